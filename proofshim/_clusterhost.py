@@ -1,0 +1,32 @@
+"""The embedded local cluster, run in its own process session.
+
+Started by the client as `python -m proofshim._clusterhost N`: a dask LocalCluster of N
+single-threaded worker processes. It lives in a new session (process group), so a Ctrl-C typed
+in the user's terminal reaches the client only and the workers survive it. It prints the scheduler
+address on one line and shuts down when its standard input closes, i.e. when the client closes
+the session or dies: no worker process outlives its client.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def main(argv: list[str]) -> int:
+    n_workers = int(argv[1]) if len(argv) > 1 else 2
+    from distributed import LocalCluster  # noqa: PLC0415
+
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
+    try:
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cluster.close(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,1011 @@
+// proofshim's C++ library: the PROOF classes legacy code links against, the tree player hook,
+// the worker event loop and output merging. Compiled once per host with ACLiC (proofshim/runtime.py);
+// the classes get dictionaries so their objects stream and ACLiC-compiled selectors can link to them.
+#include "TProof.h"
+#include "TDSet.h"
+#include "TProofServ.h"
+#include "ProofShimCore.h"
+
+#include "TChain.h"
+#include "TChainElement.h"
+#include "TClass.h"
+#include "TDataMember.h"
+#include "TDirectory.h"
+#include "TError.h"
+#include "TFile.h"
+#include "TFileCollection.h"
+#include "TFileInfo.h"
+#include "TMethodCall.h"
+#include "TObjString.h"
+#include "TROOT.h"
+#include "TRealData.h"
+#include "TRegexp.h"
+#include "TTree.h"
+#include "TUrl.h"
+#include "TVirtualTreePlayer.h"
+
+#include <exception>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+TProof *gProof = nullptr;
+TProofServ *gProofServ = nullptr;
+
+// =====================================================================================
+// hooks
+namespace ProofShim {
+
+std::function<TProof *(const char *, Int_t)> gOpenHook;
+std::function<Long64_t(TProof *, const char *, TObject *, const char *, TSelector *, const char *, Long64_t,
+                       Long64_t, TObject *)>
+   gProcessHook;
+std::function<Long64_t(TProof *, const char *, const char *, Long64_t)> gCallHook;
+
+TList *ListOfProofs()
+{
+   // ROOT 6.40's TROOT lost GetListOfProofs(); Python's gROOT.GetListOfProofs() is patched to this.
+   static TList *proofs = nullptr;
+   if (!proofs) {
+      proofs = new TList;
+      proofs->SetName("Proofs");
+   }
+   return proofs;
+}
+
+Long64_t CallHook(TProof *p, const char *method, const char *sarg, Long64_t iarg)
+{
+   if (!gCallHook) {
+      ::Error("TProof", "%s: proofshim is not active in this process (import proofshim first)", method);
+      return -1;
+   }
+   return gCallHook(p, method, sarg ? sarg : "", iarg);
+}
+
+static Long64_t ProcessHook(TProof *p, const char *kind, TObject *data, const char *sel, TSelector *selobj,
+                            const char *opt, Long64_t n, Long64_t first, TObject *extra)
+{
+   if (!gProcessHook) {
+      ::Error("TProof::Process", "proofshim is not active in this process (import proofshim first)");
+      return -1;
+   }
+   if (!p || !p->IsValid()) {
+      ::Error("TProof::Process", "the PROOF session is not valid (closed?): open one with TProof::Open");
+      return -1;
+   }
+   return gProcessHook(p, kind, data, sel ? sel : "", selobj, opt ? opt : "", n, first, extra);
+}
+
+// =====================================================================================
+// chains tied to a session
+
+// Removes deleted chains from the registry, so that a new chain at a recycled address is not
+// mistaken for a PROOF-enabled one.
+class ChainCleaner : public TObject {
+public:
+   void RecursiveRemove(TObject *obj) override { ForgetTree(obj); }
+};
+
+static std::map<TTree *, TProof *> &Chains()
+{
+   static std::map<TTree *, TProof *> chains;
+   return chains;
+}
+
+static void EnsureCleaner()
+{
+   static ChainCleaner *cleaner = nullptr;
+   if (!cleaner) {
+      cleaner = new ChainCleaner;
+      gROOT->GetListOfCleanups()->Add(cleaner);
+   }
+}
+
+Int_t SetChainProof(TTree *chain, Bool_t on)
+{
+   if (!chain) return -1;
+   if (!on) {
+      Chains().erase(chain);
+      return 0;
+   }
+   if (!gProof || !gProof->IsValid()) {
+      ::Error("TChain::SetProof", "no valid PROOF session: call TProof::Open() before SetProof()");
+      return -1;
+   }
+   EnsureCleaner();
+   chain->SetBit(kMustCleanup);
+   Chains()[chain] = gProof;
+   return 0;
+}
+
+TProof *ProofForTree(TTree *tree)
+{
+   auto it = Chains().find(tree);
+   return it == Chains().end() ? nullptr : it->second;
+}
+
+void ForgetSession(TProof *proof)
+{
+   for (auto it = Chains().begin(); it != Chains().end();) {
+      if (it->second == proof) it = Chains().erase(it);
+      else ++it;
+   }
+}
+
+void ForgetTree(TObject *tree)
+{
+   Chains().erase(static_cast<TTree *>(tree));
+}
+
+Int_t NumberOfProofChains()
+{
+   return (Int_t)Chains().size();
+}
+
+// =====================================================================================
+// client helpers
+
+Bool_t ClassIsSelector(const char *classname)
+{
+   TClass *cl = TClass::GetClass(classname, kTRUE, kTRUE);
+   return cl && cl->InheritsFrom(TSelector::Class());
+}
+
+TSelector *NewSelector(const char *classname, TString &error)
+{
+   TClass *cl = TClass::GetClass(classname);
+   if (!cl) {
+      error.Form("class '%s' is not known after loading the selector", classname);
+      return nullptr;
+   }
+   if (!cl->InheritsFrom(TSelector::Class())) {
+      error.Form("class '%s' does not inherit from TSelector", classname);
+      return nullptr;
+   }
+   void *obj = cl->New();
+   if (!obj) {
+      error.Form("cannot create an object of class '%s' (no default constructor?)", classname);
+      return nullptr;
+   }
+   return static_cast<TSelector *>(cl->DynamicCast(TSelector::Class(), obj));
+}
+
+static Bool_t CallMerge(TObject *target, TList *others)
+{
+   TClass *cl = target->IsA();
+   if (ROOT::MergeFunc_t merge = cl->GetMerge()) {
+      merge(target, others, nullptr);
+      return kTRUE;
+   }
+   TMethodCall call;
+   call.InitWithPrototype(cl, "Merge", "TCollection*");
+   if (!call.IsValid()) return kFALSE;
+   call.ResetParam();
+   call.SetParam((Longptr_t)others);
+   call.Execute(target);
+   return kTRUE;
+}
+
+static void DisownAndDelete(TCollection *c)
+{
+   c->SetOwner(kFALSE);
+   c->Clear("nodelete");
+   delete c;
+}
+
+void MergeOutputLists(TList *out, TList *parts)
+{
+   // Group same-named objects across the parts, first-seen order kept, as PROOF's merger did.
+   std::vector<std::pair<std::string, std::vector<TObject *>>> groups;
+   std::map<std::string, size_t> index;
+   TIter nextPart(parts);
+   while (TObject *p = nextPart()) {
+      TCollection *part = dynamic_cast<TCollection *>(p);
+      if (!part) continue;
+      TIter next(part);
+      while (TObject *obj = next()) {
+         std::string name = obj->GetName();
+         auto it = index.find(name);
+         if (it == index.end()) {
+            index[name] = groups.size();
+            groups.push_back({name, {obj}});
+         } else {
+            groups[it->second].second.push_back(obj);
+         }
+      }
+      part->SetOwner(kFALSE);
+      part->Clear("nodelete");
+   }
+
+   for (auto &g : groups) {
+      auto &objs = g.second;
+      TObject *target = objs[0];
+      if (objs.size() == 1) {
+         out->Add(target);
+         continue;
+      }
+      TCollection *tcoll = dynamic_cast<TCollection *>(target);
+      if (tcoll) {
+         // Collections merge element by element, recursively.
+         TList sub;
+         for (TObject *o : objs)
+            if (dynamic_cast<TCollection *>(o)) sub.Add(o);
+         TList merged;
+         MergeOutputLists(&merged, &sub);
+         tcoll->SetOwner(kTRUE);
+         TIter nm(&merged);
+         while (TObject *o = nm()) tcoll->Add(o);
+         merged.Clear("nodelete");
+         out->Add(target);
+         for (size_t i = 1; i < objs.size(); ++i) {
+            if (TCollection *c = dynamic_cast<TCollection *>(objs[i])) DisownAndDelete(c);
+            else out->Add(objs[i]);
+         }
+         continue;
+      }
+      TList others;
+      std::vector<TObject *> strangers; // same name, different class: kept side by side
+      for (size_t i = 1; i < objs.size(); ++i) {
+         if (objs[i]->IsA() == target->IsA()) others.Add(objs[i]);
+         else strangers.push_back(objs[i]);
+      }
+      out->Add(target);
+      if (others.GetSize() && CallMerge(target, &others)) {
+         others.SetOwner(kTRUE);
+         others.Delete();
+      } else {
+         TIter no(&others);
+         while (TObject *o = no()) out->Add(o);
+         others.Clear("nodelete");
+      }
+      for (TObject *o : strangers) out->Add(o);
+   }
+}
+
+// Pointer-to-TObject data members of the selector's own classes (TSelector's are skipped).
+static void ForEachObjectPointer(TSelector *sel, const std::function<void(TRealData *, TClass *, void **)> &fn)
+{
+   TClass *cl = sel->IsA();
+   if (!cl) return;
+   if (!cl->GetListOfRealData()) cl->BuildRealData(sel);
+   if (!cl->GetListOfRealData()) return;
+   TIter next(cl->GetListOfRealData());
+   while (TRealData *rd = (TRealData *)next()) {
+      TDataMember *dm = rd->GetDataMember();
+      if (!dm || !dm->IsaPointer() || dm->IsBasic()) continue;
+      if (dm->GetClass() == TSelector::Class()) continue;
+      TClass *mcl = TClass::GetClass(dm->GetTypeName());
+      if (!mcl || !mcl->IsTObject()) continue;
+      fn(rd, mcl, (void **)((char *)sel + rd->GetThisOffset()));
+   }
+}
+
+TList *MapOutputToMembers(TSelector *sel)
+{
+   TList *map = new TList;
+   map->SetOwner(kTRUE);
+   TList *out = sel ? sel->GetOutputList() : nullptr;
+   if (!out) return map;
+   ForEachObjectPointer(sel, [&](TRealData *rd, TClass *mcl, void **addr) {
+      if (!*addr) return;
+      TObject *obj = (TObject *)mcl->DynamicCast(TObject::Class(), *addr, kTRUE);
+      if (!obj) return;
+      TIter next(out);
+      while (TObject *o = next()) {
+         if (o == obj) {
+            map->Add(new TNamed(rd->GetName(), obj->GetName()));
+            return;
+         }
+      }
+   });
+   return map;
+}
+
+Int_t SetMembersFromOutput(TSelector *sel, TList *map, TList *output)
+{
+   if (!sel || !map || !output) return 0;
+   Int_t n = 0;
+   ForEachObjectPointer(sel, [&](TRealData *rd, TClass *mcl, void **addr) {
+      TObject *entry = map->FindObject(rd->GetName());
+      if (!entry) return;
+      TObject *obj = output->FindObject(entry->GetTitle());
+      if (!obj || !obj->InheritsFrom(mcl)) return;
+      *addr = TObject::Class()->DynamicCast(mcl, obj, kFALSE) ? mcl->DynamicCast(TObject::Class(), obj, kFALSE)
+                                                              : (void *)obj;
+      ++n;
+   });
+   return n;
+}
+
+// =====================================================================================
+// the worker's event loop
+
+std::atomic<int> Runner::fgStop{0};
+
+Runner::Runner(TSelector *sel, TList *input, const char *option) : fSelector(sel), fInput(input), fOption(option)
+{
+   if (fInput) fInput->SetOwner(kTRUE);
+}
+
+Runner::~Runner()
+{
+   CloseFile();
+   delete fSelector;
+   delete fInput;
+}
+
+void Runner::CloseFile()
+{
+   fTree = nullptr;
+   if (fFile) {
+      fFile->Close();
+      delete fFile;
+      fFile = nullptr;
+   }
+   fFileName = fTreeName = fDirName = "";
+}
+
+Int_t Runner::Begin()
+{
+   fSelector->SetInputList(fInput);
+   fSelector->SetOption(fOption);
+   try {
+      if (fSelector->Version() == 0) fSelector->Begin(nullptr);
+      else fSelector->SlaveBegin(nullptr);
+   } catch (std::exception &e) {
+      fError.Form("C++ exception in %s::%s: %s", fSelector->ClassName(),
+                  fSelector->Version() == 0 ? "Begin" : "SlaveBegin", e.what());
+      return kError;
+   } catch (...) {
+      fError.Form("unknown C++ exception in %s::SlaveBegin", fSelector->ClassName());
+      return kError;
+   }
+   fBegun = kTRUE;
+   return fSelector->GetAbort() == TSelector::kAbortProcess ? kAbortedProcess : kOk;
+}
+
+Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
+{
+   if (fTree && fFileName == file && fTreeName == tree && fDirName == dir) return 0;
+   CloseFile();
+   {
+      // Keep gDirectory where it was: objects the selector creates later must not end up owned by
+      // (and deleted with) the input file.
+      TDirectory::TContext ctx;
+      fFile = TFile::Open(file, "READ");
+   }
+   if (!fFile || fFile->IsZombie()) {
+      fError.Form("cannot open file '%s'", file);
+      delete fFile;
+      fFile = nullptr;
+      return -1;
+   }
+   TDirectory *d = fFile;
+   if (dir && *dir && strcmp(dir, "/") != 0) {
+      d = fFile->GetDirectory(dir);
+      if (!d) {
+         fError.Form("directory '%s' not found in file '%s'", dir, file);
+         CloseFile();
+         return -1;
+      }
+   }
+   TTree *t = nullptr;
+   d->GetObject(tree, t);
+   if (!t) {
+      fError.Form("tree '%s' not found in file '%s'", tree, file);
+      CloseFile();
+      return -1;
+   }
+   fTree = t;
+   fFileName = file;
+   fTreeName = tree;
+   fDirName = dir;
+   if (!fUseTreeCache) fTree->SetCacheSize(0);
+   else if (fCacheSize >= 0) fTree->SetCacheSize(fCacheSize);
+   try {
+      fSelector->Init(fTree);
+      fSelector->Notify();
+   } catch (std::exception &e) {
+      fError.Form("C++ exception in %s::Init/Notify for tree '%s' of '%s': %s", fSelector->ClassName(), tree, file,
+                  e.what());
+      return -1;
+   }
+   ++fInitCalls;
+   return 0;
+}
+
+Int_t Runner::Loop(Long64_t first, Long64_t num, Bool_t trees)
+{
+   if (trees && fUseTreeCache) fTree->SetCacheEntryRange(first, first + num);
+   Long64_t bytes0 = TFile::GetFileBytesRead();
+   const bool v0 = fSelector->Version() == 0;
+   Int_t rc = kOk;
+   Long64_t entry = first;
+   try {
+      for (; entry < first + num; ++entry) {
+         if (fgStop.load(std::memory_order_relaxed)) {
+            rc = kStopped;
+            break;
+         }
+         fLastEntry = entry;
+         if (v0) {
+            if (fSelector->ProcessCut(entry)) fSelector->ProcessFill(entry);
+         } else {
+            fSelector->Process(entry);
+         }
+         ++fProcessed;
+         TSelector::EAbort ab = fSelector->GetAbort();
+         if (ab == TSelector::kAbortProcess) {
+            rc = kAbortedProcess;
+            break;
+         }
+         if (ab == TSelector::kAbortFile) {
+            fSelector->ResetAbort();
+            rc = kAbortedFile;
+            break;
+         }
+      }
+   } catch (std::exception &e) {
+      fError.Form("C++ exception in %s::Process(%lld): %s", fSelector->ClassName(), entry, e.what());
+      rc = kError;
+   } catch (...) {
+      fError.Form("unknown C++ exception in %s::Process(%lld)", fSelector->ClassName(), entry);
+      rc = kError;
+   }
+   fBytesRead += TFile::GetFileBytesRead() - bytes0;
+   return rc;
+}
+
+Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num)
+{
+   fError = "";
+   if (OpenTree(file, dir, tree) != 0) return kError;
+   return Loop(first, num, kTRUE);
+}
+
+Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num)
+{
+   fError = "";
+   return Loop(first, num, kFALSE);
+}
+
+Int_t Runner::End()
+{
+   fError = "";
+   TList *out = fSelector->GetOutputList();
+   TList *map = MapOutputToMembers(fSelector);
+   Int_t rc = kOk;
+   try {
+      if (fSelector->Version() == 0) fSelector->Terminate();
+      else fSelector->SlaveTerminate();
+   } catch (std::exception &e) {
+      fError.Form("C++ exception in %s::SlaveTerminate: %s", fSelector->ClassName(), e.what());
+      rc = kError;
+   } catch (...) {
+      fError.Form("unknown C++ exception in %s::SlaveTerminate", fSelector->ClassName());
+      rc = kError;
+   }
+   CloseFile();
+   out->Add(new TParameter<Long64_t>("PROOF_SelectorStatus", fSelector->GetStatus()));
+   if (map->GetSize()) {
+      map->SetName("PROOFSHIM_MemberMap");
+      out->Add(map);
+   } else {
+      delete map;
+   }
+   return rc;
+}
+
+} // namespace ProofShim
+
+// =====================================================================================
+// tree player
+
+Long64_t TProofShimTreePlayer::Process(const char *filename, Option_t *option, Long64_t nentries, Long64_t firstentry)
+{
+   TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p) return TTreePlayer::Process(filename, option, nentries, firstentry);
+   return ProofShim::ProcessHook(p, "tree", fTree, filename, nullptr, option, nentries, firstentry, nullptr);
+}
+
+Long64_t TProofShimTreePlayer::Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry)
+{
+   TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p) return TTreePlayer::Process(selector, option, nentries, firstentry);
+   return ProofShim::ProcessHook(p, "tree", fTree, "", selector, option, nentries, firstentry, nullptr);
+}
+
+// =====================================================================================
+// TProof
+
+TProof::TProof()
+{
+   fInput = new TList;
+   fInput->SetOwner(kTRUE);
+   fOutput = new TList;
+   fOutput->SetOwner(kTRUE);
+}
+
+TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel)
+   : TNamed(url, "proofshim session"), fSessionId(sessionid), fUrl(url), fSessionTag(tag), fValid(kTRUE),
+     fLite(lite), fLogLevel(loglevel)
+{
+   fInput = new TList;
+   fInput->SetOwner(kTRUE);
+   fOutput = new TList;
+   fOutput->SetOwner(kTRUE);
+   ProofShim::ListOfProofs()->Add(this);
+}
+
+TProof::~TProof()
+{
+   ProofShim::ForgetSession(this);
+   ProofShim::ListOfProofs()->Remove(this);
+   if (gProof == this) gProof = nullptr;
+   delete fInput;
+   delete fOutput;
+}
+
+TProof *TProof::Open(const char *url, const char *, const char *, Int_t loglevel)
+{
+   if (!ProofShim::gOpenHook) {
+      ::Error("TProof::Open", "proofshim is not active in this process (import proofshim first)");
+      return nullptr;
+   }
+   TProof *p = ProofShim::gOpenHook(url ? url : "", loglevel);
+   if (p) gProof = p;
+   return p;
+}
+
+void TProof::Reset(const char *url, Bool_t hard)
+{
+   ProofShim::CallHook(nullptr, "Reset", url, hard);
+}
+
+void TProof::Close(Option_t *option)
+{
+   if (!fValid) return;
+   ProofShim::CallHook(this, "Close", option, 0);
+   ProofShim::ForgetSession(this);
+   fValid = kFALSE;
+   fParallel = 0;
+   ProofShim::ListOfProofs()->Remove(this);
+   if (gProof == this) {
+      gProof = nullptr;
+      TIter next(ProofShim::ListOfProofs());
+      while (TObject *o = next()) {
+         TProof *p = dynamic_cast<TProof *>(o);
+         if (p && p->IsValid()) {
+            gProof = p;
+            break;
+         }
+      }
+   }
+}
+
+void TProof::Print(Option_t *option) const
+{
+   ProofShim::CallHook(const_cast<TProof *>(this), "Print", option, 0);
+}
+
+void TProof::RecursiveRemove(TObject *obj)
+{
+   if (fInput) fInput->RecursiveRemove(obj);
+   if (fOutput) fOutput->RecursiveRemove(obj);
+}
+
+Int_t TProof::SetParallel(Int_t nodes, Bool_t random)
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, random ? "SetParallelRandom" : "SetParallel", "", nodes);
+}
+
+void TProof::SetLogLevel(Int_t level, UInt_t)
+{
+   fLogLevel = level;
+   ProofShim::CallHook(this, "SetLogLevel", "", level);
+}
+
+Long64_t TProof::Process(TDSet *dset, const char *selector, Option_t *option, Long64_t nentries, Long64_t first)
+{
+   return ProofShim::ProcessHook(this, "dset", dset, selector, nullptr, option, nentries, first, nullptr);
+}
+Long64_t TProof::Process(TFileCollection *fc, const char *selector, Option_t *option, Long64_t nentries,
+                         Long64_t first)
+{
+   return ProofShim::ProcessHook(this, "fc", fc, selector, nullptr, option, nentries, first, nullptr);
+}
+Long64_t TProof::Process(const char *dsetname, const char *selector, Option_t *option, Long64_t nentries,
+                         Long64_t first, TObject *enl)
+{
+   TObjString name(dsetname ? dsetname : "");
+   return ProofShim::ProcessHook(this, "dsname", &name, selector, nullptr, option, nentries, first, enl);
+}
+Long64_t TProof::Process(const char *selector, Long64_t nentries, Option_t *option)
+{
+   return ProofShim::ProcessHook(this, "cycle", nullptr, selector, nullptr, option, nentries, 0, nullptr);
+}
+Long64_t TProof::Process(TDSet *dset, TSelector *selector, Option_t *option, Long64_t nentries, Long64_t first)
+{
+   return ProofShim::ProcessHook(this, "dset", dset, "", selector, option, nentries, first, nullptr);
+}
+Long64_t TProof::Process(TFileCollection *fc, TSelector *selector, Option_t *option, Long64_t nentries,
+                         Long64_t first)
+{
+   return ProofShim::ProcessHook(this, "fc", fc, "", selector, option, nentries, first, nullptr);
+}
+Long64_t TProof::Process(const char *dsetname, TSelector *selector, Option_t *option, Long64_t nentries,
+                         Long64_t first, TObject *enl)
+{
+   TObjString name(dsetname ? dsetname : "");
+   return ProofShim::ProcessHook(this, "dsname", &name, "", selector, option, nentries, first, enl);
+}
+Long64_t TProof::Process(TSelector *selector, Long64_t nentries, Option_t *option)
+{
+   return ProofShim::ProcessHook(this, "cycle", nullptr, "", selector, option, nentries, 0, nullptr);
+}
+
+void TProof::StopProcess(Bool_t abort, Int_t timeout)
+{
+   ProofShim::CallHook(this, "StopProcess", "", abort ? 1 : 0);
+   (void)timeout;
+}
+
+void TProof::AddInput(TObject *obj)
+{
+   if (obj) fInput->Add(obj);
+}
+
+void TProof::ClearInput()
+{
+   fInput->Delete();
+}
+
+TObject *TProof::GetInput(const char *name)
+{
+   return fInput->FindObject(name);
+}
+
+template <class T>
+static void ReplaceParameter(TList *input, const char *par, T *obj)
+{
+   if (TObject *old = input->FindObject(par)) {
+      input->Remove(old);
+      delete old;
+   }
+   input->Add(obj);
+}
+
+void TProof::SetParameter(const char *par, const char *value)
+{
+   ReplaceParameter(fInput, par, new TNamed(par, value));
+}
+void TProof::SetParameter(const char *par, Int_t value)
+{
+   ReplaceParameter(fInput, par, new TParameter<Int_t>(par, value));
+}
+void TProof::SetParameter(const char *par, Long_t value)
+{
+   ReplaceParameter(fInput, par, new TParameter<Long_t>(par, value));
+}
+void TProof::SetParameter(const char *par, Long64_t value)
+{
+   ReplaceParameter(fInput, par, new TParameter<Long64_t>(par, value));
+}
+void TProof::SetParameter(const char *par, Double_t value)
+{
+   ReplaceParameter(fInput, par, new TParameter<Double_t>(par, value));
+}
+
+TObject *TProof::GetParameter(const char *par) const
+{
+   return fInput->FindObject(par);
+}
+
+static Bool_t MatchesWildcard(const char *name, const char *wildcard)
+{
+   if (!wildcard || !*wildcard) return kTRUE;
+   TString s(name);
+   if (s == wildcard) return kTRUE;
+   TRegexp re(wildcard, kTRUE);
+   return s.Index(re) != kNPOS;
+}
+
+void TProof::DeleteParameters(const char *wildcard)
+{
+   TIter next(fInput);
+   std::vector<TObject *> doomed;
+   while (TObject *p = next())
+      if (MatchesWildcard(p->GetName(), wildcard)) doomed.push_back(p);
+   for (TObject *p : doomed) {
+      fInput->Remove(p);
+      delete p;
+   }
+}
+
+void TProof::ShowParameters(const char *wildcard) const
+{
+   TIter next(fInput);
+   while (TObject *p = next()) {
+      if (!MatchesWildcard(p->GetName(), wildcard)) continue;
+      if (p->IsA() == TNamed::Class()) {
+         Printf("%s\t\t\t%s", p->GetName(), p->GetTitle());
+      } else if (auto *pi = dynamic_cast<TParameter<Int_t> *>(p)) {
+         Printf("%s\t\t\t%d", p->GetName(), pi->GetVal());
+      } else if (auto *pl = dynamic_cast<TParameter<Long_t> *>(p)) {
+         Printf("%s\t\t\t%ld", p->GetName(), pl->GetVal());
+      } else if (auto *pll = dynamic_cast<TParameter<Long64_t> *>(p)) {
+         Printf("%s\t\t\t%lld", p->GetName(), pll->GetVal());
+      } else if (auto *pd = dynamic_cast<TParameter<Double_t> *>(p)) {
+         Printf("%s\t\t\t%f", p->GetName(), pd->GetVal());
+      } else {
+         Printf("%s\t\t\t%s", p->GetName(), p->GetTitle());
+      }
+   }
+}
+
+Int_t TProof::GetParameter(TCollection *c, const char *par, TString &value)
+{
+   TObject *obj = c ? c->FindObject(par) : nullptr;
+   if (obj && obj->IsA() == TNamed::Class()) {
+      value = obj->GetTitle();
+      return 0;
+   }
+   return -1;
+}
+
+template <class T>
+static Int_t GetTypedParameter(TCollection *c, const char *par, T &value)
+{
+   TObject *obj = c ? c->FindObject(par) : nullptr;
+   if (auto *p = dynamic_cast<TParameter<T> *>(obj)) {
+      value = p->GetVal();
+      return 0;
+   }
+   return -1;
+}
+
+Int_t TProof::GetParameter(TCollection *c, const char *par, Int_t &value)
+{
+   return GetTypedParameter(c, par, value);
+}
+Int_t TProof::GetParameter(TCollection *c, const char *par, Long_t &value)
+{
+   return GetTypedParameter(c, par, value);
+}
+Int_t TProof::GetParameter(TCollection *c, const char *par, Long64_t &value)
+{
+   return GetTypedParameter(c, par, value);
+}
+Int_t TProof::GetParameter(TCollection *c, const char *par, Double_t &value)
+{
+   return GetTypedParameter(c, par, value);
+}
+
+TObject *TProof::GetOutput(const char *name)
+{
+   return fOutput->FindObject(name);
+}
+
+// =====================================================================================
+// TDSetElement, TDSet
+
+TDSetElement::TDSetElement(const char *file, const char *objname, const char *dir, Long64_t first, Long64_t num,
+                           const char *msd)
+   : TNamed(file, objname ? objname : ""), fDirectory(dir ? dir : ""), fFirst(first), fNum(num),
+     fMsd(msd ? msd : "")
+{
+}
+
+TDSetElement::TDSetElement(const TDSetElement &e)
+   : TNamed(e), fDirectory(e.fDirectory), fFirst(e.fFirst), fNum(e.fNum), fMsd(e.fMsd),
+     fTDSetOffset(e.fTDSetOffset), fEntries(e.fEntries)
+{
+}
+
+TDSetElement::~TDSetElement()
+{
+   delete fFriends;
+}
+
+void TDSetElement::Print(Option_t *) const
+{
+   Printf("OBJ: TDSetElement\t%s\t%s\t%s\tfirst: %lld\tnum: %lld", GetName(), GetTitle(), fDirectory.Data(), fFirst,
+          fNum);
+}
+
+TDSet::TDSet()
+{
+   fElements = new TList;
+   fElements->SetOwner(kTRUE);
+}
+
+TDSet::TDSet(const char *name, const char *objname, const char *dir, const char *type) : TDSet()
+{
+   TString n(name ? name : ""), o(objname ? objname : "*"), t(type ? type : "");
+   // Old form TDSet("TTree", "T"): a class name as first argument is the type.
+   TClass *c = TClass::GetClass(n, kFALSE, kTRUE);
+   if (t.IsNull() && c && c->InheritsFrom(TObject::Class())) {
+      t = n;
+      n = o;
+   }
+   if (t.IsNull()) t = "TTree";
+   SetName(n);
+   SetTitle(t);
+   fType = t;
+   fObjName = o;
+   fDir = dir ? dir : "/";
+   TClass *tc = TClass::GetClass(fType, kFALSE, kTRUE);
+   fIsTree = !tc || tc->InheritsFrom(TTree::Class());
+}
+
+TDSet::TDSet(const TChain &chain, Bool_t) : TDSet(chain.GetName(), chain.GetName(), "/", "TTree")
+{
+   TIter next(chain.GetListOfFiles());
+   while (TChainElement *el = (TChainElement *)next()) Add(el->GetTitle(), el->GetName());
+}
+
+TDSet::~TDSet()
+{
+   delete fElements;
+   delete fFriends;
+   delete fIterator;
+}
+
+Bool_t TDSet::Add(const char *file, const char *objname, const char *dir, Long64_t first, Long64_t num,
+                  const char *msd)
+{
+   if (!file || !*file) {
+      Error("Add", "file name must be specified");
+      return kFALSE;
+   }
+   TString fn(file);
+   TIter next(fElements);
+   while (TDSetElement *e = (TDSetElement *)next()) {
+      if (fn == e->GetFileName()) {
+         Warning("Add", "duplicate, %40s is already in dataset, ignored", file);
+         return kFALSE;
+      }
+   }
+   const char *on = (objname && *objname) ? objname : fObjName.Data();
+   const char *dn = (dir && *dir) ? dir : fDir.Data();
+   fElements->Add(new TDSetElement(file, on, dn, first, num, msd));
+   return kTRUE;
+}
+
+Bool_t TDSet::Add(TDSet *set)
+{
+   if (!set) return kFALSE;
+   TIter next(set->GetListOfElements());
+   while (TDSetElement *e = (TDSetElement *)next())
+      Add(e->GetFileName(), e->GetObjName(), e->GetDirectory(), e->GetFirst(), e->GetNum(), e->GetMsd());
+   return kTRUE;
+}
+
+Bool_t TDSet::Add(TCollection *files, const char *, Bool_t, TCollection *)
+{
+   if (!files) return kFALSE;
+   TIter next(files);
+   while (TObject *o = next()) {
+      if (auto *fi = dynamic_cast<TFileInfo *>(o)) {
+         if (fi->GetCurrentUrl()) Add(fi->GetCurrentUrl()->GetUrl());
+      } else if (auto *u = dynamic_cast<TUrl *>(o)) {
+         Add(u->GetUrl());
+      } else if (auto *s = dynamic_cast<TObjString *>(o)) {
+         Add(s->GetName());
+      } else if (auto *e = dynamic_cast<TDSetElement *>(o)) {
+         Add(e->GetFileName(), e->GetObjName(), e->GetDirectory(), e->GetFirst(), e->GetNum());
+      } else {
+         Warning("Add", "do not know how to add a %s", o->ClassName());
+      }
+   }
+   return kTRUE;
+}
+
+void TDSet::AddFriend(TDSet *friendset, const char *alias)
+{
+   if (!friendset) return;
+   if (!fFriends) {
+      fFriends = new TList;
+      fFriends->SetOwner(kFALSE);
+   }
+   friendset->SetTitle(alias ? alias : friendset->GetName());
+   fFriends->Add(friendset);
+}
+
+void TDSet::Reset()
+{
+   delete fIterator;
+   fIterator = new TIter(fElements);
+   fCurrent = nullptr;
+}
+
+TDSetElement *TDSet::Next(Long64_t)
+{
+   if (!fIterator) Reset();
+   fCurrent = (TDSetElement *)(*fIterator)();
+   return fCurrent;
+}
+
+void TDSet::Print(Option_t *opt) const
+{
+   Printf("OBJ: TDSet\ttype %s\t%s\tin %s\telements %d", fType.Data(), fObjName.Data(), GetName(),
+          fElements->GetSize());
+   TString o(opt);
+   if (o.Contains("a")) {
+      TIter next(fElements);
+      while (TObject *e = next()) e->Print(opt);
+   }
+}
+
+Long64_t TDSet::Process(const char *selector, Option_t *option, Long64_t nentries, Long64_t firstentry, TObject *enl)
+{
+   if (!gProof) {
+      Error("Process", "no active PROOF session: call TProof::Open() first");
+      return -1;
+   }
+   if (enl) SetEntryList(enl);
+   return gProof->Process(this, selector, option, nentries, firstentry);
+}
+
+Long64_t TDSet::Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry, TObject *enl)
+{
+   if (!gProof) {
+      Error("Process", "no active PROOF session: call TProof::Open() first");
+      return -1;
+   }
+   if (enl) SetEntryList(enl);
+   return gProof->Process(this, selector, option, nentries, firstentry);
+}
+
+void TDSet::AddInput(TObject *obj)
+{
+   if (gProof) gProof->AddInput(obj);
+   else Error("AddInput", "no active PROOF session");
+}
+
+void TDSet::ClearInput()
+{
+   if (gProof) gProof->ClearInput();
+}
+
+TObject *TDSet::GetOutput(const char *name)
+{
+   return gProof ? gProof->GetOutput(name) : nullptr;
+}
+
+TList *TDSet::GetOutputList()
+{
+   return gProof ? gProof->GetOutputList() : nullptr;
+}
+
+// =====================================================================================
+// TProofServ
+
+void TProofServ::SendAsynMessage(const char *msg, Bool_t)
+{
+   ProofShim::CallHook(nullptr, "SendAsynMessage", msg, 0);
+}
+
+#ifdef __ROOTCLING__
+#pragma link C++ class TProof+;
+#pragma link C++ class TDSet+;
+#pragma link C++ class TDSetElement+;
+#pragma link C++ class TProofServ+;
+#pragma link C++ class TProofShimTreePlayer+;
+#pragma link C++ namespace ProofShim;
+#pragma link C++ class ProofShim::Runner;
+#pragma link C++ function ProofShim::SetChainProof;
+#pragma link C++ function ProofShim::ProofForTree;
+#pragma link C++ function ProofShim::NumberOfProofChains;
+#pragma link C++ function ProofShim::NewSelector;
+#pragma link C++ function ProofShim::ClassIsSelector;
+#pragma link C++ function ProofShim::MergeOutputLists;
+#pragma link C++ function ProofShim::MapOutputToMembers;
+#pragma link C++ function ProofShim::SetMembersFromOutput;
+#pragma link C++ function ProofShim::CallHook;
+#pragma link C++ function ProofShim::ListOfProofs;
+#pragma link C++ global gProof;
+#pragma link C++ global gProofServ;
+#endif

@@ -1,0 +1,55 @@
+"""Datasets: chains (and later TDSets, file collections, named datasets) turned into the list of
+(file, tree, directory, range) elements a query runs over."""
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from . import runtime
+from .errors import DatasetError
+
+
+@dataclasses.dataclass(frozen=True)
+class FileElement:
+    """One tree in one file; `first`/`num` restrict it (num -1: to the end)."""
+
+    url: str
+    tree: str
+    directory: str = ""
+    first: int = 0
+    num: int = -1
+    entries: int | None = None        # entries in the tree, when already known
+
+    @property
+    def ref(self) -> tuple[str, str, str]:
+        return (self.url, self.tree, self.directory)
+
+
+def local_url(name: str) -> str:
+    """Make a relative local path absolute so workers with another cwd find it; URLs stay as they are."""
+    if "://" in name or os.path.isabs(name):
+        return name
+    path = os.path.abspath(name)
+    return path if os.path.exists(path) else name
+
+
+def from_chain(chain) -> list[FileElement]:
+    """The elements of a TChain (a plain TTree: its file), in chain order."""
+    ROOT = runtime.import_root()
+    elements = []
+    if chain.InheritsFrom("TChain"):
+        unknown = ROOT.TTree.kMaxEntries
+        for el in chain.GetListOfFiles():
+            entries = int(el.GetEntries())
+            elements.append(FileElement(url=local_url(str(el.GetTitle())), tree=str(el.GetName()),
+                                        entries=entries if 0 <= entries < unknown else None))
+    else:
+        f = chain.GetCurrentFile()
+        if not f:
+            raise DatasetError(f"tree '{chain.GetName()}' is not attached to a file: "
+                               "PROOF processes trees read from files (use a TChain)")
+        elements.append(FileElement(url=local_url(str(f.GetName())), tree=str(chain.GetName()),
+                                    entries=int(chain.GetEntries())))
+    if not elements:
+        raise DatasetError(f"chain '{chain.GetName()}' has no files: add some with chain.Add(...)")
+    return elements

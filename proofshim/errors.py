@@ -1,0 +1,25 @@
+"""proofshim's exceptions: each says what failed, where, and how to fix it."""
+
+
+class ProofShimError(Exception):
+    """Base class of every error proofshim raises."""
+
+
+class OpenError(ProofShimError):
+    """A session could not be opened: bad URL, unmapped legacy master, unreachable scheduler."""
+
+
+class SelectorError(ProofShimError):
+    """A selector could not be found, compiled or instantiated."""
+
+
+class DatasetError(ProofShimError):
+    """The data to process is wrong: missing file or tree, entry range outside the data."""
+
+
+class QueryError(ProofShimError):
+    """A query failed while running on the workers."""
+
+
+class QueryAborted(ProofShimError):
+    """A query was aborted (StopProcess(kTRUE) or a second Ctrl-C)."""

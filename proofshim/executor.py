@@ -1,0 +1,361 @@
+"""The dask side of a session: which cluster, and running a query's packets on its workers.
+
+One selector per worker slot (a worker process within one query): packets go to a slot's worker
+pinned, two in flight so the worker never waits for the client; when the packetizer is drained
+every slot is finished (SlaveTerminate) and returns its serialised output list. A slot whose worker
+disappears is lost: the packetizer hands its packets out again and its outputs are never used.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from . import worker
+from .errors import OpenError, QueryAborted, QueryError
+from .packetizer import AdaptivePacketizer
+from .url import ClusterSpec
+
+log = logging.getLogger("proofshim")
+
+IN_FLIGHT_PER_SLOT = 2
+WORKER_CHECK_INTERVAL = 1.0
+
+
+def _config(key: str, default):
+    import dask  # noqa: PLC0415
+
+    return dask.config.get(f"proofshim.{key}", default)
+
+
+class LocalClusterProcess:
+    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime."""
+
+    def __init__(self, n_workers: int):
+        self.n_workers = n_workers
+        self.proc: subprocess.Popen | None = None
+        self.address: str | None = None
+
+    def start(self, timeout: float) -> str:
+        env = dict(os.environ)
+        env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "proofshim._clusterhost", str(self.n_workers)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
+            start_new_session=True, env=env)
+        found: list[str] = []
+
+        def read():
+            for line in self.proc.stdout:
+                if line.startswith("PROOFSHIM-SCHEDULER "):
+                    found.append(line.split(None, 1)[1].strip())
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not found:
+            self.stop()
+            raise OpenError(f"the local dask cluster of {self.n_workers} workers did not start within "
+                            f"{timeout:.0f} s (see the messages above)")
+        self.address = found[0]
+        return self.address
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if not self.proc:
+            return
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("local cluster did not stop within %.0f s: killing it", timeout)
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait(5)
+        except Exception:  # noqa: BLE001 - best effort at shutdown
+            pass
+        self.proc = None
+
+
+@dataclasses.dataclass
+class QueryOutcome:
+    """What the workers returned for a query."""
+
+    outputs: list[bytes]
+    processed: int
+    bytes_read: int
+    dropped: dict                     # file URL -> reason, for MissingFiles
+    stopped: bool
+    slots: list[worker.SlotResult]
+
+
+class Executor:
+    """A dask client bound to one cluster, for one session."""
+
+    def __init__(self, spec: ClusterSpec):
+        self.spec = spec
+        self.cluster: LocalClusterProcess | None = None
+        self.client = None
+        self._warm: list = []
+        self._stop_request: str | None = None
+
+    # ---- lifecycle
+    def start(self) -> None:
+        from distributed import Client  # noqa: PLC0415
+
+        timeout = float(_config("connect-timeout", 60))
+        if self.spec.kind == "local":
+            self.cluster = LocalClusterProcess(self.spec.workers)
+            address = self.cluster.start(timeout)
+        else:
+            address = self.spec.address
+        try:
+            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except Exception as exc:
+            if self.cluster:
+                self.cluster.stop()
+            raise OpenError(f"cannot reach the dask scheduler at {address} within {timeout:.0f} s: {exc}\n"
+                            "Check that the scheduler runs and the address is right.") from exc
+        try:
+            if self.spec.kind == "local":
+                self.client.wait_for_workers(self.spec.workers, timeout=timeout)
+            else:
+                self.client.wait_for_workers(1, timeout=timeout)
+        except Exception as exc:
+            self.close()
+            raise OpenError(f"the dask cluster at {address} has no workers after {timeout:.0f} s") from exc
+        # Load ROOT and the shim library in every worker now, so that the first query is quick.
+        self._warm = [self.client.submit(worker.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
+                      for w in self.workers()]
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.close(timeout=10)
+            except Exception:  # noqa: BLE001
+                pass
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.stop()
+            self.cluster = None
+
+    def _wait(self, futures, timeout: float, return_when: str = "FIRST_COMPLETED"):
+        """distributed.wait on this session's client (which is deliberately not the default one)."""
+        from distributed import wait  # noqa: PLC0415
+
+        with self.client.as_current():
+            try:
+                return wait(futures, timeout=timeout, return_when=return_when)
+            except TimeoutError:
+                return set(), set(futures)
+
+    def workers(self) -> list[str]:
+        info = self.client.scheduler_info(n_workers=-1)
+        return sorted(info.get("workers", {}))
+
+    # ---- stopping
+    def request_stop(self, abort: bool) -> None:
+        """Soft stop (no new packets, running ones end at the next entry) or abort."""
+        self._stop_request = "abort" if abort else (self._stop_request or "stop")
+
+    # ---- queries
+    def count_entries(self, refs: list[tuple[str, str, str]], timeout: float) -> list[tuple[int, str]]:
+        """Entries of each (url, tree, directory), counted on the workers in parallel."""
+        if not refs:
+            return []
+        futures = [self.client.submit(worker.count_entries, *ref, pure=False) for ref in refs]
+        try:
+            _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
+            if not_done:
+                raise TimeoutError(f"{len(not_done)} file(s) not counted")
+            return self.client.gather(futures)
+        except Exception as exc:
+            self.client.cancel(futures)
+            raise QueryError(f"counting the entries of {len(refs)} file(s) failed or took over "
+                             f"{timeout:.0f} s: {exc}") from exc
+
+    def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
+        """Run every packet of the query, finish every slot, return the outputs."""
+        self._stop_request = None
+        client = self.client
+        spec_future = client.scatter(spec, broadcast=True, hash=False)
+        slot_worker: dict[str, str] = {}        # slot -> worker address
+        active_slot: dict[str, str] = {}        # worker address -> its slot taking packets
+        slot_counter = 0
+        inflight: dict = {}                     # future -> (slot, packet)
+        closed_workers: set[str] = set()        # workers whose selector aborted (kAbortProcess)
+        submitted = 0
+        results: list[worker.SlotResult] = []
+        dropped: dict[str, str] = {}
+        processed = bytes_read = 0
+        last_check = 0.0
+        known_workers = self.workers()
+
+        def new_slot(addr: str) -> str:
+            nonlocal slot_counter
+            slot_counter += 1
+            slot = f"{spec.query_id}|{addr}|{slot_counter}"
+            slot_worker[slot] = addr
+            active_slot[addr] = slot
+            return slot
+
+        def feed(addr: str) -> None:
+            nonlocal submitted
+            if self._stop_request or addr in closed_workers:
+                return
+            slot = active_slot.get(addr) or new_slot(addr)
+            n = sum(1 for s, _ in inflight.values() if s == slot)
+            while n < IN_FLIGHT_PER_SLOT:
+                packet = packetizer.next_packet(slot)
+                if packet is None:
+                    return
+                fut = client.submit(worker.run_packet, spec_future, slot, packet, workers=[addr],
+                                    pure=False, key=f"proofshim-packet-{spec.query_id}-{packet.id}")
+                inflight[fut] = (slot, packet)
+                submitted += 1
+                n += 1
+
+        def lose_slots(gone: set[str]) -> None:
+            for slot, addr in list(slot_worker.items()):
+                if addr in gone and slot not in {r.slot for r in results}:
+                    doomed = [f for f, (s, _) in inflight.items() if s == slot]
+                    for f in doomed:
+                        inflight.pop(f)
+                        f.cancel()
+                    requeued = packetizer.slot_lost(slot)
+                    log.warning("worker %s was lost: %d packet(s) of its work go back in the queue",
+                                addr, len(requeued))
+                    slot_worker.pop(slot)
+                    active_slot.pop(addr, None)
+
+        def fail(message: str) -> None:
+            client.cancel(list(inflight))
+            inflight.clear()
+            self._forget(spec.query_id)
+            raise QueryError(message)
+
+        try:
+            while True:
+                submitted = 0
+                for addr in known_workers:
+                    feed(addr)
+                while inflight:
+                    if self._stop_request == "abort":
+                        raise QueryAborted("query aborted")
+                    done, _ = self._wait(list(inflight), 0.25)
+                    for fut in done:
+                        slot, packet = inflight.pop(fut)
+                        if fut.status != "finished":
+                            exc = fut.exception() if fut.status == "error" else None
+                            if exc is None:   # cancelled: its worker went away
+                                continue
+                            fail(f"packet {packet.first}..{packet.first + packet.num} of "
+                                 f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}")
+                        res: worker.PacketResult = fut.result()
+                        packetizer.packet_done(slot, packet, res.elapsed, res.processed)
+                        processed += res.processed
+                        bytes_read += res.bytes_read
+                        if res.status == worker.ERROR:
+                            fail(f"selector {spec.selector.label} failed on "
+                                 f"{self._where(spec, packet, res)}: {res.error}")
+                        elif res.status == worker.ABORTED_PROCESS:
+                            log.info("selector asked to abort processing on %s (kAbortProcess)",
+                                     slot_worker.get(slot))
+                            closed_workers.add(slot_worker[slot])
+                        elif res.status == worker.ABORTED_FILE:
+                            url = spec.elements[packet.element][0] if not spec.cycles else "cycles"
+                            n = packetizer.drop_rest_of_element(slot, packet, res.last_entry + 1)
+                            dropped.setdefault(url, "the selector skipped the rest of the file (kAbortFile)")
+                            log.info("kAbortFile: %d entries of %s skipped", n, url)
+                        elif res.status == worker.STOPPED:
+                            closed_workers.add(slot_worker[slot])
+                        progress.update(processed, bytes_read, len(active_slot))
+                        if slot in slot_worker:
+                            feed(slot_worker[slot])
+                    now = time.monotonic()
+                    if now - last_check > WORKER_CHECK_INTERVAL:
+                        last_check = now
+                        current = self.workers()
+                        gone = set(known_workers) - set(current)
+                        known_workers = current
+                        if gone:
+                            lose_slots(gone)
+                        for addr in known_workers:
+                            feed(addr)
+                        if not current:
+                            fail("no dask worker is left in the cluster")
+                # Every packet is back: SlaveTerminate on every slot, collect its outputs.
+                pending = [s for s in slot_worker if s not in {r.slot for r in results}]
+                fin = {client.submit(worker.finish_slot, spec_future, s, workers=[slot_worker[s]],
+                                     pure=False, key=f"proofshim-finish-{s}"): s for s in pending}
+                lost_during_finish = self._gather_finish(fin, results, packetizer, spec)
+                active_slot.clear()   # finished slots take no more packets: new ones would start
+                if lost_during_finish:
+                    lose_slots(lost_during_finish)
+                    known_workers = self.workers()
+                    continue
+                if packetizer.finished or self._stop_request or submitted == 0:
+                    break
+        except BaseException:
+            client.cancel(list(inflight))
+            self._forget(spec.query_id)
+            raise
+        finally:
+            client.cancel([spec_future])
+        errors = [r for r in results if r.error]
+        if errors:
+            raise QueryError("; ".join(f"{slot_worker.get(r.slot, r.slot)}: {r.error}" for r in errors))
+        return QueryOutcome(outputs=[r.output for r in results if r.output], processed=processed,
+                            bytes_read=bytes_read, dropped=dropped,
+                            stopped=bool(self._stop_request), slots=results)
+
+    def _gather_finish(self, fin: dict, results: list, packetizer: AdaptivePacketizer,
+                       spec: worker.QuerySpec) -> set[str]:
+        timeout = float(_config("finish-timeout", 600))
+        deadline = time.monotonic() + timeout
+        lost: set[str] = set()
+        remaining = dict(fin)
+        while remaining:
+            if self._stop_request == "abort":
+                raise QueryAborted("query aborted")
+            if time.monotonic() > deadline:
+                raise QueryError(f"SlaveTerminate did not finish on {len(remaining)} worker(s) "
+                                 f"within {timeout:.0f} s")
+            done, _ = self._wait(list(remaining), 0.25)
+            for fut in done:
+                slot = remaining.pop(fut)
+                if fut.status == "finished":
+                    results.append(fut.result())
+                    packetizer.slot_committed(slot)
+                elif fut.status == "error":
+                    raise QueryError(f"finishing the selector on {slot} failed: {fut.exception()}")
+            if remaining:
+                current = set(self.workers())
+                for fut, slot in list(remaining.items()):
+                    addr = slot.split("|")[1]
+                    if addr not in current:
+                        fut.cancel()
+                        remaining.pop(fut)
+                        lost.add(addr)
+        return lost
+
+    def _forget(self, query_id: str) -> None:
+        try:
+            for w in self.workers():
+                self.client.submit(worker.forget_query, query_id, workers=[w], pure=False)
+        except Exception:  # noqa: BLE001 - cleanup only
+            pass
+
+    @staticmethod
+    def _where(spec: worker.QuerySpec, packet, res=None) -> str:
+        if spec.cycles:
+            return f"cycles {packet.first}..{packet.first + packet.num}"
+        url, tree, _ = spec.elements[packet.element]
+        where = f"file '{url}' tree '{tree}' entries {packet.first}..{packet.first + packet.num}"
+        if res is not None and res.last_entry >= 0:
+            where += f" (at entry {res.last_entry})"
+        return where

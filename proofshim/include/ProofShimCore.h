@@ -1,0 +1,114 @@
+// proofshim internals shared by the client and the workers: the hooks through which the C++ PROOF
+// classes reach the Python implementation, the registry of chains tied to a session, the tree
+// player that diverts TChain::Process, and the worker's event loop.
+#ifndef PROOFSHIM_CORE_H
+#define PROOFSHIM_CORE_H
+
+#include "TTreePlayer.h"
+#include "TSelector.h"
+#include "TList.h"
+#include "TString.h"
+#include <atomic>
+#include <functional>
+
+class TProof;
+class TFile;
+class TTree;
+class TChain;
+class TEntryList;
+
+namespace ProofShim {
+
+// ---- hooks, set from Python (proofshim/bridge.py). Unset hooks make the C++ call fail with -1.
+// Open(url, loglevel) -> session object.
+extern std::function<TProof *(const char *, Int_t)> gOpenHook;
+// Process(session, kind, data, selector, selector object, option, nentries, first, extra)
+// kind: "tree" (data is the TTree/TChain), "dset" (TDSet), "fc" (TFileCollection),
+// "dsname" (data is a TObjString with the name), "cycle" (no data).
+extern std::function<Long64_t(TProof *, const char *, TObject *, const char *, TSelector *, const char *,
+                              Long64_t, Long64_t, TObject *)> gProcessHook;
+// Call(session, method, string argument, integer argument) for the remaining session methods.
+extern std::function<Long64_t(TProof *, const char *, const char *, Long64_t)> gCallHook;
+
+// Sessions opened in this process (what TROOT::GetListOfProofs() returned before ROOT 6.40).
+TList *ListOfProofs();
+
+Long64_t CallHook(TProof *p, const char *method, const char *sarg = "", Long64_t iarg = 0);
+
+// ---- chains tied to a session by SetProof()
+Int_t   SetChainProof(TTree *chain, Bool_t on);
+TProof *ProofForTree(TTree *tree);
+void    ForgetSession(TProof *proof);
+void    ForgetTree(TObject *tree);
+Int_t   NumberOfProofChains();
+
+// ---- helpers for the client
+TSelector *NewSelector(const char *classname, TString &error);
+Bool_t     ClassIsSelector(const char *classname);
+// Move the objects of `part` into `out`, merging same-named ones as PROOF did. `part` is emptied.
+void       MergeOutputLists(TList *out, TList *parts);
+// Pointer data members of `sel` that point at objects of its output list: TList of TNamed(member, object).
+TList     *MapOutputToMembers(TSelector *sel);
+// Re-point the members recorded by MapOutputToMembers at the same-named objects of `output`.
+Int_t      SetMembersFromOutput(TSelector *sel, TList *map, TList *output);
+
+// ---- the worker's event loop: one Runner per query and worker slot
+class Runner {
+public:
+   enum EResult { kOk = 0, kAbortedProcess = 1, kAbortedFile = 2, kStopped = 3, kError = 4 };
+
+private:
+   TSelector *fSelector = nullptr;
+   TList     *fInput = nullptr;   // owned
+   TString    fOption;
+   TFile     *fFile = nullptr;
+   TTree     *fTree = nullptr;
+   TString    fFileName, fTreeName, fDirName;
+   Long64_t   fProcessed = 0;
+   Long64_t   fLastEntry = -1;    // entry being processed when the packet ended
+   Long64_t   fBytesRead = 0;
+   TString    fError;
+   Int_t      fInitCalls = 0;
+   Bool_t     fBegun = kFALSE;
+   Bool_t     fUseTreeCache = kTRUE;
+   Long64_t   fCacheSize = -1;
+
+   Int_t OpenTree(const char *file, const char *dir, const char *tree);
+   Int_t Loop(Long64_t first, Long64_t num, Bool_t trees);
+
+public:
+   static std::atomic<int> fgStop; // 1: soft stop, 2: abort; checked before every entry
+
+   Runner(TSelector *sel, TList *input, const char *option);
+   ~Runner();
+
+   Int_t    Begin();
+   Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num);
+   Int_t    RunCyclePacket(Long64_t first, Long64_t num);
+   Int_t    End();
+   void     CloseFile();
+   void     SetTreeCache(Bool_t use, Long64_t size) { fUseTreeCache = use; fCacheSize = size; }
+
+   TSelector  *GetSelector() const { return fSelector; }
+   TList      *GetOutputList() const { return fSelector ? fSelector->GetOutputList() : nullptr; }
+   Long64_t    GetProcessed() const { return fProcessed; }
+   Long64_t    GetLastEntry() const { return fLastEntry; }
+   Long64_t    GetBytesRead() const { return fBytesRead; }
+   const char *GetError() const { return fError; }
+   Int_t       GetInitCalls() const { return fInitCalls; }
+};
+
+} // namespace ProofShim
+
+// Tree player installed with TVirtualTreePlayer::SetPlayer: a chain tied to a session by SetProof()
+// sends Process() to that session, whether the call comes from Python or from C++.
+class TProofShimTreePlayer : public TTreePlayer {
+public:
+   TProofShimTreePlayer() {}
+   ~TProofShimTreePlayer() override {}
+   Long64_t Process(const char *filename, Option_t *option, Long64_t nentries, Long64_t firstentry) override;
+   Long64_t Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry) override;
+   ClassDefOverride(TProofShimTreePlayer, 0)
+};
+
+#endif

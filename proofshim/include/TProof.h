@@ -1,0 +1,114 @@
+// proofshim: the PROOF session class, as legacy code knows it.
+//
+// ROOT 6.40 no longer ships PROOF. This header gives legacy macros and selectors the
+// TProof API they were written against; every call that needs a cluster is forwarded to
+// proofshim's Python implementation (see ProofShimCore.h), so Python and C++ share one session.
+#ifndef ROOT_TProof
+#define ROOT_TProof
+
+#include "TNamed.h"
+#include "TQObject.h"
+#include "TList.h"
+#include "TParameter.h"
+#include "TString.h"
+#include "TCollection.h"
+
+class TDSet;
+class TChain;
+class TTree;
+class TSelector;
+class TFileCollection;
+class TMacro;
+
+class TProof : public TNamed, public TQObject {
+private:
+   Int_t    fSessionId = -1;    // key of the Python session behind this object
+   TString  fUrl;               // URL given to Open
+   TString  fSessionTag;        // unique tag of this session
+   Bool_t   fValid = kFALSE;
+   Bool_t   fLite = kTRUE;
+   Int_t    fParallel = 0;      // active workers
+   Int_t    fLogLevel = 0;
+   TList   *fInput = nullptr;   // input list: parameters and objects for every worker
+   TList   *fOutput = nullptr;  // merged output list of the last query
+
+   TProof(const TProof &) = delete;
+   TProof &operator=(const TProof &) = delete;
+
+public:
+   enum EStatusBits { kUsingSessionGui = BIT(14) };
+
+   TProof();
+   TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel = 0);
+   virtual ~TProof();
+
+   // -- opening and closing
+   static TProof *Open(const char *url = nullptr, const char *conffile = nullptr,
+                       const char *confdir = nullptr, Int_t loglevel = 0);
+   static void    Reset(const char *url, Bool_t hard = kFALSE);
+   void           Close(Option_t *option = "");
+   void           Print(Option_t *option = "") const override;
+   void           RecursiveRemove(TObject *obj) override;
+
+   Int_t          SetParallel(Int_t nodes = -1, Bool_t random = kFALSE);
+   Int_t          GetParallel() const { return fValid ? fParallel : -1; }
+   Bool_t         IsValid() const { return fValid; }
+   Bool_t         IsLite() const { return fLite; }
+   Bool_t         IsMaster() const { return kFALSE; }
+   const char    *GetSessionTag() const { return fSessionTag; }
+   const char    *GetUrl() { return fUrl; }
+   const char    *GetMaster() const { return fUrl; }
+   Int_t          GetLogLevel() const { return fLogLevel; }
+   void           SetLogLevel(Int_t level, UInt_t mask = 0xFFFFFFFF);
+
+   // -- processing; all return -1 on error
+   Long64_t Process(TDSet *dset, const char *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0);
+   Long64_t Process(TFileCollection *fc, const char *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0);
+   Long64_t Process(const char *dsetname, const char *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0, TObject *enl = nullptr);
+   Long64_t Process(const char *selector, Long64_t nentries, Option_t *option = "");
+   Long64_t Process(TDSet *dset, TSelector *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0);
+   Long64_t Process(TFileCollection *fc, TSelector *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0);
+   Long64_t Process(const char *dsetname, TSelector *selector, Option_t *option = "",
+                    Long64_t nentries = -1, Long64_t firstentry = 0, TObject *enl = nullptr);
+   Long64_t Process(TSelector *selector, Long64_t nentries, Option_t *option = "");
+   void     StopProcess(Bool_t abort, Int_t timeout = -1);
+
+   // -- input list and parameters
+   void     AddInput(TObject *obj);
+   void     ClearInput();
+   TList   *GetInputList() { return fInput; }
+   TObject *GetInput(const char *name);
+   void     SetParameter(const char *par, const char *value);
+   void     SetParameter(const char *par, Int_t value);
+   void     SetParameter(const char *par, Long_t value);
+   void     SetParameter(const char *par, Long64_t value);
+   void     SetParameter(const char *par, Double_t value);
+   TObject *GetParameter(const char *par) const;
+   void     DeleteParameters(const char *wildcard);
+   void     ShowParameters(const char *wildcard = "PROOF_*") const;
+   static Int_t GetParameter(TCollection *c, const char *par, TString &value);
+   static Int_t GetParameter(TCollection *c, const char *par, Int_t &value);
+   static Int_t GetParameter(TCollection *c, const char *par, Long_t &value);
+   static Int_t GetParameter(TCollection *c, const char *par, Long64_t &value);
+   static Int_t GetParameter(TCollection *c, const char *par, Double_t &value);
+
+   // -- output of the last query
+   TList   *GetOutputList() { return fOutput; }
+   TObject *GetOutput(const char *name);
+
+   // -- used by proofshim's Python side only
+   Int_t    GetSessionId() const { return fSessionId; }
+   void     SetValid(Bool_t valid) { fValid = valid; }
+   void     SetParallelCount(Int_t n) { fParallel = n; }
+
+   ClassDefOverride(TProof, 0) // PROOF session (proofshim: forwards to a dask cluster)
+};
+
+R__EXTERN TProof *gProof;
+
+#endif

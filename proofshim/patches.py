@@ -1,0 +1,144 @@
+"""The patch layer: hooks from the C++ PROOF classes into Python, the tree player that diverts
+TChain::Process, TChain.SetProof and gROOT.GetListOfProofs. Everything goes through one journal
+that `uninstall()` replays in reverse."""
+from __future__ import annotations
+
+import atexit
+import logging
+
+from . import runtime, session
+from .errors import ProofShimError
+from .journal import Journal
+
+log = logging.getLogger("proofshim")
+
+_journal = Journal()
+_installed = False
+
+
+def _open_hook(url, loglevel):
+    try:
+        return session.open_session(str(url), int(loglevel))
+    except ProofShimError as exc:
+        log.error("%s", exc, extra={"where": "TProof::Open"})
+    except BaseException as exc:  # noqa: BLE001 - never let an exception cross into C++
+        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": "TProof::Open"})
+    return runtime.import_root().nullptr
+
+
+def _downcast(obj):
+    ROOT = runtime.import_root()
+    if not obj:
+        return None
+    return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
+
+
+def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
+    from . import query  # noqa: PLC0415
+
+    try:
+        sess = session.get(proof)
+        if sess is None:
+            log.error("this TProof object has no running session behind it (closed?)",
+                      extra={"where": "TProof::Process"})
+            return -1
+        return query.guarded(query.run, sess, str(kind), _downcast(data), str(sel),
+                             selobj if selobj else None, str(opt), int(nentries), int(first), extra)
+    except KeyboardInterrupt:
+        log.error("query aborted by the user", extra={"where": "TProof::Process"})
+        return -1
+    except BaseException as exc:  # noqa: BLE001
+        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": "TProof::Process"})
+        return -1
+
+
+def _call_hook(proof, method, sarg, iarg):
+    method, sarg, iarg = str(method), str(sarg), int(iarg)
+    try:
+        sess = session.get(proof) if proof else None
+        if method == "Close":
+            if sess:
+                sess.close()
+            return 0
+        if method == "Reset":
+            return 0
+        if method == "SendAsynMessage":
+            log.info("%s", sarg, extra={"where": "TProofServ"})
+            return 0
+        if sess is None:
+            log.error("%s: no running session behind this TProof object", method,
+                      extra={"where": f"TProof::{method}"})
+            return -1
+        if method == "Print":
+            sess.print_info(sarg)
+        elif method in ("SetParallel", "SetParallelRandom"):
+            return sess.set_parallel(iarg)
+        elif method == "SetLogLevel":
+            logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else
+                                                    logging.INFO if iarg == 1 else logging.WARNING)
+        elif method == "StopProcess":
+            sess.executor.request_stop(bool(iarg))
+        else:
+            log.error("%s is not supported by proofshim", method, extra={"where": f"TProof::{method}"})
+            return -1
+        return 0
+    except BaseException as exc:  # noqa: BLE001
+        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": f"TProof::{method}"})
+        return -1
+
+
+def _set_proof(self, on=True, refresh=False, gettreeheader=False):
+    """TChain::SetProof: tie this chain to the current gProof (on) or untie it (off)."""
+    ROOT = runtime.import_root()
+    if on and self.GetPlayer().IsA().GetName() != "TProofShimTreePlayer":
+        log.warning("chain '%s' was used before 'import proofshim': its Process() stays local; "
+                    "create the chain after importing proofshim", self.GetName(),
+                    extra={"where": "TChain::SetProof"})
+    ROOT.ProofShim.SetChainProof(self, bool(on))
+
+
+def _list_of_proofs(self):
+    return runtime.import_root().ProofShim.ListOfProofs()
+
+
+def _close_all() -> None:
+    for sess in session.all_sessions():
+        try:
+            sess.proof.Close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+def install() -> None:
+    """Install the shim (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    ROOT = runtime.load_library()
+    hooks = ROOT.ProofShim
+    for name, fn in (("gOpenHook", _open_hook), ("gProcessHook", _process_hook), ("gCallHook", _call_hook)):
+        old = getattr(hooks, name)
+        _journal.call(f"hook {name}", lambda n=name, f=fn: setattr(hooks, n, f),
+                      lambda n=name: setattr(hooks, n, ROOT.nullptr))
+        del old
+    _journal.call("TVirtualTreePlayer::SetPlayer",
+                  lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
+                  lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
+    _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
+    _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
+    _journal.call("atexit close sessions", lambda: atexit.register(_close_all),
+                  lambda: atexit.unregister(_close_all))
+    _installed = True
+
+
+def uninstall() -> list[str]:
+    """Close every session and undo every patch, newest first. Calling it twice is harmless."""
+    global _installed
+    _close_all()
+    done = _journal.undo_all()
+    _installed = False
+    return done
+
+
+def is_installed() -> bool:
+    return _installed

@@ -1,0 +1,204 @@
+"""One PROOF query on the client, as TProofPlayerRemote ran it: selector on the client (Begin),
+packets on the workers, outputs merged, merged objects in the output list, Terminate once."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pickle
+import time
+import uuid
+
+from . import dataset, runtime, selector
+from .errors import DatasetError, ProofShimError, QueryAborted, SelectorError
+from .options import split_options
+from .packetizer import AdaptivePacketizer, Element, select_range
+from .progress import Progress
+from .worker import QuerySpec
+
+log = logging.getLogger("proofshim")
+
+MEMBER_MAP = "PROOFSHIM_MemberMap"
+ALL_ENTRIES = -1
+
+
+@dataclasses.dataclass
+class QueryRecord:
+    """What GetQueryResult(s) report about one query."""
+
+    seq: int
+    selector: str
+    option: str
+    entries: int
+    first: int
+    processed: int
+    status: int
+    wall: float
+    stopped: bool = False
+
+
+def _normalise_range(nentries: int, first: int) -> tuple[int, int]:
+    ROOT = runtime.import_root()
+    if nentries is None or nentries >= ROOT.TTree.kMaxEntries or nentries == ALL_ENTRIES:
+        nentries = ALL_ENTRIES
+    if nentries < ALL_ENTRIES:
+        raise DatasetError(f"nentries={nentries}: give -1 for all entries or a positive number")
+    if first < 0:
+        raise DatasetError(f"firstentry={first} is negative")
+    return nentries, first
+
+
+def _selector_code(sel_arg: str) -> selector.SelectorCode:
+    spec = selector.parse(sel_arg)
+    if spec.path is None:
+        src = selector.source_of_loaded_class(spec.class_name)
+        if src is None:
+            raise SelectorError(
+                f"selector '{spec.class_name}': no such source file, and no loaded class of that name "
+                "whose source could be shipped to the workers; pass the source, e.g. "
+                f"'{spec.class_name}.C+'")
+        spec = dataclasses.replace(spec, path=src, mode="+")
+    return selector.collect(spec)
+
+
+def _elements_with_entries(session, elements: list[dataset.FileElement]):
+    """Count unknown entries on the workers; skip unreadable files as PROOF did (MissingFiles)."""
+    unknown = [i for i, e in enumerate(elements) if e.entries is None]
+    counts = session.executor.count_entries([elements[i].ref for i in unknown],
+                                            timeout=session.config("count-timeout", 300))
+    missing: dict[str, str] = {}
+    kept = []
+    by_index = dict(zip(unknown, counts))
+    for i, e in enumerate(elements):
+        n, err = by_index.get(i, (e.entries, ""))
+        if n < 0:
+            if session.config("strict", False):
+                raise DatasetError(f"{err} (strict mode: no file may be skipped)")
+            log.warning("%s: file skipped, listed in MissingFiles", err)
+            missing[e.url] = err
+            continue
+        kept.append(dataclasses.replace(e, entries=n))
+    return kept, missing
+
+
+def _missing_files_list(ROOT, missing: dict[str, str]):
+    lst = ROOT.TList()
+    lst.SetName("MissingFiles")
+    for url, why in missing.items():
+        info = ROOT.TFileInfo(url)
+        info.SetTitle(why)
+        ROOT.SetOwnership(info, False)
+        lst.Add(info)
+    ROOT.SetOwnership(lst, False)
+    return lst
+
+
+def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
+        extra) -> int:
+    """Run one query; return PROOF's value (selector status, -1 on error or abort)."""
+    ROOT = runtime.load_library()
+    proof = session.proof
+    t0 = time.monotonic()
+    session.release_client_selector()
+    proof.GetOutputList().Delete()
+    user_option, proof_options = split_options(option)
+    nentries, first = _normalise_range(nentries, first)
+
+    if sel_obj:
+        raise SelectorError("processing a TSelector object is not supported yet: pass the selector "
+                            "source file, e.g. 'MySel.C+'")
+    if kind != "tree":
+        raise DatasetError(f"processing a {kind!r} is not supported yet: use chain.SetProof(); "
+                           "chain.Process(...)")
+
+    elements = dataset.from_chain(data)
+    code = _selector_code(sel_arg)
+    # The workers count entries while the client compiles the selector.
+    class_name = selector.load(code)
+    elements, missing = _elements_with_entries(session, elements)
+    ranges = select_range([e.entries for e in elements], nentries, first,
+                          element_first=[e.first for e in elements])
+    total = sum(r[2] for r in ranges)
+    if not ranges:
+        available = sum(e.entries for e in elements)
+        raise DatasetError(f"nothing to process: firstentry={first} with nentries={nentries} selects no "
+                           f"entry of the {available} in {len(elements)} file(s) of chain "
+                           f"'{data.GetName()}'")
+
+    sel = selector.instantiate(class_name)
+    session.client_selector = sel
+    sel.SetInputList(proof.GetInputList())
+    sel.SetOption(user_option)
+    sel.Begin(ROOT.nullptr)
+
+    session.seq += 1
+    spec = QuerySpec(
+        query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
+        input_list=pickle.dumps(proof.GetInputList(), protocol=pickle.HIGHEST_PROTOCOL),
+        option=user_option, elements=tuple(e.ref for e in elements),
+        ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
+        tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
+        cache_size=int(session.parameter("PROOF_CacheSize", -1)))
+    packetizer = AdaptivePacketizer(
+        [Element(index=i, first=f, num=n) for i, f, n in ranges],
+        n_workers_hint=max(1, proof.GetParallel()),
+        packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
+        min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
+        max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
+    progress = Progress(total, callbacks=session.progress_callbacks)
+    try:
+        outcome = session.executor.run(spec, packetizer, progress)
+    except QueryAborted:
+        progress.close(progress.processed, status="aborted")
+        session.record(QueryRecord(session.seq, code.label, option, nentries, first,
+                                   progress.processed, -1, time.monotonic() - t0))
+        return -1
+    wall = progress.close(outcome.processed, status="stopped" if outcome.stopped else "done")
+    if outcome.stopped:
+        print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
+
+    merged = _merge(ROOT, outcome.outputs)
+    member_map = merged.FindObject(MEMBER_MAP)
+    if member_map:
+        merged.Remove(member_map)
+    missing.update(outcome.dropped)
+    if missing:
+        merged.Add(_missing_files_list(ROOT, missing))
+    out = proof.GetOutputList()
+    sel_out = sel.GetOutputList()
+    for obj in list(merged):
+        out.Add(obj)
+        sel_out.Add(obj)
+    merged.Clear("nodelete")
+    if member_map:
+        ROOT.ProofShim.SetMembersFromOutput(sel, member_map, sel_out)
+    sel.Terminate()
+    status = int(sel.GetStatus())
+    sst = out.FindObject("PROOF_SelectorStatus")
+    if sst:
+        status = int(sst.GetVal())
+    session.record(QueryRecord(session.seq, code.label, option, nentries, first, outcome.processed,
+                               status, wall, outcome.stopped))
+    return status
+
+
+def _merge(ROOT, outputs: list[bytes]):
+    parts = ROOT.TList()
+    for blob in outputs:
+        part = pickle.loads(blob)
+        ROOT.SetOwnership(part, False)
+        parts.Add(part)
+    merged = ROOT.TList()
+    ROOT.ProofShim.MergeOutputLists(merged, parts)
+    for part in list(parts):
+        part.Clear("nodelete")
+    parts.Delete()
+    return merged
+
+
+def guarded(fn, *args) -> int:
+    """Run a query; turn proofshim's errors into PROOF's -1 with the message logged."""
+    try:
+        return fn(*args)
+    except ProofShimError as exc:
+        log.error("%s", exc)
+        return -1

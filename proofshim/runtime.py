@@ -1,0 +1,127 @@
+"""ROOT in this process: a quiet import, and proofshim's C++ library built once per host and loaded.
+
+Used on the client and on every worker. The library (cxx/ProofShim.cxx with the PROOF headers of
+include/) is compiled by ACLiC into a content-addressed directory of the cache, under a file lock so
+that the processes of one host do not race, and reused by every later process on that host.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+log = logging.getLogger("proofshim")
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+INCLUDE_DIR = os.path.join(PACKAGE_DIR, "include")
+CXX_SOURCE = os.path.join(PACKAGE_DIR, "cxx", "ProofShim.cxx")
+
+_library_loaded = False
+
+
+def cache_dir() -> str:
+    """Where compiled libraries live on this host: $PROOFSHIM_CACHE_DIR or ~/.cache/proofshim."""
+    path = os.environ.get("PROOFSHIM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "proofshim")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def file_lock(path: str):
+    """Hold an exclusive lock on `path` (created if needed) for the duration of the block."""
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def import_root():
+    """Import ROOT without the wheel's pre-release warning."""
+    warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha",
+                            category=UserWarning)
+    import ROOT  # noqa: PLC0415 - ROOT is heavy: imported on first use
+    return ROOT
+
+
+@contextlib.contextmanager
+def captured_output():
+    """Collect what C++ code writes to stdout/stderr (e.g. the compiler) into a string list.
+
+    File descriptors are redirected, not sys.stdout, because the compiler is a child process.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    sink = tempfile.TemporaryFile(mode="w+b")
+    text: list[str] = []
+    try:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        yield text
+    finally:
+        with contextlib.suppress(Exception):
+            import ROOT  # noqa: PLC0415
+            ROOT.gSystem.Sleep(0)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+        sink.seek(0)
+        text.append(sink.read().decode(errors="replace"))
+        sink.close()
+
+
+def add_include_path(path: str) -> None:
+    """Put `path` on the include path of cling and of ACLiC, once."""
+    ROOT = import_root()
+    flag = f'-I"{path}"'
+    if flag not in ROOT.gSystem.GetIncludePath():
+        ROOT.gSystem.AddIncludePath(flag)
+        ROOT.gInterpreter.AddIncludePath(path)
+
+
+def _library_digest(ROOT) -> str:
+    h = hashlib.sha256()
+    h.update(ROOT.gROOT.GetVersion().encode())
+    h.update(sys.version.encode())
+    for name in sorted(os.listdir(INCLUDE_DIR)) + [None]:
+        path = CXX_SOURCE if name is None else os.path.join(INCLUDE_DIR, name)
+        h.update((name or "cxx").encode())
+        with open(path, "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def load_library():
+    """Build (once per host) and load proofshim's C++ library; return the ROOT module."""
+    global _library_loaded
+    ROOT = import_root()
+    if _library_loaded:
+        return ROOT
+    add_include_path(INCLUDE_DIR)
+    build = os.path.join(cache_dir(), "lib", _library_digest(ROOT))
+    os.makedirs(build, exist_ok=True)
+    src = os.path.join(build, "ProofShim.cxx")
+    with file_lock(os.path.join(build, ".lock")):
+        if not os.path.exists(src):
+            with open(CXX_SOURCE, "rb") as fh:
+                data = fh.read()
+            with open(src + ".tmp", "wb") as fh:
+                fh.write(data)
+            os.replace(src + ".tmp", src)
+        with captured_output() as out:
+            ok = ROOT.gSystem.CompileMacro(src, "kO")
+    if ok != 1:
+        raise RuntimeError(
+            f"proofshim could not build its C++ library from {src}:\n{out[0]}\n"
+            "Check that g++ works and that ROOT's headers are installed (pip install root).")
+    _library_loaded = True
+    return ROOT

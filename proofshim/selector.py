@@ -1,0 +1,172 @@
+"""Selectors: what a query names ("MySel.C+", "MySel.cxx++", "MySel"), the code shipped for it, and
+the compile-once cache that turns that code into a loaded class on the client and on every worker.
+
+Nothing here assumes a shared filesystem: the client reads the source and the headers it includes
+from its own directory into a `SelectorCode` (bytes), which travels to the workers; each host writes
+it into a content-addressed directory of its cache and compiles it there once, under a file lock.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import re
+
+from . import runtime
+from .errors import SelectorError
+
+log = logging.getLogger("proofshim")
+
+_ACLIC_SUFFIX = re.compile(r"^(?P<path>.+?\.(?:C|cxx|cpp|cc|c\+\+|h|hh|hpp|hxx))(?P<mode>\+{1,2}[gO]?|)$",
+                           re.IGNORECASE)
+_INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
+
+# Selectors loaded in this process: digest -> class name. Worker processes stay warm across queries.
+_loaded: dict[str, str] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectorCode:
+    """A selector's source files as bytes, ready to travel to the workers."""
+
+    class_name: str
+    main: str                                  # relative path of the main source file
+    files: tuple[tuple[str, bytes], ...]       # (relative path, content), the main file first
+    mode: str                                  # ACLiC mode: "+", "++", "+g", "+O"
+    digest: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.main}{self.mode}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectorSpec:
+    """What the user asked for: a source file with an ACLiC mode, or a class name already loaded."""
+
+    path: str | None
+    mode: str
+    class_name: str
+
+
+def parse(selector: str) -> SelectorSpec:
+    """Split a PROOF selector argument into source path, ACLiC mode and class name.
+
+    >>> parse("MySel.C+")
+    SelectorSpec(path='MySel.C', mode='+', class_name='MySel')
+    >>> parse("/a/b/Ana.cxx++")
+    SelectorSpec(path='/a/b/Ana.cxx', mode='++', class_name='Ana')
+    >>> parse("MySel")
+    SelectorSpec(path=None, mode='', class_name='MySel')
+    """
+    text = (selector or "").strip()
+    if not text:
+        raise SelectorError("no selector given: pass a source file such as 'MySel.C+' or a class name")
+    m = _ACLIC_SUFFIX.match(text)
+    if not m:
+        return SelectorSpec(path=None, mode="", class_name=text)
+    path = m.group("path")
+    base = os.path.basename(path)
+    return SelectorSpec(path=path, mode=m.group("mode") or "+", class_name=os.path.splitext(base)[0])
+
+
+def _local_includes(path: str, root: str, seen: dict[str, bytes]) -> None:
+    """Collect `path` and, recursively, the quoted includes it makes that live under `root`."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    seen[os.path.relpath(path, root)] = data
+    here = os.path.dirname(path)
+    for inc in _INCLUDE.findall(data.decode(errors="replace")):
+        for base in (here, root):
+            cand = os.path.normpath(os.path.join(base, inc))
+            if os.path.isfile(cand) and os.path.commonpath([cand, root]) == root:
+                if os.path.relpath(cand, root) not in seen:
+                    _local_includes(cand, root, seen)
+                break
+
+
+def collect(spec: SelectorSpec, *, cwd: str | None = None) -> SelectorCode:
+    """Read a selector's source and the headers it includes from its own directory."""
+    if spec.path is None:
+        raise SelectorError(f"selector '{spec.class_name}' has no source file to ship")
+    path = spec.path if os.path.isabs(spec.path) else os.path.join(cwd or os.getcwd(), spec.path)
+    path = os.path.normpath(path)
+    if not os.path.isfile(path):
+        raise SelectorError(f"selector source '{spec.path}' not found (looked for {path}); "
+                            "give a path relative to the current directory or an absolute one")
+    root = os.path.dirname(path)
+    files: dict[str, bytes] = {}
+    _local_includes(path, root, files)
+    main = os.path.relpath(path, root)
+    ordered = ((main, files.pop(main)),) + tuple(sorted(files.items()))
+    h = hashlib.sha256()
+    for rel, data in ordered:
+        h.update(rel.encode() + b"\0" + data + b"\0")
+    h.update(spec.mode.replace("++", "+").encode())
+    return SelectorCode(class_name=spec.class_name, main=main, files=ordered, mode=spec.mode,
+                        digest=h.hexdigest()[:20])
+
+
+def source_of_loaded_class(class_name: str) -> str | None:
+    """The source file of a selector class already loaded in this process, if ROOT knows it."""
+    ROOT = runtime.import_root()
+    cl = ROOT.TClass.GetClass(class_name)
+    if not cl:
+        return None
+    for name in (cl.GetImplFileName(), cl.GetDeclFileName()):
+        name = str(name or "")
+        if name and os.path.isfile(name):
+            return name
+    return None
+
+
+def _aclic_options(mode: str) -> str:
+    # "k": keep the library for reuse; "++" (force) is not needed: the directory is content-addressed.
+    opts = "k"
+    if "g" in mode:
+        opts += "g"
+    if "O" in mode:
+        opts += "O"
+    return opts
+
+
+def load(code: SelectorCode) -> str:
+    """Materialise `code` in this host's cache, compile it once, load it here; return the class name.
+
+    Raises SelectorError with the compiler's output when compilation fails.
+    """
+    if code.digest in _loaded:
+        return _loaded[code.digest]
+    ROOT = runtime.load_library()
+    build = os.path.join(runtime.cache_dir(), "selectors", code.digest)
+    os.makedirs(build, exist_ok=True)
+    with runtime.file_lock(os.path.join(build, ".lock")):
+        for rel, data in code.files:
+            dest = os.path.join(build, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if not os.path.exists(dest):
+                with open(dest + ".tmp", "wb") as fh:
+                    fh.write(data)
+                os.replace(dest + ".tmp", dest)
+        runtime.add_include_path(build)
+        with runtime.captured_output() as out:
+            ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
+    if ok != 1:
+        raise SelectorError(f"selector {code.label} failed to compile:\n{out[0].rstrip()}")
+    if not ROOT.ProofShim.ClassIsSelector(code.class_name):
+        raise SelectorError(
+            f"selector {code.label} compiled, but it does not define a TSelector class named "
+            f"'{code.class_name}': PROOF requires the class to be named after the file")
+    _loaded[code.digest] = code.class_name
+    return code.class_name
+
+
+def instantiate(class_name: str):
+    """A new object of a loaded selector class, as a TSelector proxy owned by the caller."""
+    ROOT = runtime.load_library()
+    err = ROOT.TString()
+    sel = ROOT.ProofShim.NewSelector(class_name, err)
+    if not sel:
+        raise SelectorError(f"cannot create selector '{class_name}': {err.Data()}")
+    return sel

@@ -1,0 +1,126 @@
+"""PROOF sessions: TProof::Open's behaviour, the executor behind a TProof object, query records."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+from . import runtime
+from .executor import Executor
+from .url import parse_open_url
+
+log = logging.getLogger("proofshim")
+
+_sessions: dict[int, "Session"] = {}
+_next_id = [0]
+
+
+def config(key: str, default=None):
+    """A setting of the `proofshim` section of dask's configuration."""
+    import dask  # noqa: PLC0415
+
+    return dask.config.get(f"proofshim.{key}", default)
+
+
+def get(proof) -> "Session | None":
+    """The Python session behind a TProof object."""
+    return _sessions.get(int(proof.GetSessionId())) if proof else None
+
+
+def all_sessions() -> list["Session"]:
+    return list(_sessions.values())
+
+
+class Session:
+    """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
+
+    def __init__(self, url: str, loglevel: int = 0):
+        ROOT = runtime.load_library()
+        self.spec = parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=config("workers"),
+                                   masters=config("masters", {}))
+        self.executor = Executor(self.spec)
+        t0 = time.monotonic()
+        if self.spec.kind == "local":
+            print(f" +++ Starting PROOF-Lite with {self.spec.workers} workers +++")
+        self.executor.start()
+        _next_id[0] += 1
+        self.id = _next_id[0]
+        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        self.seq = 0
+        self.queries: list = []
+        self.client_selector = None
+        self.progress_callbacks: list = []
+        self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
+        ROOT.SetOwnership(self.proof, False)
+        n = len(self.executor.workers())
+        self.proof.SetParallelCount(n)
+        _sessions[self.id] = self
+        print(f"PROOF set to parallel mode ({n} workers)")
+        log.info("session %s on %s ready in %.1f s", self.tag, self.spec.url, time.monotonic() - t0)
+
+    def config(self, key: str, default=None):
+        return config(key, default)
+
+    def parameter(self, name: str, default):
+        """A PROOF_* parameter from the input list, or `default`."""
+        obj = self.proof.GetParameter(name)
+        if not obj:
+            return default
+        if obj.IsA().GetName() == "TNamed":
+            return obj.GetTitle()
+        return obj.GetVal()
+
+    def record(self, rec) -> None:
+        self.queries.append(rec)
+
+    def release_client_selector(self) -> None:
+        """Drop the previous query's client selector without deleting the outputs it refers to."""
+        sel = self.client_selector
+        if sel is not None:
+            out = sel.GetOutputList()
+            if out:
+                out.SetOwner(False)
+                out.Clear("nodelete")
+            self.client_selector = None
+
+    def set_parallel(self, nodes: int) -> int:
+        n = len(self.executor.workers())
+        if nodes is not None and nodes >= 0:
+            if nodes < n:
+                log.info("SetParallel(%d): proofshim uses every worker of the dask cluster (%d)", nodes, n)
+        self.proof.SetParallelCount(n)
+        print(f"PROOF set to parallel mode ({n} workers)")
+        return n
+
+    def print_info(self, option: str = "") -> None:
+        workers = self.executor.workers()
+        print(f"Connected to:             {self.spec.url} (dask scheduler "
+              f"{self.executor.client.scheduler.address})")
+        print(f"Session tag:              {self.tag}")
+        print(f"Number of workers:        {len(workers)}")
+        print(f"Number of active workers: {self.proof.GetParallel()}")
+        print(f"Queries processed:        {len(self.queries)}")
+        if "a" in (option or "").lower():
+            for i, w in enumerate(workers):
+                print(f"  worker 0.{i}: {w}")
+
+    def close(self) -> None:
+        self.release_client_selector()
+        self.executor.close()
+        _sessions.pop(self.id, None)
+
+
+def open_session(url: str, loglevel: int = 0):
+    """TProof::Open: reuse a valid lite session with the same worker count, else start a new one."""
+    ROOT = runtime.load_library()
+    spec = parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=config("workers"),
+                          masters=config("masters", {}))
+    current = get(ROOT.gProof) if ROOT.gProof else None
+    if current is not None and current.proof.IsValid() and spec.kind == "local" \
+            and current.spec.kind == "local":
+        if current.spec.workers == spec.workers:
+            log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
+            return current.proof
+        current.proof.Close()
+    return Session(url, loglevel).proof

@@ -1,0 +1,107 @@
+"""Open URLs: PROOF's forms mapped onto dask clusters. Pure logic, no ROOT, no dask.
+
+>>> parse_open_url("", ncpu=4)
+ClusterSpec(kind='local', workers=4, address=None, url='lite://')
+>>> parse_open_url("workers=3", ncpu=4).workers
+3
+>>> parse_open_url("lite:///?workers=2", ncpu=8).workers
+2
+>>> parse_open_url("dask://sched:8786", ncpu=2).address
+'tcp://sched:8786'
+>>> parse_open_url("proof://master:1093", ncpu=2, masters={"master:1093": "tcp://10.0.0.1:8786"}).address
+'tcp://10.0.0.1:8786'
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+
+from .errors import OpenError
+
+DEFAULT_PROOF_PORT = 1093
+MASTERS_SETTING = "proofshim.masters"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterSpec:
+    """Where a session runs: an embedded local cluster of `workers` processes, or a scheduler."""
+
+    kind: str                 # "local" or "scheduler"
+    workers: int | None
+    address: str | None
+    url: str                  # the URL as PROOF would report it
+
+
+def _query_workers(query: str) -> int | None:
+    for part in re.split(r"[&;,]", query):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "workers" and value.strip():
+            try:
+                n = int(value)
+            except ValueError:
+                raise OpenError(f"workers={value!r} in the Open URL is not a whole number") from None
+            if n < 1:
+                raise OpenError(f"workers={n} in the Open URL: at least one worker is needed")
+            return n
+    return None
+
+
+def _master_keys(url: str) -> list[str]:
+    """The names under which a legacy master URL may be listed in the masters setting."""
+    m = re.match(r"^(?:(?P<scheme>[a-z]+)://)?(?:(?P<user>[^@/]+)@)?(?P<host>[^:/?]+)"
+                 r"(?::(?P<port>\d+))?(?P<rest>[/?].*)?$", url)
+    if not m:
+        return [url]
+    host, port, user = m.group("host"), m.group("port"), m.group("user")
+    keys = [url]
+    if user:
+        keys += [f"{user}@{host}:{port or DEFAULT_PROOF_PORT}", f"{user}@{host}"]
+    keys += [f"{host}:{port or DEFAULT_PROOF_PORT}", host]
+    if m.group("scheme"):
+        keys.append(f"{m.group('scheme')}://{host}:{port or DEFAULT_PROOF_PORT}")
+    return list(dict.fromkeys(keys))
+
+
+def parse_open_url(url: str | None, *, ncpu: int, default_workers: int | None = None,
+                   masters: Mapping[str, object] | None = None) -> ClusterSpec:
+    """Map a TProof::Open URL onto a ClusterSpec.
+
+    "" / "lite://" / "workers=N" / "lite:///?workers=N": an embedded local cluster.
+    "tcp://h:p", "tls://h:p", "dask://h:p": an existing dask scheduler.
+    Anything else is a legacy PROOF master, looked up in the `proofshim.masters` setting.
+    """
+    text = (url or "").strip()
+    if text == "" or text.lower() in ("lite", "lite://", "lite:///"):
+        return ClusterSpec("local", default_workers or max(1, ncpu), None, "lite://")
+    m = re.fullmatch(r"workers\s*=\s*(\S+)", text, re.IGNORECASE)
+    if m:
+        return ClusterSpec("local", _query_workers(f"workers={m.group(1)}"), None, "lite://")
+    m = re.fullmatch(r"lite://[^?]*(?:\?(?P<q>.*))?", text, re.IGNORECASE)
+    if m:
+        n = _query_workers(m.group("q") or "") or default_workers or max(1, ncpu)
+        return ClusterSpec("local", n, None, "lite://")
+    m = re.fullmatch(r"(?P<scheme>tcp|tls|dask|ucx|inproc)://(?P<addr>[^/?]+)/?", text, re.IGNORECASE)
+    if m:
+        scheme = m.group("scheme").lower()
+        scheme = "tcp" if scheme == "dask" else scheme
+        return ClusterSpec("scheduler", None, f"{scheme}://{m.group('addr')}", text)
+    if not re.fullmatch(r"(?:[a-z]+://)?(?:[^@/\s]+@)?[A-Za-z0-9_.\-]+(?::\d+)?(?:[/?]\S*)?", text):
+        raise OpenError(f"cannot parse the PROOF URL {text!r}: expected '', 'lite://', 'workers=N', "
+                        "'tcp://host:port' or a PROOF master such as 'proof://host:1093'")
+    masters = masters or {}
+    for key in _master_keys(text):
+        if key in masters:
+            target = masters[key]
+            if isinstance(target, str):
+                spec = parse_open_url(target, ncpu=ncpu, default_workers=default_workers)
+                return dataclasses.replace(spec, url=text)
+            raise OpenError(f"{MASTERS_SETTING}[{key!r}] must be a scheduler address or 'lite://...', "
+                            f"got {target!r}")
+    wanted = _master_keys(text)[-1 if len(_master_keys(text)) == 1 else 1]
+    raise OpenError(
+        f"{text!r} is a PROOF master, and proofshim does not know which dask scheduler replaces it.\n"
+        f"Map it in dask's configuration under '{MASTERS_SETTING}', e.g. in ~/.config/dask/proofshim.yaml:\n"
+        f"  proofshim:\n    masters:\n      \"{wanted}\": \"tcp://scheduler-host:8786\"\n"
+        f"or in the environment: DASK_PROOFSHIM__MASTERS='{{\"{wanted}\": \"tcp://scheduler-host:8786\"}}'")
+

@@ -1,0 +1,185 @@
+"""What runs inside each dask worker process: ROOT and the shim library loaded once, the selector
+compiled once per host, one selector per query and worker slot driven by the C++ event loop.
+
+Functions here are dask tasks. Every task of a query runs in the worker's single executor thread,
+so the per-process state below is only touched from that thread.
+"""
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import logging
+import os
+import pickle
+import time
+
+from . import runtime, selector
+
+log = logging.getLogger("proofshim.worker")
+
+# Runner status codes, as in ProofShim::Runner::EResult.
+OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR = range(5)
+
+_runners: dict[str, object] = {}   # slot -> ProofShim::Runner for the running query
+_prepared = False
+
+
+@dataclasses.dataclass(frozen=True)
+class QuerySpec:
+    """Everything a worker needs to run its part of a query; sent once to every worker."""
+
+    query_id: str
+    seq: int
+    session_tag: str
+    selector: selector.SelectorCode
+    input_list: bytes                             # pickled TList: the client's input list
+    option: str
+    elements: tuple[tuple[str, str, str], ...]     # (file URL, tree name, directory)
+    ordinals: dict                                 # worker address -> "0.N"
+    tree_cache: bool = True
+    cache_size: int = -1
+    cycles: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class PacketResult:
+    slot: str
+    packet_id: int
+    processed: int
+    status: int
+    elapsed: float
+    bytes_read: int
+    last_entry: int
+    error: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SlotResult:
+    slot: str
+    output: bytes          # pickled TList: the selector's output list after SlaveTerminate
+    processed: int
+    init_calls: int
+    error: str
+
+
+def prepare() -> str:
+    """Load ROOT and the shim library in this worker process (once); return the process id."""
+    global _prepared
+    ROOT = runtime.load_library()
+    if not _prepared:
+        ROOT.gROOT.SetBatch(True)
+        # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
+        # the stop request of StopProcess) keep running during long packets.
+        for name in ("Begin", "RunTreePacket", "RunCyclePacket", "End"):
+            getattr(ROOT.ProofShim.Runner, name).__release_gil__ = True
+        _prepared = True
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
+def _worker_address() -> str:
+    from distributed import get_worker  # noqa: PLC0415
+
+    return get_worker().address
+
+
+def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
+    base = os.path.join(runtime.cache_dir(), "sessions", spec.session_tag)
+    workdir = os.path.join(base, f"worker-{ordinal}")
+    datadir = os.path.join(base, "data", ordinal)
+    for d in (workdir, datadir):
+        os.makedirs(d, exist_ok=True)
+    if not ROOT.gProofServ:
+        serv = ROOT.TProofServ()
+        ROOT.SetOwnership(serv, False)
+        ROOT.gProofServ = serv
+    ROOT.gProofServ.SetInfo(ordinal, workdir, base, datadir, spec.session_tag, getpass.getuser(),
+                            "default", spec.seq)
+
+
+def _begin(spec: QuerySpec, slot: str):
+    ROOT = runtime.load_library()
+    prepare()
+    class_name = selector.load(spec.selector)
+    # A new query replaces whatever an earlier, abandoned query left behind.
+    for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
+        del _runners[key]
+    ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
+    _set_proofserv(ROOT, spec, ordinal)
+    input_list = pickle.loads(spec.input_list)
+    ROOT.SetOwnership(input_list, False)
+    input_list.Add(ROOT.TNamed("PROOF_Ordinal", ordinal))
+    input_list.Add(ROOT.TNamed("PROOF_QueryTag", f"{spec.session_tag}:q{spec.seq}"))
+    input_list.Add(ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq))
+    for obj in input_list:
+        ROOT.SetOwnership(obj, False)
+    sel = selector.instantiate(class_name)
+    ROOT.SetOwnership(sel, False)
+    runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
+    runner.SetTreeCache(spec.tree_cache, spec.cache_size)
+    _runners[slot] = runner
+    rc = runner.Begin()
+    return runner, rc
+
+
+def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
+    """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
+    t0 = time.perf_counter()
+    runner = _runners.get(slot)
+    if runner is None:
+        runner, rc = _begin(spec, slot)
+        if rc != OK:
+            return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
+                                str(runner.GetError()))
+    before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
+    t1 = time.perf_counter()
+    if spec.cycles:
+        rc = runner.RunCyclePacket(packet.first, packet.num)
+    else:
+        url, tree, directory = spec.elements[packet.element]
+        rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
+    return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, time.perf_counter() - t1,
+                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),
+                        str(runner.GetError()))
+
+
+def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
+    """SlaveTerminate the slot's selector and return its output list, serialised."""
+    runner = _runners.pop(slot, None)
+    if runner is None:
+        return SlotResult(slot, b"", 0, 0, f"worker {_worker_address()} has no selector for {slot} "
+                          "(the worker was restarted?)")
+    rc = runner.End()
+    output = pickle.dumps(runner.GetOutputList(), protocol=pickle.HIGHEST_PROTOCOL)
+    result = SlotResult(slot, output, runner.GetProcessed(), runner.GetInitCalls(),
+                        str(runner.GetError()) if rc != OK else "")
+    del runner
+    return result
+
+
+def forget_query(query_id: str) -> int:
+    """Drop the selectors an aborted query left in this worker."""
+    doomed = [k for k in _runners if k.startswith(query_id + "|")]
+    for k in doomed:
+        del _runners[k]
+    return len(doomed)
+
+
+def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
+    """Entries of one tree, or -1 and the reason it cannot be read."""
+    ROOT = runtime.import_root()
+    prepare()
+    ctx = ROOT.TDirectory.TContext()
+    f = ROOT.TFile.Open(url, "READ")
+    del ctx
+    if not f or f.IsZombie():
+        return -1, f"cannot open file '{url}'"
+    try:
+        d = f if directory in ("", "/") else f.GetDirectory(directory)
+        if not d:
+            return -1, f"directory '{directory}' not found in file '{url}'"
+        t = d.Get(tree)
+        if not t or not t.InheritsFrom("TTree"):
+            return -1, f"tree '{tree}' not found in file '{url}'"
+        return int(t.GetEntries()), ""
+    finally:
+        f.Close()
