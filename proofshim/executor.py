@@ -199,7 +199,6 @@ class Executor:
             nonlocal slot_counter
             slot_counter += 1
             slot = f"{spec.query_id}|{addr}|{slot_counter}"
-            slot_worker[slot] = addr
             active_slot[addr] = slot
             return slot
 
@@ -216,6 +215,7 @@ class Executor:
                 fut = client.submit(worker.run_packet, spec_future, slot, packet, workers=[addr],
                                     pure=False, key=f"proofshim-packet-{spec.query_id}-{packet.id}")
                 inflight[fut] = (slot, packet)
+                slot_worker[slot] = addr   # a slot exists on its worker once it has a packet
                 submitted += 1
                 n += 1
 

@@ -14,11 +14,19 @@ class RootStyleFormatter(logging.Formatter):
         return f"{_LEVELS.get(record.levelno, record.levelname)} in <{where}>: {record.getMessage()}"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of the message (it may be replaced later)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def setup() -> None:
     """Give the proofshim logger a stderr handler unless the application configured one."""
     log = logging.getLogger("proofshim")
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler(sys.stderr)
         handler.setFormatter(RootStyleFormatter())
         log.addHandler(handler)
         log.setLevel(logging.WARNING)

@@ -97,6 +97,36 @@ def _set_proof(self, on=True, refresh=False, gettreeheader=False):
     ROOT.ProofShim.SetChainProof(self, bool(on))
 
 
+def _keep_alive_adder(original):
+    """Wrap an Add-style method so the C++ list keeps the object after Python drops it."""
+    def add(self, obj, *args):
+        runtime.import_root().SetOwnership(obj, False)
+        return original(self, obj, *args)
+    add.__doc__ = original.__doc__
+    return add
+
+
+def _chain_process(original):
+    """TChain.Process from Python: a chain tied to a session goes straight to it.
+
+    TChain::Process itself first loads the tree of `firstentry` on the client; that fails (and
+    silently returns 0) for files only the workers can read, or an entry beyond the chain.
+    """
+    def Process(self, selector, option="", nentries=-1, firstentry=0):
+        ROOT = runtime.import_root()
+        proof = ROOT.ProofShim.ProofForTree(self)
+        if not proof:
+            if nentries == -1 and firstentry == 0:
+                return original(self, selector, option)
+            return original(self, selector, option,
+                            ROOT.TTree.kMaxEntries if nentries == -1 else nentries, firstentry)
+        if isinstance(selector, str):
+            return _process_hook(proof, "tree", self, selector, None, option, nentries, firstentry, None)
+        return _process_hook(proof, "tree", self, "", selector, option, nentries, firstentry, None)
+    Process.__doc__ = original.__doc__
+    return Process
+
+
 def _list_of_proofs(self):
     return runtime.import_root().ProofShim.ListOfProofs()
 
@@ -125,7 +155,10 @@ def install() -> None:
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
     _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
+    _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
+    for cls in (ROOT.TProof, ROOT.TDSet):
+        _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
     _journal.call("atexit close sessions", lambda: atexit.register(_close_all),
                   lambda: atexit.unregister(_close_all))
     _installed = True

@@ -165,13 +165,26 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         merged.Add(_missing_files_list(ROOT, missing))
     out = proof.GetOutputList()
     sel_out = sel.GetOutputList()
+    sel_out.SetOwner(False)
+    # Same-named objects the client's Begin created are placeholders: the merged ones replace them.
+    merged_names = {o.GetName() for o in merged}
+    for obj in list(sel_out):
+        if obj.GetName() in merged_names:
+            sel_out.Remove(obj)
     for obj in list(merged):
         out.Add(obj)
-        sel_out.Add(obj)
+        # TSelectorList refuses a second object of one name (kept side by side in the output list).
+        if not sel_out.FindObject(obj.GetName()):
+            sel_out.Add(obj)
     merged.Clear("nodelete")
     if member_map:
         ROOT.ProofShim.SetMembersFromOutput(sel, member_map, sel_out)
     sel.Terminate()
+    # What Terminate added to its output list is part of the query's output too, as in PROOF.
+    known = {ROOT.addressof(o) for o in out}
+    for obj in list(sel_out):
+        if ROOT.addressof(obj) not in known:
+            out.Add(obj)
     status = int(sel.GetStatus())
     sst = out.FindObject("PROOF_SelectorStatus")
     if sst:

@@ -100,25 +100,43 @@ def _library_digest(ROOT) -> str:
     return h.hexdigest()[:16]
 
 
+def library_digest() -> str:
+    """Digest of the shim library's sources for this ROOT and Python."""
+    return _library_digest(import_root())
+
+
 def load_library():
-    """Build (once per host) and load proofshim's C++ library; return the ROOT module."""
+    """Build (once per host) and load proofshim's C++ library; return the ROOT module.
+
+    The library keeps one path per ROOT version: ACLiC links selectors that use the PROOF classes
+    against it by path, and a second copy loaded from another path would split its global state.
+    A changed source is rebuilt in place (old files unlinked first, so running processes keep theirs).
+    """
     global _library_loaded
     ROOT = import_root()
     if _library_loaded:
         return ROOT
     add_include_path(INCLUDE_DIR)
-    build = os.path.join(cache_dir(), "lib", _library_digest(ROOT))
+    digest = _library_digest(ROOT)
+    build = os.path.join(cache_dir(), "lib", f"root-{ROOT.gROOT.GetVersion().replace('/', '.')}")
     os.makedirs(build, exist_ok=True)
     src = os.path.join(build, "ProofShim.cxx")
+    stamp = os.path.join(build, "digest")
     with file_lock(os.path.join(build, ".lock")):
-        if not os.path.exists(src):
+        current = open(stamp).read().strip() if os.path.exists(stamp) else ""
+        if current != digest:
+            for name in os.listdir(build):
+                if name.startswith("ProofShim") or name == "digest":
+                    os.unlink(os.path.join(build, name))
             with open(CXX_SOURCE, "rb") as fh:
                 data = fh.read()
-            with open(src + ".tmp", "wb") as fh:
+            with open(src, "wb") as fh:
                 fh.write(data)
-            os.replace(src + ".tmp", src)
         with captured_output() as out:
             ok = ROOT.gSystem.CompileMacro(src, "kO")
+        if ok == 1 and current != digest:
+            with open(stamp, "w") as fh:
+                fh.write(digest)
     if ok != 1:
         raise RuntimeError(
             f"proofshim could not build its C++ library from {src}:\n{out[0]}\n"

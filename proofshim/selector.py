@@ -103,7 +103,8 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None) -> SelectorCode:
     h = hashlib.sha256()
     for rel, data in ordered:
         h.update(rel.encode() + b"\0" + data + b"\0")
-    h.update(spec.mode.replace("++", "+").encode())
+    # The ACLiC mode is left out on purpose: a process cannot load two builds of one class, so
+    # "X.C+g" after "X.C+" reuses the first build (as ROOT itself would in one session).
     return SelectorCode(class_name=spec.class_name, main=main, files=ordered, mode=spec.mode,
                         digest=h.hexdigest()[:20])
 
@@ -139,7 +140,7 @@ def load(code: SelectorCode) -> str:
     if code.digest in _loaded:
         return _loaded[code.digest]
     ROOT = runtime.load_library()
-    build = os.path.join(runtime.cache_dir(), "selectors", code.digest)
+    build = os.path.join(runtime.cache_dir(), "selectors", runtime.library_digest(), code.digest)
     os.makedirs(build, exist_ok=True)
     with runtime.file_lock(os.path.join(build, ".lock")):
         for rel, data in code.files:
@@ -149,7 +150,6 @@ def load(code: SelectorCode) -> str:
                 with open(dest + ".tmp", "wb") as fh:
                     fh.write(data)
                 os.replace(dest + ".tmp", dest)
-        runtime.add_include_path(build)
         with runtime.captured_output() as out:
             ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
     if ok != 1:

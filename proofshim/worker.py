@@ -68,6 +68,9 @@ def prepare() -> str:
     ROOT = runtime.load_library()
     if not _prepared:
         ROOT.gROOT.SetBatch(True)
+        # PyROOT routes ROOT's messages into Python's warnings, which needs the GIL; the event loop
+        # runs without it. Workers print ROOT's messages the way ROOT itself does.
+        ROOT.gInterpreter.ProcessLine("SetErrorHandler(DefaultErrorHandler);")
         # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
         # the stop request of StopProcess) keep running during long packets.
         for name in ("Begin", "RunTreePacket", "RunCyclePacket", "End"):
@@ -107,11 +110,13 @@ def _begin(spec: QuerySpec, slot: str):
     _set_proofserv(ROOT, spec, ordinal)
     input_list = pickle.loads(spec.input_list)
     ROOT.SetOwnership(input_list, False)
-    input_list.Add(ROOT.TNamed("PROOF_Ordinal", ordinal))
-    input_list.Add(ROOT.TNamed("PROOF_QueryTag", f"{spec.session_tag}:q{spec.seq}"))
-    input_list.Add(ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq))
     for obj in input_list:
+        ROOT.SetOwnership(obj, False)   # the Runner's input list owns them from here on
+    for obj in (ROOT.TNamed("PROOF_Ordinal", ordinal),
+                ROOT.TNamed("PROOF_QueryTag", f"{spec.session_tag}:q{spec.seq}"),
+                ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq)):
         ROOT.SetOwnership(obj, False)
+        input_list.Add(obj)
     sel = selector.instantiate(class_name)
     ROOT.SetOwnership(sel, False)
     runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)

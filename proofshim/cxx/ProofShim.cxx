@@ -233,6 +233,7 @@ void MergeOutputLists(TList *out, TList *parts)
             if (dynamic_cast<TCollection *>(o)) sub.Add(o);
          TList merged;
          MergeOutputLists(&merged, &sub);
+         sub.Clear("nodelete"); // its collections are deleted below
          tcoll->SetOwner(kTRUE);
          TIter nm(&merged);
          while (TObject *o = nm()) tcoll->Add(o);
@@ -519,10 +520,11 @@ Long64_t TProofShimTreePlayer::Process(TSelector *selector, Option_t *option, Lo
 // =====================================================================================
 // TProof
 
+// The input list does not own what AddInput gives it (PROOF's did not either); objects made by
+// SetParameter are deleted when replaced or by DeleteParameters.
 TProof::TProof()
 {
    fInput = new TList;
-   fInput->SetOwner(kTRUE);
    fOutput = new TList;
    fOutput->SetOwner(kTRUE);
 }
@@ -532,7 +534,6 @@ TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, I
      fLite(lite), fLogLevel(loglevel)
 {
    fInput = new TList;
-   fInput->SetOwner(kTRUE);
    fOutput = new TList;
    fOutput->SetOwner(kTRUE);
    ProofShim::ListOfProofs()->Add(this);
@@ -659,7 +660,7 @@ void TProof::AddInput(TObject *obj)
 
 void TProof::ClearInput()
 {
-   fInput->Delete();
+   fInput->Clear("nodelete");
 }
 
 TObject *TProof::GetInput(const char *name)

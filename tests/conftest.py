@@ -1,0 +1,148 @@
+"""Shared test fixtures: ROOT, one PROOF session (a real local dask cluster of 2 worker
+processes) for the whole run, real ROOT files made here, and the test selectors."""
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SELECTORS = os.path.join(HERE, "selectors")
+
+# Uneven on purpose: a one-entry file, a small one, large ones.
+FILE_SIZES = [1, 2500, 7000, 333, 12000, 4000]
+
+_MAKE_FILE = r"""
+#include "TFile.h"
+#include "TTree.h"
+#include "TRandom3.h"
+#include <vector>
+void proofshim_test_make_file(const char *name, Long64_t n, Long64_t gid0, int seed, const char *dir)
+{
+   TFile f(name, "RECREATE");
+   TDirectory *d = &f;
+   if (dir && *dir) d = f.mkdir(dir);
+   d->cd();
+   TTree t("T", "proofshim test tree");
+   Long64_t gid; Float_t px, py; Int_t ntrk; std::vector<float> trkpt;
+   t.Branch("gid", &gid); t.Branch("px", &px); t.Branch("py", &py);
+   t.Branch("ntrk", &ntrk); t.Branch("trkpt", &trkpt);
+   TRandom3 r(seed);
+   for (Long64_t i = 0; i < n; ++i) {
+      gid = gid0 + i; px = r.Gaus(); py = r.Gaus(); ntrk = r.Poisson(4);
+      trkpt.clear();
+      for (int k = 0; k < ntrk; ++k) trkpt.push_back(r.Exp(1.5));
+      t.Fill();
+   }
+   t.Write();
+   f.Close();
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def ROOT():
+    import ROOT as _ROOT  # noqa: N811
+
+    _ROOT.gROOT.SetBatch(True)
+    return _ROOT
+
+
+@pytest.fixture(scope="session")
+def make_files(ROOT):
+    """make_files(directory, sizes, dir='') -> list of paths; gid runs over all files in order."""
+    ROOT.gInterpreter.Declare(_MAKE_FILE)
+
+    def make(directory, sizes, subdir=""):
+        os.makedirs(directory, exist_ok=True)
+        paths, gid0 = [], 0
+        for i, n in enumerate(sizes):
+            path = os.path.join(str(directory), f"data{i}.root")
+            ROOT.proofshim_test_make_file(path, n, gid0, 1000 + i, subdir)
+            paths.append(path)
+            gid0 += n
+        return paths
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def data_files(make_files, tmp_path_factory):
+    return make_files(tmp_path_factory.mktemp("data"), FILE_SIZES)
+
+
+@pytest.fixture(scope="session")
+def total_entries():
+    return sum(FILE_SIZES)
+
+
+@pytest.fixture(scope="session")
+def proof(ROOT):
+    """The one PROOF session of the test run: TProof.Open("workers=2") after import proofshim."""
+    import proofshim  # noqa: F401
+
+    p = ROOT.TProof.Open("workers=2")
+    assert p and p.IsValid(), "TProof.Open('workers=2') failed"
+    yield p
+    p.Close()
+
+
+@pytest.fixture()
+def fresh_proof(proof, ROOT):
+    """The shared session with an empty input list, made gProof again."""
+    proof.ClearInput()
+    ROOT.gProof = proof
+    yield proof
+    proof.ClearInput()
+
+
+@pytest.fixture()
+def chain(ROOT, data_files):
+    def make(files=None, name="T"):
+        c = ROOT.TChain(name)
+        for f in files or data_files:
+            c.Add(f)
+        return c
+
+    return make
+
+
+def selector_path(name: str) -> str:
+    return os.path.join(SELECTORS, name)
+
+
+def outputs_by_name(lst) -> dict:
+    return {o.GetName(): o for o in lst}
+
+
+def local_run(ROOT, files, sel_source, inputs=(), option="", nentries=None, first=0):
+    """Process the files in this process with plain ROOT (no shim) and return the selector's outputs."""
+    c = ROOT.TChain("T")
+    for f in files:
+        c.Add(f)
+    sel = ROOT.TSelector.GetSelector(sel_source)
+    assert sel, f"cannot load {sel_source} locally"
+    inp = ROOT.TList()
+    for obj in inputs:
+        inp.Add(obj)
+    sel.SetInputList(inp)
+    if nentries is None:
+        c.Process(sel, option)
+    else:
+        c.Process(sel, option, nentries, first)
+    return sel, inp, c
+
+
+def assert_hist_equal(a, b, what=""):
+    """Bin-by-bin equality, overflow included: contents, errors and entries."""
+    assert a.GetEntries() == b.GetEntries(), f"{what}: entries {a.GetEntries()} != {b.GetEntries()}"
+    n = (a.GetNbinsX() + 2) * (a.GetNbinsY() + 2) * (a.GetNbinsZ() + 2)
+    assert n == (b.GetNbinsX() + 2) * (b.GetNbinsY() + 2) * (b.GetNbinsZ() + 2)
+    for i in range(n):
+        assert a.GetBinContent(i) == pytest.approx(b.GetBinContent(i), rel=1e-9, abs=1e-12), \
+            f"{what}: bin {i} content {a.GetBinContent(i)} != {b.GetBinContent(i)}"
+        assert a.GetBinError(i) == pytest.approx(b.GetBinError(i), rel=1e-9, abs=1e-12), \
+            f"{what}: bin {i} error"

@@ -1,0 +1,225 @@
+"""End to end: legacy pyroot calls, real ROOT files, compiled selectors, 2 real dask workers."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from conftest import assert_hist_equal, local_run, outputs_by_name, selector_path
+
+COUNT_SEL = selector_path("CountSel.C")
+
+
+
+def test_open_sets_gproof_and_list_of_proofs(ROOT, proof):
+    assert ROOT.gProof == proof
+    assert proof.IsValid() and proof.IsLite()
+    assert proof.GetParallel() == 2
+    assert proof in list(ROOT.gROOT.GetListOfProofs())
+    # C++ sees the same session through gProof.
+    assert ROOT.gInterpreter.ProcessLine("gProof->GetParallel();") == 2
+    assert ROOT.gInterpreter.ProcessLine(f"(gProof == (TProof*){ROOT.addressof(proof)});") == 1
+
+
+def test_merged_outputs_equal_one_process_run(ROOT, fresh_proof, chain, data_files, total_entries):
+    """Every entry once, histograms bin by bin equal to a local TChain::Process, all methods counted."""
+    proof = fresh_proof
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    c = chain()
+    c.SetProof()
+    rc = c.Process(COUNT_SEL + "+", "myoption")
+    assert rc == 0
+    out = outputs_by_name(proof.GetOutputList())
+
+    hgid = out["hgid"]
+    assert hgid.GetEntries() == total_entries
+    for b in range(1, total_entries + 1):
+        assert hgid.GetBinContent(b) == 1, f"entry with gid {b - 1} processed {hgid.GetBinContent(b)} times"
+    assert out["n_Process"].GetVal() == total_entries
+    assert out["counter"].fCount == total_entries
+    assert out["counter"].fMerges >= 1 or out["n_SlaveBegin"].GetVal() == 1
+
+    n_workers_used = out["n_SlaveBegin"].GetVal()
+    assert 1 <= n_workers_used <= 2
+    assert out["n_SlaveTerminate"].GetVal() == n_workers_used
+    assert out["n_has_proof_inputs"].GetVal() == n_workers_used
+    # Init and Notify run each time a worker's tree changes: at least once per file.
+    assert out["n_Init"].GetVal() == out["n_Notify"].GetVal()
+    assert len(data_files) <= out["n_Init"].GetVal() <= len(data_files) * 4
+    assert out["client_Begin"].GetVal() == 1 and out["client_Terminate"].GetVal() == 1
+    assert out["member_repointed"].GetVal() == 1
+    assert out["PROOF_SelectorStatus"].GetVal() == 0
+    assert "option myoption" in out
+    ordinals = sorted(o.GetTitle() for o in proof.GetOutputList() if o.GetName().startswith("ordinal_"))
+    assert ordinals and set(ordinals) <= {"0.0", "0.1"}
+    unmergeable = [o for o in proof.GetOutputList() if o.GetName() == "unmergeable"]
+    assert len(unmergeable) == n_workers_used, "objects without Merge are kept side by side"
+
+    skim = out["skim"]
+    assert skim.GetEntries() == len(range(0, total_entries, 100))
+    gids = sorted(int(e.gid) for e in skim)
+    assert gids == list(range(0, total_entries, 100))
+
+    inputs = [ROOT.TParameter["Long64_t"]("CountSel_NTotal", total_entries)]
+    sel, _, _ = local_run(ROOT, data_files, COUNT_SEL + "+", inputs, "myoption")
+    local = outputs_by_name(sel.GetOutputList())
+    for name in ("hgid", "hpx", "hpxpy", "prof"):
+        assert_hist_equal(out[name], local[name], name)
+    sub, lsub = outputs_by_name(out["sublist"]), outputs_by_name(local["sublist"])
+    for name in ("hntrk", "htrkpt"):
+        assert_hist_equal(sub[name], lsub[name], f"sublist/{name}")
+    assert out["counter"].fCount == local["counter"].fCount
+    c.SetProof(False)
+
+
+@pytest.mark.parametrize("nentries,first", [(1000, 0), (5000, 2000), (10, 9995), (-1, 25000)])
+def test_entry_range_spans_files(ROOT, fresh_proof, chain, total_entries, nentries, first):
+    proof = fresh_proof
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    c = chain()
+    c.SetProof()
+    assert c.Process(COUNT_SEL + "+", "", nentries, first) == 0
+    hgid = proof.GetOutput("hgid")
+    last = total_entries if nentries == -1 else first + nentries
+    for gid in range(total_entries):
+        expected = 1 if first <= gid < last else 0
+        assert hgid.GetBinContent(gid + 1) == expected, f"gid {gid}"
+
+
+def test_version0_selector_runs_processcut_processfill(ROOT, fresh_proof, chain, data_files, total_entries):
+    c = chain()
+    c.SetProof()
+    assert c.Process(selector_path("V0Sel.C") + "+") == 0
+    out = outputs_by_name(fresh_proof.GetOutputList())
+    assert out["n_ProcessCut"].GetVal() == total_entries
+    sel, _, _ = local_run(ROOT, data_files, selector_path("V0Sel.C") + "+")
+    local = outputs_by_name(sel.GetOutputList())
+    assert out["n_ProcessFill"].GetVal() == local["n_ProcessFill"].GetVal()
+    assert 1 <= out["n_Begin"].GetVal() <= 2, "version 0: Begin runs on each worker"
+    assert_hist_equal(out["hpx_v0"], local["hpx_v0"], "hpx_v0")
+
+
+def test_parameters_reach_workers_with_exact_types(ROOT, fresh_proof, chain):
+    proof = fresh_proof
+    proof.SetParameter("CountSel_S", "tight")
+    proof.SetParameter.__overload__("const char*, Int_t")("CountSel_I", 40)
+    proof.SetParameter.__overload__("const char*, Long_t")("CountSel_L", 7)
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_LL", 123456789012)
+    proof.SetParameter("CountSel_D", 2.5)
+    assert type(proof.GetParameter("CountSel_I")).__cpp_name__ == "TParameter<int>"
+    assert type(proof.GetParameter("CountSel_L")).__cpp_name__ == "TParameter<long>"
+    c = chain()
+    c.SetProof()
+    assert c.Process(COUNT_SEL + "+", "", 100) == 0
+    names = [o.GetName() for o in proof.GetOutputList() if o.GetName().startswith("params ")]
+    assert names and set(names) == {"params S=tight I=40 L=7 LL=123456789012 D=2.5"}
+
+
+def test_parameter_housekeeping(ROOT, fresh_proof):
+    proof = fresh_proof
+    proof.SetParameter("PROOF_A", 1.5)
+    proof.SetParameter("PROOF_A", "replaced")
+    proof.SetParameter("Mine", 3.0)
+    assert proof.GetInputList().GetSize() == 2
+    assert proof.GetParameter("PROOF_A").GetTitle() == "replaced"
+    proof.DeleteParameters("PROOF_*")
+    assert not proof.GetParameter("PROOF_A") and proof.GetParameter("Mine")
+    proof.DeleteParameters("")
+    assert proof.GetInputList().GetSize() == 0
+    proof.AddInput(ROOT.TNamed("cfg", "x"))
+    assert proof.GetInputList().FindObject("cfg")
+    proof.ClearInput()
+    assert proof.GetInputList().GetSize() == 0
+
+
+def test_cxx_macro_process_goes_to_the_session(ROOT, fresh_proof, chain, total_entries):
+    proof = fresh_proof
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    c = chain()
+    c.SetProof()
+    rc = ROOT.gInterpreter.ProcessLine(
+        f'((TChain*){ROOT.addressof(c)})->Process("{COUNT_SEL}+", "", 700, 100);')
+    assert rc == 0
+    assert proof.GetOutput("n_Process").GetVal() == 700
+    assert proof.GetOutput("n_has_proof_inputs").GetVal() >= 1, "ran on workers, not locally"
+
+
+def test_setproof_false_processes_locally(ROOT, fresh_proof, chain, total_entries):
+    proof = fresh_proof
+    c = chain()
+    c.SetProof()
+    c.SetProof(False)
+    proof.GetOutputList().Delete()
+    sel = ROOT.TSelector.GetSelector(COUNT_SEL + "+")
+    inp = ROOT.TList()
+    ntotal = ROOT.TParameter["Long64_t"]("CountSel_NTotal", total_entries)
+    inp.Add(ntotal)
+    sel.SetInputList(inp)
+    c.Process(sel)
+    assert proof.GetOutputList().GetSize() == 0
+    assert sel.GetOutputList().FindObject("n_Process").GetVal() == total_entries
+    assert not sel.GetOutputList().FindObject("n_has_proof_inputs")
+
+
+def test_selector_spellings(ROOT, fresh_proof, chain, tmp_path, monkeypatch):
+    """X.C+, X.C++, X.C+g, X.cxx+, relative and absolute paths, and a class already loaded."""
+    src = tmp_path / "Spell.cxx"
+    src.write_text(open(selector_path("V0Sel.C")).read().replace("V0Sel", "Spell"))
+    monkeypatch.chdir(tmp_path)
+    c = chain()
+    c.SetProof()
+    for sel in ("Spell.cxx+", str(src) + "++", "Spell.cxx+g", "./Spell.cxx+"):
+        fresh_proof.GetOutputList().Delete()
+        assert c.Process(sel, "", 500) == 0, sel
+        assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 500, sel
+    assert c.Process("Spell", "", 300) == 0
+    assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 300
+
+
+def test_compile_error_returns_minus_one_and_session_survives(ROOT, fresh_proof, chain, capfd):
+    c = chain()
+    c.SetProof()
+    assert c.Process(selector_path("BrokenSel.C") + "+") == -1
+    err = capfd.readouterr().err
+    assert "this_is_not_declared" in err, "the compiler's message reaches the user"
+    assert "BrokenSel.C" in err
+    assert c.Process(selector_path("WrongName.C") + "+") == -1
+    assert "WrongName" in capfd.readouterr().err
+    assert c.Process(selector_path("NoSuchSel.C") + "+") == -1
+    assert "not found" in capfd.readouterr().err
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 50) == 0
+
+
+def test_second_query_does_not_recompile(ROOT, fresh_proof, chain):
+    from proofshim import runtime, session
+
+    sess = session.get(fresh_proof)
+    c = chain()
+    c.SetProof()
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 100) == 0
+    libs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(runtime.cache_dir(), "selectors"))
+            for f in fs if f.startswith("V0Sel_C") and f.endswith(".so")]
+    assert libs
+    mtimes = {p: os.path.getmtime(p) for p in libs}
+    workers_before = sess.executor.workers()
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 100) == 0
+    assert {p: os.path.getmtime(p) for p in libs} == mtimes
+    assert sess.executor.workers() == workers_before, "the same worker processes serve every query"
+    pids = sess.executor.client.run(os.getpid)
+    loaded = sess.executor.client.run(lambda: sorted(__import__("proofshim.selector").selector._loaded.values()))
+    assert len(pids) == 2 and all("V0Sel" in v for v in loaded.values())
+
+
+def test_output_list_cleared_at_each_query(ROOT, fresh_proof, chain):
+    c = chain()
+    c.SetProof()
+    fresh_proof.GetOutputList().Add(ROOT.TNamed("stale", "x"))
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 10) == 0
+    assert not fresh_proof.GetOutput("stale")
+
+
+def test_nentries_beyond_data_is_a_clear_error(ROOT, fresh_proof, chain, total_entries, capfd):
+    c = chain()
+    c.SetProof()
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 10, total_entries + 5) == -1
+    assert "selects no entry" in capfd.readouterr().err
