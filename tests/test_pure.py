@@ -1,0 +1,90 @@
+"""Pure logic without ROOT or dask: Open URLs, query options, the patch journal."""
+from __future__ import annotations
+
+import pytest
+
+from proofshim.errors import OpenError
+from proofshim.journal import Journal
+from proofshim.options import split_options
+from proofshim.url import parse_open_url
+
+
+@pytest.mark.parametrize("url,workers", [
+    ("", 3), ("lite://", 3), ("lite:///", 3), ("workers=5", 5), ("lite:///?workers=2", 2),
+    ("lite://?workers=7", 7), ("LITE://", 3),
+])
+def test_lite_urls(url, workers):
+    spec = parse_open_url(url, ncpu=3)
+    assert spec.kind == "local" and spec.workers == workers and spec.url == "lite://"
+
+
+def test_default_workers_setting_wins_over_cores():
+    assert parse_open_url("", ncpu=8, default_workers=3).workers == 3
+    assert parse_open_url("workers=2", ncpu=8, default_workers=3).workers == 2
+
+
+@pytest.mark.parametrize("url,address", [
+    ("tcp://sched:8786", "tcp://sched:8786"), ("dask://sched:8786", "tcp://sched:8786"),
+    ("tls://10.1.1.1:8786/", "tls://10.1.1.1:8786"),
+])
+def test_scheduler_urls(url, address):
+    spec = parse_open_url(url, ncpu=2)
+    assert spec.kind == "scheduler" and spec.address == address
+
+
+@pytest.mark.parametrize("url,key", [
+    ("proof://master.example:1093", "master.example:1093"),
+    ("proof://master.example", "master.example"),
+    ("alice@master.example", "alice@master.example"),
+    ("master.example:1093", "master.example"),
+])
+def test_legacy_masters_resolve_through_the_setting(url, key):
+    spec = parse_open_url(url, ncpu=2, masters={key: "tcp://127.0.0.1:9999"})
+    assert spec.kind == "scheduler" and spec.address == "tcp://127.0.0.1:9999" and spec.url == url
+
+
+def test_legacy_master_may_map_to_a_local_cluster():
+    spec = parse_open_url("proof://old:1093", ncpu=2, masters={"old:1093": "lite:///?workers=4"})
+    assert spec.kind == "local" and spec.workers == 4
+
+
+def test_unmapped_master_names_the_setting():
+    with pytest.raises(OpenError) as err:
+        parse_open_url("proof://master.example:1093", ncpu=2)
+    assert "proofshim.masters" in str(err.value) and "master.example" in str(err.value)
+
+
+@pytest.mark.parametrize("url", ["workers=0", "workers=abc", "lite:///?workers=-1", "tcp//x", "a b c"])
+def test_bad_urls(url):
+    with pytest.raises(OpenError):
+        parse_open_url(url, ncpu=2)
+
+
+@pytest.mark.parametrize("opt,user,found", [
+    ("", "", {}),
+    ("plain", "plain", {}),
+    ("fb=h1,h2 stats  keep", "keep", {"feedback": ["h1", "h2"], "stats": True}),
+    ("of=out.root a", "a", {"outfile": "out.root"}),
+    ("ds=myset", "", {"dataset": "myset"}),
+    ("stf=10 x y", "x y", {"savetofile": "10"}),
+    ("ASYN x", "ASYN x", {"asyn": True}),
+    ("feedback=h", "", {"feedback": ["h"]}),
+])
+def test_proof_tokens_removed_from_option(opt, user, found):
+    assert split_options(opt) == (user, found)
+
+
+def test_journal_undoes_in_reverse_and_once():
+    class Target:
+        existing = 1
+
+    log = []
+    j = Journal()
+    j.setattr(Target, "existing", 2)
+    j.setattr(Target, "added", 3)
+    j.call("side effect", lambda: log.append("do"), lambda: log.append("undo"))
+    assert Target.existing == 2 and Target.added == 3 and log == ["do"]
+    undone = j.undo_all()
+    assert undone[0] == "side effect" and len(undone) == 3
+    assert Target.existing == 1 and not hasattr(Target, "added") and log == ["do", "undo"]
+    assert j.undo_all() == []
