@@ -418,7 +418,8 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
 
 Int_t Runner::Loop(Long64_t first, Long64_t num, Bool_t trees)
 {
-   if (trees && fUseTreeCache) fTree->SetCacheEntryRange(first, first + num);
+   // No SetCacheEntryRange per packet: measured on the reference data set (benchmarks/), limiting
+   // the cache to each packet's range cost ~15% (4.9 s vs 4.2 s) for local files.
    Long64_t bytes0 = TFile::GetFileBytesRead();
    const bool v0 = fSelector->Version() == 0;
    Int_t rc = kOk;
