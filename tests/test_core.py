@@ -223,3 +223,43 @@ def test_nentries_beyond_data_is_a_clear_error(ROOT, fresh_proof, chain, total_e
     c.SetProof()
     assert c.Process(selector_path("V0Sel.C") + "+", "", 10, total_entries + 5) == -1
     assert "selects no entry" in capfd.readouterr().err
+
+
+def _gid_counts(proof):
+    hgid = proof.GetOutput("hgid")
+    return [int(hgid.GetBinContent(b + 1)) for b in range(hgid.GetNbinsX())]
+
+
+def test_kabortfile_skips_the_rest_of_that_file(ROOT, fresh_proof, chain, data_files, total_entries):
+    proof = fresh_proof
+    set_ll = proof.SetParameter.__overload__("const char*, Long64_t")
+    set_ll("CountSel_NTotal", total_entries)
+    abort_at = 2501 + 3000             # inside data2.root (gids 2501..9500)
+    set_ll("CountSel_AbortFileAt", abort_at)
+    c = chain()
+    c.SetProof()
+    assert c.Process(COUNT_SEL + "+") == 0
+    counts = _gid_counts(proof)
+    assert max(counts) == 1, "no entry processed twice"
+    assert counts[abort_at] == 1
+    other_files = [g for g in range(total_entries) if not 2501 <= g <= 9500]
+    assert all(counts[g] == 1 for g in other_files), "the other files are processed completely"
+    assert sum(counts) < total_entries, "entries after kAbortFile were skipped"
+    missing = proof.GetOutput("MissingFiles")
+    assert missing and [str(f.GetCurrentUrl().GetFile()) for f in missing] == [data_files[2]]
+
+
+def test_kabortprocess_stops_that_worker_but_slaveterminate_runs(ROOT, fresh_proof, chain, total_entries):
+    proof = fresh_proof
+    set_ll = proof.SetParameter.__overload__("const char*, Long64_t")
+    set_ll("CountSel_NTotal", total_entries)
+    set_ll("CountSel_AbortProcessAt", 12000)
+    c = chain()
+    c.SetProof()
+    assert c.Process(COUNT_SEL + "+") == 0
+    counts = _gid_counts(proof)
+    assert max(counts) == 1 and counts[12000] == 0
+    assert sum(counts) < total_entries
+    out = outputs_by_name(proof.GetOutputList())
+    assert out["n_SlaveTerminate"].GetVal() == out["n_SlaveBegin"].GetVal()
+    assert out["client_Terminate"].GetVal() == 1
