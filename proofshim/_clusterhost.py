@@ -22,7 +22,13 @@ def main(argv: list[str]) -> int:
     # Load ROOT and the shim library here, then fork the workers: they start warm, in seconds,
     # instead of each importing ROOT again (ROOT's own multi-process runners also fork after init).
     worker.prepare()
-    dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
+    dask.config.set({
+        "distributed.worker.multiprocessing-method": "fork",
+        # The event loop runs in C++; dask's sampling profiler and frequent monitors only steal
+        # cycles from it.
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.system-monitor.interval": "2s",
+    })
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)

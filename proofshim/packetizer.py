@@ -220,7 +220,10 @@ class AdaptivePacketizer:
             if self._first_entries is not None:
                 return self._first_entries
             return max(self._min_entries, self._total // (self._hint * 40))
-        total_rate = sum(r for r in map(self._rate, self._slots.values()) if r)
+        known = [r for r in map(self._rate, self._slots.values()) if r]
+        # Slots not measured yet are assumed as fast as the average measured one: otherwise the
+        # first slot to report would see the whole remainder as its own and take a huge packet.
+        total_rate = sum(known) / len(known) * max(len(self._slots), self._hint, len(known))
         t = (self._remaining / total_rate) / self._fraction
         t = min(max(t, self._tmin), self._tmax)
         return max(self._min_entries, int(rate * t))

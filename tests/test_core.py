@@ -115,8 +115,18 @@ def test_parameters_reach_workers_with_exact_types(ROOT, fresh_proof, chain):
     assert names and set(names) == {"params S=tight I=40 L=7 LL=123456789012 D=2.5"}
 
 
-def test_parameter_housekeeping(ROOT, fresh_proof):
+def test_parameter_housekeeping(ROOT, fresh_proof, capfd):
     proof = fresh_proof
+    proof.SetParameter("PROOF_Shown", 7)
+    proof.SetParameter("Hidden", "x")
+    capfd.readouterr()
+    proof.ShowParameters()
+    ROOT.gSystem.Sleep(0)
+    shown = capfd.readouterr().out
+    assert "PROOF_Shown" in shown and "7" in shown and "Hidden" not in shown
+    proof.ShowParameters("")
+    assert "Hidden" in capfd.readouterr().out
+    proof.DeleteParameters("")
     proof.SetParameter("PROOF_A", 1.5)
     proof.SetParameter("PROOF_A", "replaced")
     proof.SetParameter("Mine", 3.0)
