@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from . import worker
+from . import settings, worker
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -24,12 +24,6 @@ log = logging.getLogger("proofshim")
 
 IN_FLIGHT_PER_SLOT = 2
 WORKER_CHECK_INTERVAL = 1.0
-
-
-def _config(key: str, default):
-    import dask  # noqa: PLC0415
-
-    return dask.config.get(f"proofshim.{key}", default)
 
 
 class LocalClusterProcess:
@@ -107,7 +101,7 @@ class Executor:
     def start(self) -> None:
         from distributed import Client  # noqa: PLC0415
 
-        timeout = float(_config("connect-timeout", 60))
+        timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
             self.cluster = LocalClusterProcess(self.spec.workers)
             address = self.cluster.start(timeout)
@@ -315,7 +309,7 @@ class Executor:
 
     def _gather_finish(self, fin: dict, results: list, packetizer: AdaptivePacketizer,
                        spec: worker.QuerySpec) -> set[str]:
-        timeout = float(_config("finish-timeout", 600))
+        timeout = float(settings.get("finish-timeout", 600))
         deadline = time.monotonic() + timeout
         lost: set[str] = set()
         remaining = dict(fin)

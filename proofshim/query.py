@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, runtime, selector
+from . import dataset, runtime, selector, settings
 from .errors import DatasetError, ProofShimError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -64,14 +64,14 @@ def _elements_with_entries(session, elements: list[dataset.FileElement]):
     """Count unknown entries on the workers; skip unreadable files as PROOF did (MissingFiles)."""
     unknown = [i for i, e in enumerate(elements) if e.entries is None]
     counts = session.executor.count_entries([elements[i].ref for i in unknown],
-                                            timeout=session.config("count-timeout", 300))
+                                            timeout=settings.get("count-timeout", 300))
     missing: dict[str, str] = {}
     kept = []
     by_index = dict(zip(unknown, counts))
     for i, e in enumerate(elements):
         n, err = by_index.get(i, (e.entries, ""))
         if n < 0:
-            if session.config("strict", False):
+            if settings.get("strict", False):
                 raise DatasetError(f"{err} (strict mode: no file may be skipped)")
             log.warning("%s: file skipped, listed in MissingFiles", err)
             missing[e.url] = err

@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from . import runtime
+from . import runtime, settings
 from .executor import Executor
 from .url import parse_open_url
 
@@ -16,11 +16,9 @@ _sessions: dict[int, "Session"] = {}
 _next_id = [0]
 
 
-def config(key: str, default=None):
-    """A setting of the `proofshim` section of dask's configuration."""
-    import dask  # noqa: PLC0415
-
-    return dask.config.get(f"proofshim.{key}", default)
+def _spec(url: str):
+    return parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=settings.get("workers"),
+                          masters=settings.get("masters", {}))
 
 
 def get(proof) -> "Session | None":
@@ -35,10 +33,9 @@ def all_sessions() -> list["Session"]:
 class Session:
     """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
 
-    def __init__(self, url: str, loglevel: int = 0):
+    def __init__(self, spec, loglevel: int = 0):
         ROOT = runtime.load_library()
-        self.spec = parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=config("workers"),
-                                   masters=config("masters", {}))
+        self.spec = spec
         self.executor = Executor(self.spec)
         t0 = time.monotonic()
         if self.spec.kind == "local":
@@ -58,9 +55,6 @@ class Session:
         _sessions[self.id] = self
         print(f"PROOF set to parallel mode ({n} workers)")
         log.info("session %s on %s ready in %.1f s", self.tag, self.spec.url, time.monotonic() - t0)
-
-    def config(self, key: str, default=None):
-        return config(key, default)
 
     def parameter(self, name: str, default):
         """A PROOF_* parameter from the input list, or `default`."""
@@ -114,8 +108,7 @@ class Session:
 def open_session(url: str, loglevel: int = 0):
     """TProof::Open: reuse a valid lite session with the same worker count, else start a new one."""
     ROOT = runtime.load_library()
-    spec = parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=config("workers"),
-                          masters=config("masters", {}))
+    spec = _spec(url)
     current = get(ROOT.gProof) if ROOT.gProof else None
     if current is not None and current.proof.IsValid() and spec.kind == "local" \
             and current.spec.kind == "local":
@@ -123,4 +116,4 @@ def open_session(url: str, loglevel: int = 0):
             log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
             return current.proof
         current.proof.Close()
-    return Session(url, loglevel).proof
+    return Session(spec, loglevel).proof
