@@ -53,3 +53,38 @@ def from_chain(chain) -> list[FileElement]:
     if not elements:
         raise DatasetError(f"chain '{chain.GetName()}' has no files: add some with chain.Add(...)")
     return elements
+
+
+def from_tdset(dset) -> list[FileElement]:
+    """The elements of a tree TDSet, with each element's own first/num, object name and directory."""
+    if not dset.IsTree():
+        raise DatasetError(f"TDSet '{dset.GetName()}' holds objects of class '{dset.GetType()}': "
+                           "only tree data sets are supported so far")
+    elements = []
+    for el in dset.GetListOfElements():
+        obj = str(el.GetObjName()) or str(dset.GetObjName())
+        if obj in ("", "*"):
+            obj = str(dset.GetObjName())
+        if obj in ("", "*"):
+            raise DatasetError(f"TDSet '{dset.GetName()}': element '{el.GetFileName()}' names no tree")
+        directory = str(el.GetDirectory()) or str(dset.GetDirectory())
+        elements.append(FileElement(url=local_url(str(el.GetFileName())), tree=obj,
+                                    directory="" if directory == "/" else directory.strip("/"),
+                                    first=int(el.GetFirst()), num=int(el.GetNum())))
+    if not elements:
+        raise DatasetError(f"TDSet '{dset.GetName()}' has no files: add some with dset.Add(...)")
+    return elements
+
+
+def from_file_collection(fc) -> list[FileElement]:
+    """The elements of a TFileCollection, read with its default tree (PROOF's rule)."""
+    tree = str(fc.GetDefaultTreeName() or "").lstrip("/")
+    if not tree:
+        raise DatasetError(f"file collection '{fc.GetName()}' has no default tree: set one with "
+                           "SetDefaultTreeName('T') or add tree metadata")
+    directory, _, name = tree.rpartition("/")
+    elements = [FileElement(url=local_url(str(fi.GetCurrentUrl().GetUrl())), tree=name, directory=directory)
+                for fi in fc.GetList()]
+    if not elements:
+        raise DatasetError(f"file collection '{fc.GetName()}' is empty")
+    return elements

@@ -157,11 +157,14 @@ class Executor:
         self._stop_request = "abort" if abort else (self._stop_request or "stop")
 
     # ---- queries
-    def count_entries(self, refs: list[tuple[str, str, str]], timeout: float) -> list[tuple[int, str]]:
-        """Entries of each (url, tree, directory), counted on the workers in parallel."""
-        if not refs:
+    def submit_counts(self, refs: list[tuple[str, str, str]]) -> list:
+        """Start counting the entries of each (url, tree, directory) on the workers."""
+        return [self.client.submit(worker.count_entries, *ref, pure=False) for ref in refs]
+
+    def gather_counts(self, futures: list, timeout: float) -> list[tuple[int, str]]:
+        """Entries (or -1 and the reason) of each counted tree, waiting at most `timeout` s."""
+        if not futures:
             return []
-        futures = [self.client.submit(worker.count_entries, *ref, pure=False) for ref in refs]
         try:
             _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
             if not_done:
@@ -169,7 +172,7 @@ class Executor:
             return self.client.gather(futures)
         except Exception as exc:
             self.client.cancel(futures)
-            raise QueryError(f"counting the entries of {len(refs)} file(s) failed or took over "
+            raise QueryError(f"counting the entries of {len(futures)} file(s) failed or took over "
                              f"{timeout:.0f} s: {exc}") from exc
 
     def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:

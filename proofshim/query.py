@@ -60,14 +60,12 @@ def _selector_code(sel_arg: str) -> selector.SelectorCode:
     return selector.collect(spec)
 
 
-def _elements_with_entries(session, elements: list[dataset.FileElement]):
-    """Count unknown entries on the workers; skip unreadable files as PROOF did (MissingFiles)."""
+def _elements_with_entries(session, elements: list[dataset.FileElement], counts: list):
+    """Fill in entry counts; skip unreadable files as PROOF did (MissingFiles), or fail if strict."""
     unknown = [i for i, e in enumerate(elements) if e.entries is None]
-    counts = session.executor.count_entries([elements[i].ref for i in unknown],
-                                            timeout=settings.get("count-timeout", 300))
+    by_index = dict(zip(unknown, session.executor.gather_counts(counts, settings.get("count-timeout", 300))))
     missing: dict[str, str] = {}
     kept = []
-    by_index = dict(zip(unknown, counts))
     for i, e in enumerate(elements):
         n, err = by_index.get(i, (e.entries, ""))
         if n < 0:
@@ -78,6 +76,34 @@ def _elements_with_entries(session, elements: list[dataset.FileElement]):
             continue
         kept.append(dataclasses.replace(e, entries=n))
     return kept, missing
+
+
+def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
+    """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
+    if kind == "cycle":
+        if nentries <= 0:
+            raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
+        return [], [(0, 0, nentries)], {}, code_loader()
+    if kind == "tree":
+        elements = dataset.from_chain(data)
+    elif kind == "dset":
+        elements = dataset.from_tdset(data)
+    elif kind == "fc":
+        elements = dataset.from_file_collection(data)
+    else:
+        raise DatasetError(f"processing a {kind!r} is not supported yet")
+    # The workers count entries while the client compiles the selector.
+    counts = session.executor.submit_counts([e.ref for e in elements if e.entries is None])
+    class_name = code_loader()
+    elements, missing = _elements_with_entries(session, elements, counts)
+    available = [max(0, (e.entries - e.first) if e.num < 0 else min(e.num, e.entries - e.first))
+                 for e in elements]
+    ranges = select_range(available, nentries, first, element_first=[e.first for e in elements])
+    if not ranges:
+        raise DatasetError(f"nothing to process: firstentry={first} with nentries={nentries} selects no "
+                           f"entry of the {sum(available)} in {len(elements)} file(s) of "
+                           f"'{data.GetName()}'")
+    return elements, ranges, missing, class_name
 
 
 def _missing_files_list(ROOT, missing: dict[str, str]):
@@ -106,23 +132,10 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     if sel_obj:
         raise SelectorError("processing a TSelector object is not supported yet: pass the selector "
                             "source file, e.g. 'MySel.C+'")
-    if kind != "tree":
-        raise DatasetError(f"processing a {kind!r} is not supported yet: use chain.SetProof(); "
-                           "chain.Process(...)")
-
-    elements = dataset.from_chain(data)
     code = _selector_code(sel_arg)
-    # The workers count entries while the client compiles the selector.
-    class_name = selector.load(code)
-    elements, missing = _elements_with_entries(session, elements)
-    ranges = select_range([e.entries for e in elements], nentries, first,
-                          element_first=[e.first for e in elements])
+    elements, ranges, missing, class_name = _plan(session, kind, data, lambda: selector.load(code),
+                                                  nentries, first)
     total = sum(r[2] for r in ranges)
-    if not ranges:
-        available = sum(e.entries for e in elements)
-        raise DatasetError(f"nothing to process: firstentry={first} with nentries={nentries} selects no "
-                           f"entry of the {available} in {len(elements)} file(s) of chain "
-                           f"'{data.GetName()}'")
 
     sel = selector.instantiate(class_name)
     session.client_selector = sel
@@ -134,7 +147,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     spec = QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         input_list=pickle.dumps(proof.GetInputList(), protocol=pickle.HIGHEST_PROTOCOL),
-        option=user_option, elements=tuple(e.ref for e in elements),
+        option=user_option, elements=tuple(e.ref for e in elements), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)))

@@ -1,0 +1,69 @@
+"""Other PROOF inputs on real workers: cycle-driven queries, TDSets (per-element ranges, trees in
+subdirectories, the old constructor form), file collections."""
+from __future__ import annotations
+
+import pytest
+from conftest import outputs_by_name, selector_path
+
+COUNT_SEL = selector_path("CountSel.C") + "+"
+
+
+def _gids(proof):
+    h = proof.GetOutput("hgid")
+    return [int(h.GetBinContent(b + 1)) for b in range(h.GetNbinsX())]
+
+
+def test_cycle_driven_query_hands_out_every_index_once(ROOT, fresh_proof):
+    n = 50000
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CycleSel_N", n)
+    assert fresh_proof.Process(selector_path("CycleSel.C") + "+", n) == 0
+    h = fresh_proof.GetOutput("hcycle")
+    assert h.GetEntries() == n
+    assert all(h.GetBinContent(b) == 1 for b in range(1, n + 1))
+    assert fresh_proof.GetOutput("n_Init").GetVal() == 0, "no Init for cycle-driven queries"
+    assert fresh_proof.Process(selector_path("CycleSel.C") + "+", 0) == -1
+
+
+@pytest.mark.parametrize("old_form", [True, False])
+def test_tdset_with_element_ranges(ROOT, fresh_proof, data_files, total_entries, old_form):
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    dset = ROOT.TDSet("TTree", "T") if old_form else ROOT.TDSet("mydata", "T", "/")
+    assert dset.GetType() == "TTree" and dset.GetObjName() == "T"
+    starts = [0, 1, 2501, 9501, 9834, 21834]      # first gid of each file
+    dset.Add(data_files[1], "T", "/", 100, 200)     # gids 101..300
+    dset.Add(data_files[2])                         # whole file: 2501..9500
+    dset.Add(data_files[4], "", "", 11990)          # from entry 11990 to the end: 21824..21833
+    assert not dset.Add(data_files[2]), "duplicates are ignored"
+    assert dset.Process(COUNT_SEL) == 0
+    counts = _gids(fresh_proof)
+    expected = set(range(101, 301)) | set(range(2501, 9501)) | set(range(starts[4] + 11990, starts[5]))
+    assert {g for g, c in enumerate(counts) if c} == expected
+    assert max(counts) == 1
+    # Chain-global nentries/first apply over the element ranges.
+    assert fresh_proof.Process(dset, COUNT_SEL, "", 300, 150) == 0
+    counts = _gids(fresh_proof)
+    assert {g for g, c in enumerate(counts) if c} == set(range(251, 301)) | set(range(2501, 2751))
+
+
+def test_tdset_tree_in_subdirectory(ROOT, fresh_proof, make_files, tmp_path):
+    files = make_files(tmp_path / "sub", [300, 700], subdir="events")
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", 1000)
+    dset = ROOT.TDSet("subset", "T", "/events")
+    for f in files:
+        dset.Add(f)
+    assert dset.Process(COUNT_SEL) == 0
+    assert _gids(fresh_proof) == [1] * 1000
+
+
+def test_file_collection_uses_its_default_tree(ROOT, fresh_proof, data_files, total_entries):
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    fc = ROOT.TFileCollection("fc", "test files")
+    for f in data_files:
+        fi = ROOT.TFileInfo(f)
+        ROOT.SetOwnership(fi, False)
+        fc.Add(fi)
+    fc.SetDefaultTreeName("T")
+    assert fresh_proof.Process(fc, COUNT_SEL) == 0
+    assert _gids(fresh_proof) == [1] * total_entries
+    out = outputs_by_name(fresh_proof.GetOutputList())
+    assert out["n_Process"].GetVal() == total_entries
