@@ -151,6 +151,16 @@ class Executor:
         info = self.client.scheduler_info(n_workers=-1)
         return sorted(info.get("workers", {}))
 
+    def on_every_worker(self, fn, *args, timeout: float | None = None) -> dict:
+        """Run fn(*args) as a task pinned to each worker (its executor thread, where ROOT lives)."""
+        timeout = float(timeout if timeout is not None else settings.get("exec-timeout", 600))
+        futures = {w: self.client.submit(fn, *args, workers=[w], pure=False) for w in self.workers()}
+        _, not_done = self._wait(list(futures.values()), timeout, "ALL_COMPLETED")
+        if not_done:
+            self.client.cancel(list(not_done))
+            raise QueryError(f"{len(not_done)} worker(s) did not finish {fn.__name__} within {timeout:.0f} s")
+        return {w: f.result() for w, f in futures.items()}
+
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
         """Soft stop (no new packets, running ones end at the next entry) or abort."""

@@ -29,5 +29,5 @@ def setup() -> None:
         handler = _StderrHandler(sys.stderr)
         handler.setFormatter(RootStyleFormatter())
         log.addHandler(handler)
-        log.setLevel(logging.WARNING)
+        log.setLevel(logging.INFO)
         log.propagate = False

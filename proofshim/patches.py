@@ -74,8 +74,11 @@ def _call_hook(proof, method, sarg, iarg):
         elif method in ("SetParallel", "SetParallelRandom"):
             return sess.set_parallel(iarg)
         elif method == "SetLogLevel":
-            logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else
-                                                    logging.INFO if iarg == 1 else logging.WARNING)
+            logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
+        elif method == "SlaveInfos":
+            sess.fill_slave_infos()
+        elif method == "Exec":
+            return sess.exec_everywhere(sarg)
         elif method == "StopProcess":
             sess.executor.request_stop(bool(iarg))
         else:

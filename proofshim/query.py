@@ -13,27 +13,13 @@ from .errors import DatasetError, ProofShimError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
 from .progress import Progress
+from . import worker
 from .worker import QuerySpec
 
 log = logging.getLogger("proofshim")
 
 MEMBER_MAP = "PROOFSHIM_MemberMap"
 ALL_ENTRIES = -1
-
-
-@dataclasses.dataclass
-class QueryRecord:
-    """What GetQueryResult(s) report about one query."""
-
-    seq: int
-    selector: str
-    option: str
-    entries: int
-    first: int
-    processed: int
-    status: int
-    wall: float
-    stopped: bool = False
 
 
 def _normalise_range(nentries: int, first: int) -> tuple[int, int]:
@@ -118,6 +104,44 @@ def _missing_files_list(ROOT, missing: dict[str, str]):
     return lst
 
 
+# PROOF_* parameters proofshim acts on; every other one is accepted and announced once.
+HONOURED_PARAMETERS = {"PROOF_UseTreeCache", "PROOF_CacheSize", "PROOF_PacketAsAFraction",
+                       "PROOF_MinPacketTime", "PROOF_MaxPacketTime"}
+
+
+def _announce_ignored_parameters(session) -> None:
+    for obj in session.proof.GetInputList():
+        name = str(obj.GetName())
+        if name.startswith("PROOF_") and name not in HONOURED_PARAMETERS and name not in session.announced:
+            session.announced.add(name)
+            log.info("%s is accepted but has no effect with proofshim (dask schedules the workers; "
+                     "packets are always adaptive)", name, extra={"where": "TProof::SetParameter"})
+
+
+def _worker_inputs(ROOT, proof) -> bytes:
+    """The workers' input list: the session's inputs, AddInputData objects, the input data file's."""
+    lst = ROOT.TList()   # borrows the objects only to serialise them
+    keep = []
+    for obj in list(proof.GetInputList()) + list(proof.GetInputData()):
+        lst.Add(obj)
+    path = str(proof.GetInputDataFile())
+    f = None
+    try:
+        if path:
+            f = ROOT.TFile.Open(path)
+            if not f or f.IsZombie():
+                raise DatasetError(f"the input data file '{path}' (SetInputDataFile) cannot be opened")
+            for key in f.GetListOfKeys():
+                obj = key.ReadObj()
+                keep.append(obj)
+                lst.Add(obj)
+        return pickle.dumps(lst, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        lst.Clear("nodelete")
+        if f:
+            f.Close()
+
+
 def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
         extra) -> int:
     """Run one query; return PROOF's value (selector status, -1 on error or abort)."""
@@ -125,7 +149,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     proof = session.proof
     t0 = time.monotonic()
     session.release_client_selector()
-    proof.GetOutputList().Delete()
+    proof.ArchiveOutput()
     user_option, proof_options = split_options(option)
     nentries, first = _normalise_range(nentries, first)
 
@@ -143,10 +167,11 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sel.SetOption(user_option)
     sel.Begin(ROOT.nullptr)
 
+    _announce_ignored_parameters(session)
     session.seq += 1
     spec = QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
-        input_list=pickle.dumps(proof.GetInputList(), protocol=pickle.HIGHEST_PROTOCOL),
+        input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(),
         option=user_option, elements=tuple(e.ref for e in elements), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
@@ -162,8 +187,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         outcome = session.executor.run(spec, packetizer, progress)
     except QueryAborted:
         progress.close(progress.processed, status="aborted")
-        session.record(QueryRecord(session.seq, code.label, option, nentries, first,
-                                   progress.processed, -1, time.monotonic() - t0))
+        _record(ROOT, session, code, option, nentries, first, progress.processed, 0, -1,
+                time.monotonic() - t0, ROOT.TQueryResult.kAborted)
         return -1
     wall = progress.close(outcome.processed, status="stopped" if outcome.stopped else "done")
     if outcome.stopped:
@@ -202,9 +227,17 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sst = out.FindObject("PROOF_SelectorStatus")
     if sst:
         status = int(sst.GetVal())
-    session.record(QueryRecord(session.seq, code.label, option, nentries, first, outcome.processed,
-                               status, wall, outcome.stopped))
+    _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read, status,
+            wall, ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted)
     return status
+
+
+def _record(ROOT, session, code, option, nentries, first, processed, nbytes, result, wall, state):
+    """Keep the query in the session's query results (TProof::GetQueryResult)."""
+    qr = ROOT.TQueryResult(session.seq, session.tag, code.label, option, nentries, first)
+    ROOT.SetOwnership(qr, False)
+    qr.SetDone(processed, nbytes, result, wall, int(state))
+    session.proof.AddQueryResult(qr)
 
 
 def _merge(ROOT, outputs: list[bytes]):

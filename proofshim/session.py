@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from . import runtime, settings
+from . import runtime, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -45,9 +45,9 @@ class Session:
         self.id = _next_id[0]
         self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
         self.seq = 0
-        self.queries: list = []
         self.client_selector = None
         self.progress_callbacks: list = []
+        self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
         n = len(self.executor.workers())
@@ -64,9 +64,6 @@ class Session:
         if obj.IsA().GetName() == "TNamed":
             return obj.GetTitle()
         return obj.GetVal()
-
-    def record(self, rec) -> None:
-        self.queries.append(rec)
 
     def release_client_selector(self) -> None:
         """Drop the previous query's client selector without deleting the outputs it refers to."""
@@ -94,10 +91,28 @@ class Session:
         print(f"Session tag:              {self.tag}")
         print(f"Number of workers:        {len(workers)}")
         print(f"Number of active workers: {self.proof.GetParallel()}")
-        print(f"Queries processed:        {len(self.queries)}")
+        print(f"Queries processed:        {self.proof.GetQueryResults().GetSize()}")
         if "a" in (option or "").lower():
             for i, w in enumerate(workers):
                 print(f"  worker 0.{i}: {w}")
+
+    def fill_slave_infos(self) -> None:
+        """TProof::GetListOfSlaveInfos: one TSlaveInfo per dask worker, ordinals as in queries."""
+        active = self.proof.GetParallel()
+        for i, w in enumerate(self.executor.workers()):
+            self.proof.AddSlaveInfo(f"0.{i}", w, 0 if i < active else 1)
+
+    def exec_everywhere(self, cmd: str) -> int:
+        """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged."""
+        results = self.executor.on_every_worker(worker.exec_line, cmd, worker.env_vars())
+        rc = 0
+        for i, (addr, (status, output)) in enumerate(sorted(results.items())):
+            for line in output.splitlines():
+                print(f"[0.{i}] {line}")
+            if status != 0:
+                log.error("Exec(%r) failed on worker 0.%d (%s)", cmd, i, addr, extra={"where": "TProof::Exec"})
+                rc = -1
+        return rc
 
     def close(self) -> None:
         self.release_client_selector()

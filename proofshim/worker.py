@@ -6,6 +6,7 @@ so the per-process state below is only touched from that thread.
 """
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import getpass
 import logging
@@ -39,6 +40,7 @@ class QuerySpec:
     tree_cache: bool = True
     cache_size: int = -1
     cycles: bool = False
+    env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +104,7 @@ def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
 def _begin(spec: QuerySpec, slot: str):
     ROOT = runtime.load_library()
     prepare()
+    os.environ.update(dict(spec.env))
     class_name = selector.load(spec.selector)
     # A new query replaces whatever an earlier, abandoned query left behind.
     for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
@@ -167,6 +170,23 @@ def forget_query(query_id: str) -> int:
     for k in doomed:
         del _runners[k]
     return len(doomed)
+
+
+def env_vars() -> tuple[tuple[str, str], ...]:
+    """TProof::AddEnvVar's variables, read on the client, applied on the workers."""
+    ROOT = runtime.load_library()
+    return tuple((str(v.GetName()), str(v.GetTitle())) for v in ROOT.TProof.GetEnvVars())
+
+
+def exec_line(cmd: str, env: tuple = ()) -> tuple[int, str]:
+    """TProof::Exec on this worker: process a ROOT line; return (error code, what it printed)."""
+    ROOT = runtime.load_library()
+    prepare()
+    os.environ.update(dict(env))
+    err = ctypes.c_int(0)
+    with runtime.captured_output() as out:
+        ROOT.gROOT.ProcessLine(cmd, err)
+    return err.value, out[0]
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:

@@ -4,6 +4,8 @@
 #include "TProof.h"
 #include "TDSet.h"
 #include "TProofServ.h"
+#include "TQueryResult.h"
+#include "TSlaveInfo.h"
 #include "ProofShimCore.h"
 
 #include "TChain.h"
@@ -523,20 +525,28 @@ Long64_t TProofShimTreePlayer::Process(TSelector *selector, Option_t *option, Lo
 
 // The input list does not own what AddInput gives it (PROOF's did not either); objects made by
 // SetParameter are deleted when replaced or by DeleteParameters.
+static void MakeLists(TList *&input, TList *&output, TList *&inputData, TList *&queries, TList *&slaves)
+{
+   input = new TList;
+   output = new TList;
+   output->SetOwner(kTRUE);
+   inputData = new TList;
+   queries = new TList;
+   queries->SetOwner(kTRUE);
+   slaves = new TList;
+   slaves->SetOwner(kTRUE);
+}
+
 TProof::TProof()
 {
-   fInput = new TList;
-   fOutput = new TList;
-   fOutput->SetOwner(kTRUE);
+   MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
 }
 
 TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel)
    : TNamed(url, "proofshim session"), fSessionId(sessionid), fUrl(url), fSessionTag(tag), fValid(kTRUE),
      fLite(lite), fLogLevel(loglevel)
 {
-   fInput = new TList;
-   fOutput = new TList;
-   fOutput->SetOwner(kTRUE);
+   MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
    ProofShim::ListOfProofs()->Add(this);
 }
 
@@ -547,6 +557,9 @@ TProof::~TProof()
    if (gProof == this) gProof = nullptr;
    delete fInput;
    delete fOutput;
+   delete fInputData;
+   delete fQueries;
+   delete fSlaveInfo;
 }
 
 TProof *TProof::Open(const char *url, const char *, const char *, Int_t loglevel)
@@ -790,6 +803,176 @@ TObject *TProof::GetOutput(const char *name)
    return fOutput->FindObject(name);
 }
 
+void TProof::AddInputData(TObject *obj, Bool_t)
+{
+   if (obj) fInputData->Add(obj);
+}
+
+void TProof::SetInputDataFile(const char *datafile)
+{
+   fInputDataFile = datafile ? datafile : "";
+}
+
+void TProof::ClearInputData(TObject *obj)
+{
+   if (obj) fInputData->Remove(obj);
+   else {
+      fInputData->Clear("nodelete");
+      fInputDataFile = "";
+   }
+}
+
+void TProof::ClearInputData(const char *name)
+{
+   if (TObject *o = fInputData->FindObject(name)) fInputData->Remove(o);
+}
+
+void TProof::ArchiveOutput()
+{
+   // The previous query's objects stay reachable through its TQueryResult.
+   if (auto *last = (TQueryResult *)fQueries->Last()) last->AdoptOutput(fOutput);
+   else fOutput->Delete();
+}
+
+void TProof::AddQueryResult(TQueryResult *qr)
+{
+   qr->SetOutputList(fOutput);
+   fQueries->Add(qr);
+}
+
+TQueryResult *TProof::GetQueryResult(const char *ref)
+{
+   if (!ref || !*ref) return (TQueryResult *)fQueries->Last();
+   TString r(ref);
+   TIter next(fQueries);
+   while (auto *qr = (TQueryResult *)next()) {
+      if (r == qr->GetName() || r == qr->GetTitle() || r == TString::Format("%d", qr->GetSeqNum()) ||
+          r.EndsWith(TString::Format(":%s", qr->GetName())))
+         return qr;
+   }
+   return nullptr;
+}
+
+void TProof::ShowQueries(Option_t *opt)
+{
+   TIter next(fQueries);
+   while (TObject *qr = next()) qr->Print(opt);
+}
+
+void TProof::AddSlaveInfo(const char *ordinal, const char *host, Int_t status)
+{
+   auto *si = new TSlaveInfo(ordinal, host);
+   si->SetStatus((TSlaveInfo::ESlaveStatus)status);
+   fSlaveInfo->Add(si);
+}
+
+TList *TProof::GetListOfSlaveInfos()
+{
+   fSlaveInfo->Delete();
+   if (fValid) ProofShim::CallHook(this, "SlaveInfos", "", 0);
+   return fSlaveInfo;
+}
+
+Int_t TProof::Exec(const char *cmd, Bool_t)
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, "Exec", cmd, 0);
+}
+
+static TList *EnvVars()
+{
+   static TList *vars = nullptr;
+   if (!vars) {
+      vars = new TList;
+      vars->SetOwner(kTRUE);
+   }
+   return vars;
+}
+
+void TProof::AddEnvVar(const char *name, const char *value)
+{
+   DelEnvVar(name);
+   EnvVars()->Add(new TNamed(name, value ? value : ""));
+}
+
+void TProof::DelEnvVar(const char *name)
+{
+   if (TObject *o = EnvVars()->FindObject(name)) {
+      EnvVars()->Remove(o);
+      delete o;
+   }
+}
+
+const TList *TProof::GetEnvVars()
+{
+   return EnvVars();
+}
+
+void TProof::ResetEnvVars()
+{
+   EnvVars()->Delete();
+}
+
+// =====================================================================================
+// TSlaveInfo, TQueryResult
+
+Int_t TSlaveInfo::Compare(const TObject *obj) const
+{
+   const TSlaveInfo *si = dynamic_cast<const TSlaveInfo *>(obj);
+   return si ? fOrdinal.CompareTo(si->fOrdinal) : 0;
+}
+
+void TSlaveInfo::Print(Option_t *) const
+{
+   const char *st = fStatus == kActive ? "active" : fStatus == kNotActive ? "not active" : "bad";
+   Printf("Worker: %9s  %-40s  %s", fOrdinal.Data(), fHostName.Data(), st);
+}
+
+TQueryResult::TQueryResult(Int_t seqnum, const char *sessiontag, const char *selector, const char *options,
+                           Long64_t entries, Long64_t first)
+   : TNamed(TString::Format("q%d", seqnum).Data(), TString::Format("%s:q%d", sessiontag, seqnum).Data()),
+     fSeqNum(seqnum), fSelecName(selector), fOptions(options), fEntries(entries), fFirst(first),
+     fStatus(kRunning)
+{
+}
+
+TQueryResult::~TQueryResult()
+{
+   if (fOwnsOutput) delete fOutputList;
+}
+
+void TQueryResult::SetDone(Long64_t processed, Long64_t bytes, Long64_t result, Float_t realtime, Int_t status)
+{
+   fProcessed = processed;
+   fBytes = bytes;
+   fResult = result;
+   fRealTime = realtime;
+   fStatus = (EQueryStatus)status;
+}
+
+void TQueryResult::SetOutputList(TList *out)
+{
+   fOutputList = out;
+}
+
+void TQueryResult::AdoptOutput(TList *out)
+{
+   TList *own = new TList;
+   own->SetOwner(kTRUE);
+   TIter next(out);
+   while (TObject *o = next()) own->Add(o);
+   out->Clear("nodelete");
+   fOutputList = own;
+   fOwnsOutput = kTRUE;
+}
+
+void TQueryResult::Print(Option_t *) const
+{
+   static const char *names[] = {"aborted", "submitted", "running", "stopped", "completed"};
+   Printf("+++ #:%d ref:\"%s\" sel:%s %9s %lld events processed in %.2f s", fSeqNum, GetTitle(),
+          fSelecName.Data(), names[fStatus], fProcessed, fRealTime);
+}
+
 // =====================================================================================
 // TDSetElement, TDSet
 
@@ -995,6 +1178,8 @@ void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 #pragma link C++ class TDSet+;
 #pragma link C++ class TDSetElement+;
 #pragma link C++ class TProofServ+;
+#pragma link C++ class TSlaveInfo+;
+#pragma link C++ class TQueryResult+;
 #pragma link C++ class TProofShimTreePlayer+;
 #pragma link C++ namespace ProofShim;
 #pragma link C++ class ProofShim::Runner;

@@ -19,6 +19,7 @@ class TTree;
 class TSelector;
 class TFileCollection;
 class TMacro;
+class TQueryResult;
 
 class TProof : public TNamed, public TQObject {
 private:
@@ -31,6 +32,10 @@ private:
    Int_t    fLogLevel = 0;
    TList   *fInput = nullptr;   // input list: parameters and objects for every worker
    TList   *fOutput = nullptr;  // merged output list of the last query
+   TList   *fInputData = nullptr; // objects added with AddInputData
+   TString  fInputDataFile;     // file whose objects go to every worker's input list
+   TList   *fQueries = nullptr; // TQueryResult of every query of this session
+   TList   *fSlaveInfo = nullptr;
 
    TProof(const TProof &) = delete;
    TProof &operator=(const TProof &) = delete;
@@ -97,14 +102,35 @@ public:
    static Int_t GetParameter(TCollection *c, const char *par, Long64_t &value);
    static Int_t GetParameter(TCollection *c, const char *par, Double_t &value);
 
-   // -- output of the last query
+   void     AddInputData(TObject *obj, Bool_t push = kFALSE);
+   void     SetInputDataFile(const char *datafile);
+   void     ClearInputData(TObject *obj = nullptr);
+   void     ClearInputData(const char *name);
+   TList   *GetInputData() { return fInputData; }
+   const char *GetInputDataFile() const { return fInputDataFile; }
+
+   // -- output and queries
    TList   *GetOutputList() { return fOutput; }
    TObject *GetOutput(const char *name);
+   TQueryResult *GetQueryResult(const char *ref = nullptr);
+   TList   *GetQueryResults() { return fQueries; }
+   void     ShowQueries(Option_t *opt = "");
+
+   // -- workers
+   TList   *GetListOfSlaveInfos();
+   Int_t    Exec(const char *cmd, Bool_t plusMaster = kFALSE);
+   static void AddEnvVar(const char *name, const char *value);
+   static void DelEnvVar(const char *name);
+   static const TList *GetEnvVars();
+   static void ResetEnvVars();
 
    // -- used by proofshim's Python side only
    Int_t    GetSessionId() const { return fSessionId; }
    void     SetValid(Bool_t valid) { fValid = valid; }
    void     SetParallelCount(Int_t n) { fParallel = n; }
+   void     ArchiveOutput();
+   void     AddQueryResult(TQueryResult *qr);
+   void     AddSlaveInfo(const char *ordinal, const char *host, Int_t status);
 
    ClassDefOverride(TProof, 0) // PROOF session (proofshim: forwards to a dask cluster)
 };
