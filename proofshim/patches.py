@@ -77,6 +77,8 @@ def _call_hook(proof, method, sarg, iarg):
             logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
         elif method == "SlaveInfos":
             sess.fill_slave_infos()
+        elif method == "Load":
+            return sess.load_code(sarg, not_on_client=bool(iarg))
         elif method == "Exec":
             return sess.exec_everywhere(sarg)
         elif method == "StopProcess":

@@ -171,7 +171,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     session.seq += 1
     spec = QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
-        input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(),
+        input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
         option=user_option, elements=tuple(e.ref for e in elements), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),

@@ -86,8 +86,11 @@ def _local_includes(path: str, root: str, seen: dict[str, bytes]) -> None:
                 break
 
 
-def collect(spec: SelectorSpec, *, cwd: str | None = None) -> SelectorCode:
-    """Read a selector's source and the headers it includes from its own directory."""
+def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...] = ()) -> SelectorCode:
+    """Read a selector's source and the headers it includes from its own directory.
+
+    `extra` names more files to ship beside it (TProof::Load's "A.C+,x.h,y.h" form).
+    """
     if spec.path is None:
         raise SelectorError(f"selector '{spec.class_name}' has no source file to ship")
     path = spec.path if os.path.isabs(spec.path) else os.path.join(cwd or os.getcwd(), spec.path)
@@ -98,6 +101,14 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None) -> SelectorCode:
     root = os.path.dirname(path)
     files: dict[str, bytes] = {}
     _local_includes(path, root, files)
+    for name in extra:
+        cand = name if os.path.isabs(name) else os.path.join(root, name)
+        if not os.path.isfile(cand):
+            cand = os.path.join(cwd or os.getcwd(), name)
+        if not os.path.isfile(cand):
+            raise SelectorError(f"extra file '{name}' for {spec.path} not found")
+        with open(cand, "rb") as fh:
+            files[os.path.basename(cand)] = fh.read()
     main = os.path.relpath(path, root)
     ordered = ((main, files.pop(main)),) + tuple(sorted(files.items()))
     h = hashlib.sha256()
@@ -132,10 +143,11 @@ def _aclic_options(mode: str) -> str:
     return opts
 
 
-def load(code: SelectorCode) -> str:
+def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     """Materialise `code` in this host's cache, compile it once, load it here; return the class name.
 
-    Raises SelectorError with the compiler's output when compilation fails.
+    Raises SelectorError with the compiler's output when compilation fails. Helper code loaded with
+    TProof::Load (`require_selector=False`) need not define a selector class.
     """
     if code.digest in _loaded:
         return _loaded[code.digest]
@@ -153,8 +165,8 @@ def load(code: SelectorCode) -> str:
         with runtime.captured_output() as out:
             ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
     if ok != 1:
-        raise SelectorError(f"selector {code.label} failed to compile:\n{out[0].rstrip()}")
-    if not ROOT.ProofShim.ClassIsSelector(code.class_name):
+        raise SelectorError(f"{code.label} failed to compile:\n{out[0].rstrip()}")
+    if require_selector and not ROOT.ProofShim.ClassIsSelector(code.class_name):
         raise SelectorError(
             f"selector {code.label} compiled, but it does not define a TSelector class named "
             f"'{code.class_name}': PROOF requires the class to be named after the file")

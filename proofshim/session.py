@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from . import runtime, settings, worker
+from . import runtime, selector, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -47,6 +47,7 @@ class Session:
         self.seq = 0
         self.client_selector = None
         self.progress_callbacks: list = []
+        self.loaded: list = []             # code shipped with TProof::Load
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
@@ -113,6 +114,30 @@ class Session:
                 log.error("Exec(%r) failed on worker 0.%d (%s)", cmd, i, addr, extra={"where": "TProof::Exec"})
                 rc = -1
         return rc
+
+    def load_code(self, macro: str, not_on_client: bool = False) -> int:
+        """TProof::Load: ship "Helper.C+[,extra.h,...]" to every worker, compile it once per host,
+        load it there (and here unless not_on_client); later workers load it before each query."""
+        from .errors import ProofShimError  # noqa: PLC0415
+
+        first, *extra = [p.strip() for p in macro.split(",") if p.strip()]
+        try:
+            spec = selector.parse(first)
+            code = selector.collect(spec, extra=tuple(extra))
+            if not not_on_client:
+                selector.load(code, require_selector=False)
+            results = self.executor.on_every_worker(worker.load_helper, code)
+        except ProofShimError as exc:
+            log.error("%s", exc, extra={"where": "TProof::Load"})
+            return -1
+        failed = {w: err for w, err in results.items() if err}
+        for w, err in failed.items():
+            log.error("on %s: %s", w, err, extra={"where": "TProof::Load"})
+        if failed:
+            return -1
+        if code.digest not in {c.digest for c in self.loaded}:
+            self.loaded.append(code)
+        return 0
 
     def close(self) -> None:
         self.release_client_selector()

@@ -41,6 +41,7 @@ class QuerySpec:
     cache_size: int = -1
     cycles: bool = False
     env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
+    loads: tuple = ()                              # SelectorCode of TProof::Load, in order
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +106,8 @@ def _begin(spec: QuerySpec, slot: str):
     ROOT = runtime.load_library()
     prepare()
     os.environ.update(dict(spec.env))
+    for code in spec.loads:
+        selector.load(code, require_selector=False)
     class_name = selector.load(spec.selector)
     # A new query replaces whatever an earlier, abandoned query left behind.
     for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
@@ -187,6 +190,17 @@ def exec_line(cmd: str, env: tuple = ()) -> tuple[int, str]:
     with runtime.captured_output() as out:
         ROOT.gROOT.ProcessLine(cmd, err)
     return err.value, out[0]
+
+
+def load_helper(code) -> str:
+    """TProof::Load on this worker: compile (once per host) and load; '' or the error."""
+    from .errors import ProofShimError  # noqa: PLC0415
+
+    try:
+        selector.load(code, require_selector=False)
+    except ProofShimError as exc:
+        return str(exc)
+    return ""
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:

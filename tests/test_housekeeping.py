@@ -89,3 +89,21 @@ def test_proof_parameters_accepted_and_announced_once(ROOT, fresh_proof, chain, 
     assert "PROOF_MinPacketTime" not in err
     assert c.Process(V0, "", 100) == 0
     assert "PROOF_Packetizer" not in capfd.readouterr().err
+
+
+def test_load_ships_helper_code_to_every_worker(ROOT, fresh_proof, capfd):
+    helper = selector_path("helper/Helper.C")
+    assert fresh_proof.Load(helper + "+," + selector_path("helper/Extra.h")) == 0
+    assert ROOT.HelperScale(2.0) == 4.0, "loaded on the client too"
+    capfd.readouterr()
+    assert fresh_proof.Exec('printf("scaled=%g\\n", HelperScale(21));') == 0
+    assert capfd.readouterr().out.count("scaled=42") == 2
+    n = 1000
+    assert fresh_proof.Process(selector_path("helper/UsesHelper.C") + "+", n) == 0
+    assert fresh_proof.GetOutput("scaled_sum").GetVal() == 2.0 * n
+    assert fresh_proof.Load(selector_path("helper/Helper2.C") + "+", True) == 0
+    assert "Helper2_C" not in str(ROOT.gSystem.GetLibraries()), "notOnClient: not loaded here"
+    capfd.readouterr()
+    assert fresh_proof.Exec('printf("h2=%d\\n", Helper2Value());') == 0
+    assert capfd.readouterr().out.count("h2=99") == 2
+    assert fresh_proof.Load(selector_path("helper/NoSuchHelper.C") + "+") == -1

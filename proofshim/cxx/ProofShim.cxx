@@ -879,6 +879,12 @@ Int_t TProof::Exec(const char *cmd, Bool_t)
    return (Int_t)ProofShim::CallHook(this, "Exec", cmd, 0);
 }
 
+Int_t TProof::Load(const char *macro, Bool_t notOnClient, Bool_t, TList *)
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, "Load", macro, notOnClient ? 1 : 0);
+}
+
 static TList *EnvVars()
 {
    static TList *vars = nullptr;

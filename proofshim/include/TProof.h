@@ -119,6 +119,8 @@ public:
    // -- workers
    TList   *GetListOfSlaveInfos();
    Int_t    Exec(const char *cmd, Bool_t plusMaster = kFALSE);
+   Int_t    Load(const char *macro, Bool_t notOnClient = kFALSE, Bool_t uniqueOnly = kTRUE,
+                 TList *wrks = nullptr);
    static void AddEnvVar(const char *name, const char *value);
    static void DelEnvVar(const char *name);
    static const TList *GetEnvVars();

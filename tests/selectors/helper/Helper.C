@@ -1,0 +1,2 @@
+#include "Helper.h"
+double HelperScale(double x) { return 2 * x; }

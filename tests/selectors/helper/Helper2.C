@@ -1,0 +1,1 @@
+int Helper2Value() { return 99; }
