@@ -26,13 +26,6 @@ def _open_hook(url, loglevel):
     return runtime.import_root().nullptr
 
 
-def _downcast(obj):
-    ROOT = runtime.import_root()
-    if not obj:
-        return None
-    return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
-
-
 def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     from . import query  # noqa: PLC0415
 
@@ -42,8 +35,8 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
             log.error("this TProof object has no running session behind it (closed?)",
                       extra={"where": "TProof::Process"})
             return -1
-        return query.guarded(query.run, sess, str(kind), _downcast(data), str(sel),
-                             selobj if selobj else None, str(opt), int(nentries), int(first), extra)
+        return query.guarded(query.run, sess, str(kind), runtime.downcast(data), str(sel),
+                             runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first), extra)
     except KeyboardInterrupt:
         log.error("query aborted by the user", extra={"where": "TProof::Process"})
         return -1

@@ -153,15 +153,14 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     user_option, proof_options = split_options(option)
     nentries, first = _normalise_range(nentries, first)
 
-    if sel_obj:
-        raise SelectorError("processing a TSelector object is not supported yet: pass the selector "
-                            "source file, e.g. 'MySel.C+'")
-    code = _selector_code(sel_arg)
+    # A selector object: its class's source goes to the workers, the object itself is streamed
+    # after Begin (persistent members travel, //! members do not) and gets Terminate here.
+    code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
     elements, ranges, missing, class_name = _plan(session, kind, data, lambda: selector.load(code),
                                                   nentries, first)
     total = sum(r[2] for r in ranges)
 
-    sel = selector.instantiate(class_name)
+    sel = sel_obj if sel_obj else selector.instantiate(class_name)
     session.client_selector = sel
     sel.SetInputList(proof.GetInputList())
     sel.SetOption(user_option)
@@ -171,6 +170,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     session.seq += 1
     spec = QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
+        selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
         option=user_option, elements=tuple(e.ref for e in elements), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},

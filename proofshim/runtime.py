@@ -79,6 +79,14 @@ def captured_output():
         sink.close()
 
 
+def downcast(obj):
+    """A ROOT object proxy of its actual class (C++ hands Python base-class pointers)."""
+    ROOT = import_root()
+    if not obj:
+        return None
+    return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
+
+
 def add_include_path(path: str) -> None:
     """Put `path` on the include path of cling and of ACLiC, once."""
     ROOT = import_root()

@@ -152,6 +152,12 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     if code.digest in _loaded:
         return _loaded[code.digest]
     ROOT = runtime.load_library()
+    if require_selector and ROOT.ProofShim.ClassIsSelector(code.class_name):
+        # Already loaded in this process (e.g. ".L MySel.C+" before making a selector object): a
+        # second build of the same class cannot be loaded next to it, so use the one we have.
+        log.info("using the class %s already loaded in this process", code.class_name)
+        _loaded[code.digest] = code.class_name
+        return code.class_name
     build = os.path.join(runtime.cache_dir(), "selectors", runtime.library_digest(), code.digest)
     os.makedirs(build, exist_ok=True)
     with runtime.file_lock(os.path.join(build, ".lock")):

@@ -42,6 +42,7 @@ class QuerySpec:
     cycles: bool = False
     env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
+    selector_object: bytes = b""                   # a streamed TSelector object, if one was given
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _begin(spec: QuerySpec, slot: str):
                 ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq)):
         ROOT.SetOwnership(obj, False)
         input_list.Add(obj)
-    sel = selector.instantiate(class_name)
+    sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
     ROOT.SetOwnership(sel, False)
     runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)

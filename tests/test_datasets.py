@@ -67,3 +67,26 @@ def test_file_collection_uses_its_default_tree(ROOT, fresh_proof, data_files, to
     assert _gids(fresh_proof) == [1] * total_entries
     out = outputs_by_name(fresh_proof.GetOutputList())
     assert out["n_Process"].GetVal() == total_entries
+
+
+def test_selector_object_is_streamed_and_terminated_on_the_client(ROOT, fresh_proof, chain, total_entries):
+    ROOT.gROOT.ProcessLine(f".L {selector_path('ObjSel.C')}+")
+    sel = ROOT.ObjSel()
+    sel.fScale = 3.0
+    sel.fTransient = 5
+    c = chain()
+    c.SetProof()
+    assert c.Process(sel) == 0
+    out = outputs_by_name(fresh_proof.GetOutputList())
+    # Summed over the workers that ran (1 or 2): each saw fScale == 3.
+    assert out["seen_scale"].GetVal() in (3.0, 6.0), "persistent members reach the workers"
+    assert out["seen_transient"].GetVal() == 0, "//! members do not"
+    assert out["hobj"].GetBinContent(2) == 3.0 * total_entries
+    assert sel.fBeginCalls == 1 and sel.fTerminateCalls == 1
+    assert ROOT.addressof(sel.fHist) == ROOT.addressof(out["hobj"]), "pointer re-pointed at the merged object"
+    dset = ROOT.TDSet("TTree", "T")
+    for f in c.GetListOfFiles():
+        dset.Add(f.GetTitle())
+    assert fresh_proof.Process(dset, sel, "", 100) == 0
+    assert fresh_proof.GetOutput("hobj").GetBinContent(2) == 300.0
+    assert sel.fTerminateCalls == 2
