@@ -19,10 +19,16 @@ class FileElement:
     first: int = 0
     num: int = -1
     entries: int | None = None        # entries in the tree, when already known
+    friends: tuple = ()               # (alias, url, tree, directory) read alongside, entry for entry
 
     @property
     def ref(self) -> tuple[str, str, str]:
         return (self.url, self.tree, self.directory)
+
+    @property
+    def friend_spec(self) -> str:
+        """The friends as the worker's event loop takes them: "alias\tfile\ttree" lines."""
+        return "".join(f"{a}\t{u}\t{(d + '/' if d else '') + t}\n" for a, u, t, d in self.friends)
 
 
 def local_url(name: str) -> str:
@@ -52,7 +58,36 @@ def from_chain(chain) -> list[FileElement]:
                                     entries=int(chain.GetEntries())))
     if not elements:
         raise DatasetError(f"chain '{chain.GetName()}' has no files: add some with chain.Add(...)")
-    return elements
+    return _with_friends(chain, elements)
+
+
+def _friend_files(ftree) -> list[tuple[str, str]]:
+    if ftree.InheritsFrom("TChain"):
+        return [(local_url(str(el.GetTitle())), str(el.GetName())) for el in ftree.GetListOfFiles()]
+    f = ftree.GetCurrentFile()
+    return [(local_url(str(f.GetName())), str(ftree.GetName()))] if f else []
+
+
+def _with_friends(chain, elements: list[FileElement]) -> list[FileElement]:
+    """Attach the chain's friends: friend file i is read with file i of the chain, entry by entry."""
+    friends = chain.GetListOfFriends()
+    if not friends or friends.GetSize() == 0:
+        return elements
+    per_element: list[list] = [[] for _ in elements]
+    for fe in friends:
+        ftree = fe.GetTree()
+        alias = str(fe.GetName())
+        if not ftree:
+            raise DatasetError(f"friend '{alias}' of chain '{chain.GetName()}' cannot be read")
+        files = _friend_files(ftree)
+        if len(files) != len(elements):
+            raise DatasetError(
+                f"friend '{alias}' of chain '{chain.GetName()}' has {len(files)} file(s) for the chain's "
+                f"{len(elements)}: proofshim reads friend file i with chain file i, so split the friend "
+                "like the chain")
+        for i, (url, tree) in enumerate(files):
+            per_element[i].append((alias, url, tree, ""))
+    return [dataclasses.replace(e, friends=tuple(f)) for e, f in zip(elements, per_element)]
 
 
 def from_tdset(dset) -> list[FileElement]:

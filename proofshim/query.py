@@ -64,6 +64,21 @@ def _elements_with_entries(session, elements: list[dataset.FileElement], counts:
     return kept, missing
 
 
+def _check_friends(session, elements, refs, futures) -> None:
+    """A friend must have at least the entries of the tree it is read with."""
+    if not refs:
+        return
+    counts = dict(zip(refs, session.executor.gather_counts(futures, settings.get("count-timeout", 300))))
+    for e in elements:
+        for alias, url, tree, directory in e.friends:
+            n, err = counts[(url, tree, directory)]
+            if n < 0:
+                raise DatasetError(f"friend '{alias}' of {e.url}: {err}")
+            if n < e.entries:
+                raise DatasetError(f"friend '{alias}' in {url} has {n} entries, fewer than the "
+                                   f"{e.entries} of tree '{e.tree}' in {e.url} it is read with")
+
+
 def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
     if kind == "cycle":
@@ -80,8 +95,11 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
         raise DatasetError(f"processing a {kind!r} is not supported yet")
     # The workers count entries while the client compiles the selector.
     counts = session.executor.submit_counts([e.ref for e in elements if e.entries is None])
+    friend_refs = [(f[1], f[2], f[3]) for e in elements for f in e.friends]
+    friend_counts = session.executor.submit_counts(friend_refs)
     class_name = code_loader()
     elements, missing = _elements_with_entries(session, elements, counts)
+    _check_friends(session, elements, friend_refs, friend_counts)
     available = [max(0, (e.entries - e.first) if e.num < 0 else min(e.num, e.entries - e.first))
                  for e in elements]
     ranges = select_range(available, nentries, first, element_first=[e.first for e in elements])
@@ -172,7 +190,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
-        option=user_option, elements=tuple(e.ref for e in elements), cycles=kind == "cycle",
+        option=user_option, elements=tuple(e.ref for e in elements),
+        friends=tuple(e.friend_spec for e in elements), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)))

@@ -40,6 +40,7 @@ class QuerySpec:
     tree_cache: bool = True
     cache_size: int = -1
     cycles: bool = False
+    friends: tuple = ()                            # per element: friend lines for Runner::SetFriends
     env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
     selector_object: bytes = b""                   # a streamed TSelector object, if one was given
@@ -148,6 +149,7 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
         rc = runner.RunCyclePacket(packet.first, packet.num)
     else:
         url, tree, directory = spec.elements[packet.element]
+        runner.SetFriends(spec.friends[packet.element] if spec.friends else "")
         rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, time.perf_counter() - t1,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),

@@ -90,3 +90,56 @@ def test_selector_object_is_streamed_and_terminated_on_the_client(ROOT, fresh_pr
     assert fresh_proof.Process(dset, sel, "", 100) == 0
     assert fresh_proof.GetOutput("hobj").GetBinContent(2) == 300.0
     assert sel.fTerminateCalls == 2
+
+
+_MAKE_FRIEND = r"""
+void proofshim_test_make_friend(const char *name, Long64_t n, Long64_t gid0)
+{
+   TFile f(name, "RECREATE");
+   TTree t("F", "friend");
+   Long64_t fgid;
+   t.Branch("fgid", &fgid);
+   for (Long64_t i = 0; i < n; ++i) { fgid = gid0 + i; t.Fill(); }
+   t.Write();
+   f.Close();
+}
+"""
+
+
+def test_chain_with_friend_chain(ROOT, fresh_proof, chain, data_files, tmp_path, total_entries):
+    from conftest import FILE_SIZES, local_run
+
+    ROOT.gInterpreter.Declare(_MAKE_FRIEND)
+    friends, gid0 = [], 0
+    for i, n in enumerate(FILE_SIZES):
+        path = str(tmp_path / f"friend{i}.root")
+        ROOT.proofshim_test_make_friend(path, n, gid0)
+        friends.append(path)
+        gid0 += n
+    fchain = ROOT.TChain("F")
+    for f in friends:
+        fchain.Add(f)
+    c = chain()
+    c.AddFriend(fchain, "fr")
+    c.SetProof()
+    assert c.Process(selector_path("FriendSel.C") + "+") == 0
+    out = outputs_by_name(fresh_proof.GetOutputList())
+    assert out["n_match"].GetVal() == total_entries and out["n_mismatch"].GetVal() == 0
+    local_chain = chain()
+    local_f = ROOT.TChain("F")
+    for f in friends:
+        local_f.Add(f)
+    local_chain.AddFriend(local_f, "fr")
+    sel = ROOT.TSelector.GetSelector(selector_path("FriendSel.C") + "+")
+    local_chain.Process(sel)
+    local = outputs_by_name(sel.GetOutputList())
+    assert local["n_match"].GetVal() == total_entries
+    from conftest import assert_hist_equal
+    assert_hist_equal(out["hfgid"], local["hfgid"], "hfgid")
+    # A friend split differently from the chain is refused with a clear message.
+    bad = ROOT.TChain("F")
+    bad.Add(friends[0])
+    c2 = chain()
+    c2.AddFriend(bad, "fr")
+    c2.SetProof()
+    assert c2.Process(selector_path("FriendSel.C") + "+") == -1

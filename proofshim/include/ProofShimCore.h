@@ -64,6 +64,9 @@ private:
    TFile     *fFile = nullptr;
    TTree     *fTree = nullptr;
    TString    fFileName, fTreeName, fDirName;
+   TString    fFriends;           // "alias\tfile\ttree\n" lines for the next tree opened
+   TString    fFriendsOpened;     // the friends attached to the current tree
+   TList      fFriendFiles;       // files of the friends of the current tree
    Long64_t   fProcessed = 0;
    Long64_t   fLastEntry = -1;    // entry being processed when the packet ended
    Long64_t   fBytesRead = 0;
@@ -74,7 +77,8 @@ private:
    Long64_t   fCacheSize = -1;
 
    Int_t OpenTree(const char *file, const char *dir, const char *tree);
-   Int_t Loop(Long64_t first, Long64_t num, Bool_t trees);
+   Int_t Loop(Long64_t first, Long64_t num, const Long64_t *entries = nullptr);
+   Int_t AttachFriends();
 
 public:
    static std::atomic<int> fgStop; // 1: soft stop, 2: abort; checked before every entry
@@ -85,6 +89,10 @@ public:
    Int_t    Begin();
    Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num);
    Int_t    RunCyclePacket(Long64_t first, Long64_t num);
+   // Entries [first, first+num) of `entries` (tree-local numbers from an entry list).
+   Int_t    RunListPacket(const char *file, const char *dir, const char *tree, const Long64_t *entries,
+                          Long64_t first, Long64_t num);
+   void     SetFriends(const char *spec) { fFriends = spec; }
    Int_t    End();
    void     CloseFile();
    void     SetTreeCache(Bool_t use, Long64_t size) { fUseTreeCache = use; fCacheSize = size; }
