@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
         "distributed.admin.system-monitor.interval": "2s",
     })
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
     try:
         sys.stdin.read()

@@ -123,3 +123,26 @@ def from_file_collection(fc) -> list[FileElement]:
     if not elements:
         raise DatasetError(f"file collection '{fc.GetName()}' is empty")
     return elements
+
+
+def entry_list_entries(elist, elements: list[FileElement]) -> list:
+    """Per element, the tree-local entries an entry list selects (numpy int64 arrays)."""
+    import numpy as np  # noqa: PLC0415 - numpy comes with ROOT
+
+    ROOT = runtime.import_root()
+    subs = list(elist.GetLists()) if elist.GetLists() else [elist]
+    by_key = {}
+    for sub in subs:
+        key = (os.path.realpath(str(sub.GetFileName())) if "://" not in str(sub.GetFileName())
+               else str(sub.GetFileName()), str(sub.GetTreeName()).lstrip("/"))
+        by_key[key] = sub
+    out = []
+    for e in elements:
+        url = os.path.realpath(e.url) if "://" not in e.url else e.url
+        tree = (e.directory + "/" if e.directory else "") + e.tree
+        sub = by_key.get((url, tree)) or by_key.get((url, e.tree))
+        vec = ROOT.std.vector["Long64_t"]()
+        if sub:
+            ROOT.ProofShim.EntryListEntries(sub, vec)
+        out.append(np.array(vec, dtype=np.int64))
+    return out

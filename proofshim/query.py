@@ -84,7 +84,7 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
     if kind == "cycle":
         if nentries <= 0:
             raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
-        return [], [(0, 0, nentries)], {}, code_loader()
+        return [], [(0, 0, nentries)], {}, code_loader(), []
     if kind == "tree":
         elements = dataset.from_chain(data)
     elif kind == "dset":
@@ -100,14 +100,22 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
     class_name = code_loader()
     elements, missing = _elements_with_entries(session, elements, counts)
     _check_friends(session, elements, friend_refs, friend_counts)
-    available = [max(0, (e.entries - e.first) if e.num < 0 else min(e.num, e.entries - e.first))
-                 for e in elements]
-    ranges = select_range(available, nentries, first, element_first=[e.first for e in elements])
+    elist = runtime.downcast(data.GetEntryList()) if hasattr(data, "GetEntryList") else None
+    if elist:
+        # With an entry list, packets are ranges of positions in each file's list of entries.
+        lists = dataset.entry_list_entries(elist, elements)
+        available, starts = [len(a) for a in lists], [0] * len(lists)
+    else:
+        lists = []
+        available = [max(0, (e.entries - e.first) if e.num < 0 else min(e.num, e.entries - e.first))
+                     for e in elements]
+        starts = [e.first for e in elements]
+    ranges = [r for r in select_range(available, nentries, first, element_first=starts) if r[2] > 0]
     if not ranges:
         raise DatasetError(f"nothing to process: firstentry={first} with nentries={nentries} selects no "
                            f"entry of the {sum(available)} in {len(elements)} file(s) of "
                            f"'{data.GetName()}'")
-    return elements, ranges, missing, class_name
+    return elements, ranges, missing, class_name, lists
 
 
 def _missing_files_list(ROOT, missing: dict[str, str]):
@@ -174,7 +182,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     # A selector object: its class's source goes to the workers, the object itself is streamed
     # after Begin (persistent members travel, //! members do not) and gets Terminate here.
     code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
-    elements, ranges, missing, class_name = _plan(session, kind, data, lambda: selector.load(code),
+    elements, ranges, missing, class_name, entry_lists = _plan(session, kind, data, lambda: selector.load(code),
                                                   nentries, first)
     total = sum(r[2] for r in ranges)
 
@@ -191,7 +199,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
         option=user_option, elements=tuple(e.ref for e in elements),
-        friends=tuple(e.friend_spec for e in elements), cycles=kind == "cycle",
+        friends=tuple(e.friend_spec for e in elements),
+        entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)))

@@ -6,6 +6,7 @@ so the per-process state below is only touched from that thread.
 """
 from __future__ import annotations
 
+import array
 import ctypes
 import dataclasses
 import getpass
@@ -41,6 +42,7 @@ class QuerySpec:
     cache_size: int = -1
     cycles: bool = False
     friends: tuple = ()                            # per element: friend lines for Runner::SetFriends
+    entry_lists: tuple = ()                        # per element: int64 entries (bytes) of an entry list
     env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
     selector_object: bytes = b""                   # a streamed TSelector object, if one was given
@@ -150,10 +152,28 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     else:
         url, tree, directory = spec.elements[packet.element]
         runner.SetFriends(spec.friends[packet.element] if spec.friends else "")
-        rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
+        if spec.entry_lists:
+            entries = _entry_list(spec, packet.element)
+            rc = runner.RunListPacket(url, directory, tree, entries, packet.first, packet.num)
+        else:
+            rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, time.perf_counter() - t1,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),
                         str(runner.GetError()))
+
+
+_entry_lists: dict = {}   # (query id, element) -> int64 array, for the running query
+
+
+def _entry_list(spec: QuerySpec, element: int):
+    key = (spec.query_id, element)
+    if key not in _entry_lists:
+        if _entry_lists and next(iter(_entry_lists))[0] != spec.query_id:
+            _entry_lists.clear()
+        entries = array.array("q")    # "q" is long long, i.e. Long64_t, as the C++ loop takes it
+        entries.frombytes(spec.entry_lists[element])
+        _entry_lists[key] = entries
+    return _entry_lists[key]
 
 
 def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:

@@ -143,3 +143,34 @@ def test_chain_with_friend_chain(ROOT, fresh_proof, chain, data_files, tmp_path,
     c2.AddFriend(bad, "fr")
     c2.SetProof()
     assert c2.Process(selector_path("FriendSel.C") + "+") == -1
+
+
+def test_entry_list_selects_exactly_its_entries(ROOT, fresh_proof, chain, data_files, total_entries):
+    from conftest import assert_hist_equal
+
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    c = chain()
+    n_sel = c.Draw(">>proofshim_elist", "px > 0.5", "entrylist")
+    elist = ROOT.gDirectory.Get("proofshim_elist")
+    assert elist and elist.GetN() == n_sel > 0
+    selected = set()
+    for i in range(c.GetEntries()):
+        c.GetEntry(i)
+        if c.px > 0.5:
+            selected.add(int(c.gid))
+    c.SetEntryList(elist)
+    c.SetProof()
+    assert c.Process(COUNT_SEL) == 0
+    counts = _gids(fresh_proof)
+    assert {g for g, n in enumerate(counts) if n} == selected and max(counts) == 1
+    c.SetProof(False)
+    c.SetEntryList(ROOT.nullptr)
+    c.Draw("px>>proofshim_hloc(64,-4,4)", "px > 0.5", "goff")
+    assert_hist_equal(fresh_proof.GetOutput("hpx"), ROOT.gDirectory.Get("proofshim_hloc"), "hpx")
+    c.SetEntryList(elist)
+    # nentries/firstentry count positions in the entry list, as TChain::Process does.
+    c.SetProof()
+    assert c.Process(COUNT_SEL, "", 100, 50) == 0
+    counts = _gids(fresh_proof)
+    assert sum(counts) == 100 and {g for g, n in enumerate(counts) if n} == set(sorted(selected)[50:150])
+

@@ -13,6 +13,7 @@
 #include "TClass.h"
 #include "TDataMember.h"
 #include "TDirectory.h"
+#include "TEntryList.h"
 #include "TError.h"
 #include "TFile.h"
 #include "TFileCollection.h"
@@ -148,6 +149,15 @@ Int_t NumberOfProofChains()
 
 // =====================================================================================
 // client helpers
+
+void EntryListEntries(TEntryList *list, std::vector<Long64_t> &out)
+{
+   out.clear();
+   if (!list) return;
+   const Long64_t n = list->GetN();
+   out.reserve(n);
+   for (Long64_t i = 0; i < n; ++i) out.push_back(list->GetEntry(i));
+}
 
 Bool_t ClassIsSelector(const char *classname)
 {
@@ -1244,6 +1254,7 @@ void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 #pragma link C++ function ProofShim::NumberOfProofChains;
 #pragma link C++ function ProofShim::NewSelector;
 #pragma link C++ function ProofShim::ClassIsSelector;
+#pragma link C++ function ProofShim::EntryListEntries;
 #pragma link C++ function ProofShim::MergeOutputLists;
 #pragma link C++ function ProofShim::MapOutputToMembers;
 #pragma link C++ function ProofShim::SetMembersFromOutput;

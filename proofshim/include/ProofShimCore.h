@@ -10,6 +10,7 @@
 #include "TString.h"
 #include <atomic>
 #include <functional>
+#include <vector>
 
 class TProof;
 class TFile;
@@ -45,6 +46,8 @@ Int_t   NumberOfProofChains();
 // ---- helpers for the client
 TSelector *NewSelector(const char *classname, TString &error);
 Bool_t     ClassIsSelector(const char *classname);
+// The entry numbers of one (sub-)entry list, in order.
+void       EntryListEntries(TEntryList *list, std::vector<Long64_t> &out);
 // Move the objects of `part` into `out`, merging same-named ones as PROOF did. `part` is emptied.
 void       MergeOutputLists(TList *out, TList *parts);
 // Pointer data members of `sel` that point at objects of its output list: TList of TNamed(member, object).
