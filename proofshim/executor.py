@@ -96,6 +96,7 @@ class Executor:
         self.client = None
         self._warm: list = []
         self._stop_request: str | None = None
+        self.parallel: int | None = None      # SetParallel(n): use the first n workers only
 
     # ---- lifecycle
     def start(self) -> None:
@@ -148,8 +149,14 @@ class Executor:
                 return set(), set(futures)
 
     def workers(self) -> list[str]:
+        """Every worker of the cluster, sorted (their order gives the PROOF ordinals)."""
         info = self.client.scheduler_info(n_workers=-1)
         return sorted(info.get("workers", {}))
+
+    def active_workers(self, current: list[str] | None = None) -> list[str]:
+        """The workers queries use: all of them, or the first n after SetParallel(n)."""
+        current = self.workers() if current is None else current
+        return current if self.parallel is None else current[:max(1, self.parallel)]
 
     def on_every_worker(self, fn, *args, timeout: float | None = None) -> dict:
         """Run fn(*args) as a task pinned to each worker (its executor thread, where ROOT lives)."""
@@ -200,7 +207,7 @@ class Executor:
         dropped: dict[str, str] = {}
         processed = bytes_read = 0
         last_check = 0.0
-        known_workers = self.workers()
+        known_workers = self.active_workers()
 
         def new_slot(addr: str) -> str:
             nonlocal slot_counter
@@ -288,7 +295,7 @@ class Executor:
                         last_check = now
                         current = self.workers()
                         gone = set(known_workers) - set(current)
-                        known_workers = current
+                        known_workers = self.active_workers(current)
                         if gone:
                             lose_slots(gone)
                         for addr in known_workers:
@@ -303,7 +310,7 @@ class Executor:
                 active_slot.clear()   # finished slots take no more packets: new ones would start
                 if lost_during_finish:
                     lose_slots(lost_during_finish)
-                    known_workers = self.workers()
+                    known_workers = self.active_workers()
                     continue
                 if packetizer.finished or self._stop_request or submitted == 0:
                     break

@@ -77,12 +77,14 @@ class Session:
             self.client_selector = None
 
     def set_parallel(self, nodes: int) -> int:
-        n = len(self.executor.workers())
-        if nodes is not None and nodes >= 0:
-            if nodes < n:
-                log.info("SetParallel(%d): proofshim uses every worker of the dask cluster (%d)", nodes, n)
+        """TProof::SetParallel: use the first `nodes` workers (all when negative or too many)."""
+        total = len(self.executor.workers())
+        self.executor.parallel = None if nodes is None or nodes < 0 or nodes >= total else max(1, nodes)
+        n = len(self.executor.active_workers())
         self.proof.SetParallelCount(n)
-        print(f"PROOF set to parallel mode ({n} workers)")
+        if nodes == 0:
+            log.info("SetParallel(0): proofshim has no sequential mode on the client; using 1 worker")
+        print(f"PROOF set to parallel mode ({n} worker{'s' if n != 1 else ''})")
         return n
 
     def print_info(self, option: str = "") -> None:
@@ -99,9 +101,9 @@ class Session:
 
     def fill_slave_infos(self) -> None:
         """TProof::GetListOfSlaveInfos: one TSlaveInfo per dask worker, ordinals as in queries."""
-        active = self.proof.GetParallel()
+        active = set(self.executor.active_workers())
         for i, w in enumerate(self.executor.workers()):
-            self.proof.AddSlaveInfo(f"0.{i}", w, 0 if i < active else 1)
+            self.proof.AddSlaveInfo(f"0.{i}", w, 0 if w in active else 1)
 
     def exec_everywhere(self, cmd: str) -> int:
         """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged."""

@@ -107,3 +107,19 @@ def test_load_ships_helper_code_to_every_worker(ROOT, fresh_proof, capfd):
     assert fresh_proof.Exec('printf("h2=%d\\n", Helper2Value());') == 0
     assert capfd.readouterr().out.count("h2=99") == 2
     assert fresh_proof.Load(selector_path("helper/NoSuchHelper.C") + "+") == -1
+
+
+def test_set_parallel_limits_the_workers_used(ROOT, fresh_proof, chain, capfd):
+    try:
+        assert fresh_proof.SetParallel(1) == 1
+        assert "PROOF set to parallel mode (1 worker)" in capfd.readouterr().out
+        assert fresh_proof.GetParallel() == 1
+        states = [i.GetStatus() for i in fresh_proof.GetListOfSlaveInfos()]
+        assert states == [ROOT.TSlaveInfo.kActive, ROOT.TSlaveInfo.kNotActive]
+        c = chain()
+        c.SetProof()
+        assert c.Process(V0, "", 20000) == 0
+        assert fresh_proof.GetOutput("n_Begin").GetVal() == 1, "one worker ran the query"
+    finally:
+        assert fresh_proof.SetParallel(-1) == 2
+    assert fresh_proof.GetParallel() == 2
