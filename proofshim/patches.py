@@ -6,7 +6,7 @@ from __future__ import annotations
 import atexit
 import logging
 
-from . import runtime, session
+from . import datasets, runtime, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -70,6 +70,12 @@ def _call_hook(proof, method, sarg, iarg):
             logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
         elif method == "SlaveInfos":
             sess.fill_slave_infos()
+        elif method == "ExistsDataSet":
+            return 1 if datasets.exists(sarg) else 0
+        elif method == "ShowDataSets":
+            datasets.show(sarg)
+        elif method == "RemoveDataSet":
+            return datasets.remove(sarg)
         elif method == "Load":
             return sess.load_code(sarg, not_on_client=bool(iarg))
         elif method == "Exec":
@@ -83,6 +89,27 @@ def _call_hook(proof, method, sarg, iarg):
     except BaseException as exc:  # noqa: BLE001
         log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": f"TProof::{method}"})
         return -1
+
+
+def _object_hook(proof, method, sarg, obj):
+    method, sarg = str(method), str(sarg)
+    ROOT = runtime.import_root()
+    try:
+        if method == "RegisterDataSet":
+            name, _, options = sarg.partition("\n")
+            fc = runtime.downcast(obj)
+            if not fc or not fc.InheritsFrom("TFileCollection"):
+                raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
+            datasets.register(name, fc, options)
+            return fc
+        if method == "GetDataSet":
+            return datasets.get(sarg)
+        log.error("%s is not supported by proofshim", method, extra={"where": f"TProof::{method}"})
+    except ProofShimError as exc:
+        log.error("%s", exc, extra={"where": f"TProof::{method}"})
+    except BaseException as exc:  # noqa: BLE001
+        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": f"TProof::{method}"})
+    return ROOT.nullptr
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):
@@ -144,7 +171,8 @@ def install() -> None:
         return
     ROOT = runtime.load_library()
     hooks = ROOT.ProofShim
-    for name, fn in (("gOpenHook", _open_hook), ("gProcessHook", _process_hook), ("gCallHook", _call_hook)):
+    for name, fn in (("gOpenHook", _open_hook), ("gProcessHook", _process_hook), ("gCallHook", _call_hook),
+                     ("gObjectHook", _object_hook)):
         old = getattr(hooks, name)
         _journal.call(f"hook {name}", lambda n=name, f=fn: setattr(hooks, n, f),
                       lambda n=name: setattr(hooks, n, ROOT.nullptr))

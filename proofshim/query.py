@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, runtime, selector, settings
+from . import dataset, datasets, runtime, selector, settings
 from .errors import DatasetError, ProofShimError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -91,6 +91,8 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
         elements = dataset.from_tdset(data)
     elif kind == "fc":
         elements = dataset.from_file_collection(data)
+    elif kind == "dsname":
+        elements = datasets.elements(str(data.GetName()))
     else:
         raise DatasetError(f"processing a {kind!r} is not supported yet")
     # The workers count entries while the client compiles the selector.

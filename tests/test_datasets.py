@@ -174,3 +174,39 @@ def test_entry_list_selects_exactly_its_entries(ROOT, fresh_proof, chain, data_f
     counts = _gids(fresh_proof)
     assert sum(counts) == 100 and {g for g, n in enumerate(counts) if n} == set(sorted(selected)[50:150])
 
+
+
+def test_named_datasets_registered_shown_processed_removed(ROOT, fresh_proof, data_files, total_entries,
+                                                          tmp_path, capfd):
+    import dask
+
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+
+    def collection(files):
+        fc = ROOT.TFileCollection("fc")
+        for f in files:
+            fi = ROOT.TFileInfo(f)
+            ROOT.SetOwnership(fi, False)
+            fc.Add(fi)
+        fc.SetDefaultTreeName("T")
+        return fc
+
+    with dask.config.set({"proofshim.dataset-dir": str(tmp_path / "store")}):
+        assert fresh_proof.RegisterDataSet("firsthalf", collection(data_files[:3]))
+        assert fresh_proof.RegisterDataSet("/phys/alice/secondhalf", collection(data_files[3:]))
+        assert not fresh_proof.RegisterDataSet("firsthalf", collection(data_files[:1])), "no silent overwrite"
+        assert fresh_proof.RegisterDataSet("firsthalf", collection(data_files[:3]), "O")
+        assert fresh_proof.ExistsDataSet("firsthalf") and not fresh_proof.ExistsDataSet("nosuch")
+        assert fresh_proof.GetDataSet("/phys/alice/secondhalf").GetNFiles() == 3
+        capfd.readouterr()
+        fresh_proof.ShowDataSets()
+        assert "/phys/alice/secondhalf" in capfd.readouterr().out
+        first_half = 1 + 2500 + 7000
+        assert fresh_proof.Process("firsthalf", COUNT_SEL) == 0
+        assert _gids(fresh_proof) == [1] * first_half + [0] * (total_entries - first_half)
+        assert fresh_proof.Process("firsthalf#T|/phys/alice/secondhalf", COUNT_SEL) == 0
+        assert _gids(fresh_proof) == [1] * total_entries
+        assert fresh_proof.RemoveDataSet("firsthalf") == 0
+        assert not fresh_proof.ExistsDataSet("firsthalf")
+        assert fresh_proof.Process("firsthalf", COUNT_SEL) == -1
+        assert "not registered" in capfd.readouterr().err

@@ -46,6 +46,16 @@ std::function<Long64_t(TProof *, const char *, TObject *, const char *, TSelecto
                        Long64_t, TObject *)>
    gProcessHook;
 std::function<Long64_t(TProof *, const char *, const char *, Long64_t)> gCallHook;
+std::function<TObject *(TProof *, const char *, const char *, TObject *)> gObjectHook;
+
+TObject *ObjectHook(TProof *p, const char *method, const char *sarg, TObject *obj)
+{
+   if (!gObjectHook) {
+      ::Error("TProof", "%s: proofshim is not active in this process (import proofshim first)", method);
+      return nullptr;
+   }
+   return gObjectHook(p, method, sarg ? sarg : "", obj);
+}
 
 TList *ListOfProofs()
 {
@@ -939,6 +949,32 @@ Int_t TProof::Exec(const char *cmd, Bool_t)
    return (Int_t)ProofShim::CallHook(this, "Exec", cmd, 0);
 }
 
+Bool_t TProof::RegisterDataSet(const char *name, TFileCollection *dataset, const char *optStr)
+{
+   return ProofShim::ObjectHook(this, "RegisterDataSet", TString::Format("%s\n%s", name, optStr ? optStr : ""),
+                                dataset) != nullptr;
+}
+
+Bool_t TProof::ExistsDataSet(const char *dataset)
+{
+   return ProofShim::CallHook(this, "ExistsDataSet", dataset, 0) == 1;
+}
+
+TFileCollection *TProof::GetDataSet(const char *dataset, const char *)
+{
+   return dynamic_cast<TFileCollection *>(ProofShim::ObjectHook(this, "GetDataSet", dataset));
+}
+
+void TProof::ShowDataSets(const char *uri, const char *)
+{
+   ProofShim::CallHook(this, "ShowDataSets", uri, 0);
+}
+
+Int_t TProof::RemoveDataSet(const char *dataset, const char *)
+{
+   return (Int_t)ProofShim::CallHook(this, "RemoveDataSet", dataset, 0);
+}
+
 Int_t TProof::Load(const char *macro, Bool_t notOnClient, Bool_t, TList *)
 {
    if (!fValid) return -1;
@@ -1259,6 +1295,7 @@ void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 #pragma link C++ function ProofShim::MapOutputToMembers;
 #pragma link C++ function ProofShim::SetMembersFromOutput;
 #pragma link C++ function ProofShim::CallHook;
+#pragma link C++ function ProofShim::ObjectHook;
 #pragma link C++ function ProofShim::ListOfProofs;
 #pragma link C++ global gProof;
 #pragma link C++ global gProofServ;

@@ -34,7 +34,11 @@ extern std::function<Long64_t(TProof *, const char *, const char *, Long64_t)> g
 // Sessions opened in this process (what TROOT::GetListOfProofs() returned before ROOT 6.40).
 TList *ListOfProofs();
 
+// ObjectCall(session, method, string argument, object argument) -> object, for methods returning objects.
+extern std::function<TObject *(TProof *, const char *, const char *, TObject *)> gObjectHook;
+
 Long64_t CallHook(TProof *p, const char *method, const char *sarg = "", Long64_t iarg = 0);
+TObject *ObjectHook(TProof *p, const char *method, const char *sarg, TObject *obj = nullptr);
 
 // ---- chains tied to a session by SetProof()
 Int_t   SetChainProof(TTree *chain, Bool_t on);

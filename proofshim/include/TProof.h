@@ -116,6 +116,13 @@ public:
    TList   *GetQueryResults() { return fQueries; }
    void     ShowQueries(Option_t *opt = "");
 
+   // -- named data sets (kept in proofshim's local data set store)
+   Bool_t   RegisterDataSet(const char *name, TFileCollection *dataset, const char *optStr = "");
+   Bool_t   ExistsDataSet(const char *dataset);
+   TFileCollection *GetDataSet(const char *dataset, const char *optStr = "");
+   void     ShowDataSets(const char *uri = "", const char *optStr = "");
+   Int_t    RemoveDataSet(const char *dataset, const char *optStr = "");
+
    // -- workers
    TList   *GetListOfSlaveInfos();
    Int_t    Exec(const char *cmd, Bool_t plusMaster = kFALSE);

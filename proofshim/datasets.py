@@ -1,0 +1,112 @@
+"""Named data sets: PROOF's dataset manager as a local store of TFileCollections that outlives the
+session (`proofshim.dataset-dir`, default ~/.proof/datasets, PROOF-Lite's place), and the names
+queries accept: "name", "/group/user/name", "name#tree", "name#dir/tree", "a|b", "a,b"."""
+from __future__ import annotations
+
+import getpass
+import os
+import re
+
+from . import dataset, runtime, settings
+from .errors import DatasetError
+
+_VALID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def store_dir() -> str:
+    """Where registered data sets are kept."""
+    path = settings.get("dataset-dir") or os.path.expanduser("~/.proof/datasets")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _path(name: str) -> str:
+    """The file of a data set: /group/user/name or name (group 'default', this user)."""
+    parts = [p for p in name.strip().split("/") if p]
+    if len(parts) == 1:
+        parts = ["default", getpass.getuser(), parts[0]]
+    if len(parts) != 3 or not all(_VALID.match(p) for p in parts):
+        raise DatasetError(f"data set name {name!r}: use 'name' or '/group/user/name' "
+                           "(letters, digits, '_', '-', '.')")
+    return os.path.join(store_dir(), *parts[:2], parts[2] + ".root")
+
+
+def exists(name: str) -> bool:
+    return os.path.exists(_path(name))
+
+
+def register(name: str, fc, options: str = "") -> bool:
+    """Store `fc` under `name`; "O" in options overwrites an existing one."""
+    ROOT = runtime.import_root()
+    path = _path(name)
+    if os.path.exists(path) and "O" not in options.upper():
+        raise DatasetError(f"data set '{name}' exists already: register it with option 'O' to overwrite")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + f".tmp{os.getpid()}"
+    f = ROOT.TFile(tmp, "RECREATE")
+    copy = fc.Clone(os.path.basename(path)[:-5])
+    copy.Write("dataset")
+    f.Close()
+    os.replace(tmp, path)
+    return True
+
+
+def get(name: str):
+    """The TFileCollection registered as `name` (owned by the caller)."""
+    ROOT = runtime.import_root()
+    path = _path(name)
+    if not os.path.exists(path):
+        raise DatasetError(f"data set '{name}' is not registered (looked for {path}); "
+                           "register it with proof.RegisterDataSet(name, fileCollection)")
+    f = ROOT.TFile.Open(path)
+    fc = f.Get("dataset")
+    if not fc:
+        raise DatasetError(f"data set file {path} holds no file collection")
+    fc = fc.Clone()
+    ROOT.SetOwnership(fc, False)
+    f.Close()
+    return fc
+
+
+def remove(name: str) -> int:
+    path = _path(name)
+    if not os.path.exists(path):
+        raise DatasetError(f"data set '{name}' is not registered")
+    os.unlink(path)
+    return 0
+
+
+def show(uri: str = "") -> None:
+    """Print the registered data sets like PROOF's ShowDataSets."""
+    ROOT = runtime.import_root()
+    root = store_dir()
+    print("Dataset repository: " + root)
+    print("Dataset URI                               | # Files | Default tree | # Events")
+    for group in sorted(os.listdir(root)):
+        for user in sorted(os.listdir(os.path.join(root, group))):
+            for fn in sorted(os.listdir(os.path.join(root, group, user))):
+                if not fn.endswith(".root"):
+                    continue
+                name = f"/{group}/{user}/{fn[:-5]}"
+                if uri and not ROOT.TString(name).Contains(ROOT.TRegexp(uri, True)):
+                    continue
+                fc = get(name)
+                print(f"{name:<42}| {fc.GetNFiles():>7} | {str(fc.GetDefaultTreeName() or ''):<12} | "
+                      f"{fc.GetTotalEntries(str(fc.GetDefaultTreeName() or '')):>8}")
+
+
+def elements(spec: str) -> list[dataset.FileElement]:
+    """The file elements of a data set expression ("a|b", "a,b", "name#[dir/]tree")."""
+    out: list[dataset.FileElement] = []
+    for part in re.split(r"[|,]", spec):
+        part = part.strip()
+        if not part:
+            continue
+        name, _, obj = part.partition("#")
+        fc = get(name)
+        if obj:
+            fc.SetDefaultTreeName(obj if obj.startswith("/") else "/" + obj)
+        out.extend(dataset.from_file_collection(fc))
+    if not out:
+        raise DatasetError(f"data set expression {spec!r} names no files")
+    return out
