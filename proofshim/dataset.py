@@ -108,6 +108,20 @@ def from_tdset(dset) -> list[FileElement]:
                                     first=int(el.GetFirst()), num=int(el.GetNum())))
     if not elements:
         raise DatasetError(f"TDSet '{dset.GetName()}' has no files: add some with dset.Add(...)")
+    friends = dset.GetListOfFriends()
+    if friends and friends.GetSize():
+        per_element: list[list] = [[] for _ in elements]
+        for fset in friends:
+            fset = runtime.downcast(fset)
+            alias = str(fset.GetTitle()) or str(fset.GetName())
+            felems = from_tdset(fset)
+            if len(felems) != len(elements):
+                raise DatasetError(
+                    f"friend '{alias}' of TDSet '{dset.GetName()}' has {len(felems)} file(s) for its "
+                    f"{len(elements)}: friend file i is read with file i, so split them alike")
+            for i, fe in enumerate(felems):
+                per_element[i].append((alias, fe.url, fe.tree, fe.directory))
+        elements = [dataclasses.replace(e, friends=tuple(f)) for e, f in zip(elements, per_element)]
     return elements
 
 

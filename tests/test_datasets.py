@@ -136,6 +136,19 @@ def test_chain_with_friend_chain(ROOT, fresh_proof, chain, data_files, tmp_path,
     assert local["n_match"].GetVal() == total_entries
     from conftest import assert_hist_equal
     assert_hist_equal(out["hfgid"], local["hfgid"], "hfgid")
+    # TDSet(chain) keeps the chain's friends; TDSet::AddFriend does the same by hand.
+    ds_from_chain = ROOT.TDSet(c)
+    assert ds_from_chain.GetListOfFriends().GetSize() == 1
+    assert ds_from_chain.Process(selector_path("FriendSel.C") + "+") == 0
+    assert fresh_proof.GetOutput("n_match").GetVal() == total_entries
+    main, fr = ROOT.TDSet("TTree", "T"), ROOT.TDSet("TTree", "F")
+    for f, g in zip(data_files, friends):
+        main.Add(f)
+        fr.Add(g)
+    main.AddFriend(fr, "fr")
+    assert main.Process(selector_path("FriendSel.C") + "+", "", 5000, 1000) == 0
+    assert fresh_proof.GetOutput("n_match").GetVal() == 5000
+    assert fresh_proof.GetOutput("n_mismatch").GetVal() == 0
     # A friend split differently from the chain is refused with a clear message.
     bad = ROOT.TChain("F")
     bad.Add(friends[0])

@@ -17,6 +17,7 @@
 #include "TError.h"
 #include "TFile.h"
 #include "TFileCollection.h"
+#include "TFriendElement.h"
 #include "TFileInfo.h"
 #include "TMethodCall.h"
 #include "TObjArray.h"
@@ -1127,10 +1128,17 @@ TDSet::TDSet(const char *name, const char *objname, const char *dir, const char 
    fIsTree = !tc || tc->InheritsFrom(TTree::Class());
 }
 
-TDSet::TDSet(const TChain &chain, Bool_t) : TDSet(chain.GetName(), chain.GetName(), "/", "TTree")
+TDSet::TDSet(const TChain &chain, Bool_t withfriends) : TDSet(chain.GetName(), chain.GetName(), "/", "TTree")
 {
    TIter next(chain.GetListOfFiles());
    while (TChainElement *el = (TChainElement *)next()) Add(el->GetTitle(), el->GetName());
+   if (!withfriends || !chain.GetListOfFriends()) return;
+   TIter nextf(chain.GetListOfFriends());
+   while (TFriendElement *fe = (TFriendElement *)nextf()) {
+      TChain *fc = dynamic_cast<TChain *>(fe->GetTree());
+      if (fc) AddFriend(new TDSet(*fc, kFALSE), fe->GetName());
+      else Warning("TDSet", "friend '%s' is not a TChain: not added", fe->GetName());
+   }
 }
 
 TDSet::~TDSet()
