@@ -28,6 +28,9 @@ def main(argv: list[str]) -> int:
         # cycles from it.
         "distributed.worker.profile.enabled": False,
         "distributed.admin.system-monitor.interval": "2s",
+        "distributed.worker.memory.monitor-interval": "1s",
+        # Packets are pinned to their worker: work stealing has nothing to do but its timer.
+        "distributed.scheduler.work-stealing": False,
     })
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.CRITICAL)
