@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from conftest import assert_hist_equal, local_run, outputs_by_name, selector_path

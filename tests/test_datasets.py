@@ -107,7 +107,7 @@ void proofshim_test_make_friend(const char *name, Long64_t n, Long64_t gid0)
 
 
 def test_chain_with_friend_chain(ROOT, fresh_proof, chain, data_files, tmp_path, total_entries):
-    from conftest import FILE_SIZES, local_run
+    from conftest import FILE_SIZES
 
     ROOT.gInterpreter.Declare(_MAKE_FRIEND)
     friends, gid0 = [], 0

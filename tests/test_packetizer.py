@@ -421,7 +421,7 @@ def test_lost_slot_name_can_rejoin_afresh():
 
 def test_stop_with_requeued_work_pending():
     pk = AdaptivePacketizer(make_elements([1000]), first_packet_entries=100)
-    p = pk.next_packet("a")
+    pk.next_packet("a")
     pk.slot_lost("a")
     assert pk.remaining_entries == 1000
     pk.stop()
@@ -465,7 +465,7 @@ def test_drop_leaves_other_slots_alone_and_cuts_own_in_flight():
 
 def test_drop_trims_requeued_ranges_too():
     pk = AdaptivePacketizer(make_elements([1000]), first_packet_entries=100, min_packet_entries=1)
-    p1, p2 = pk.next_packet("a"), pk.next_packet("a")
+    pk.next_packet("a"), pk.next_packet("a")
     pk.slot_lost("a")                                        # [0,100) and [100,200) requeued
     q = pk.next_packet("b")
     assert (q.first, q.num) == (0, 100)
