@@ -71,23 +71,24 @@ def parse(selector: str) -> SelectorSpec:
     return SelectorSpec(path=path, mode=m.group("mode") or "+", class_name=os.path.splitext(base)[0])
 
 
-def _local_includes(path: str, root: str, seen: dict[str, bytes]) -> None:
-    """Collect `path` and, recursively, the quoted includes it makes that live under `root`."""
+def _local_includes(path: str, source_dir: str, seen: dict[str, bytes]) -> None:
+    """Collect `path` and, recursively, the quoted includes it makes that exist relative to the
+    including file or to the selector's directory (e.g. "MySel.h", "../common/Cuts.h")."""
     with open(path, "rb") as fh:
-        data = fh.read()
-    seen[os.path.relpath(path, root)] = data
+        seen[path] = fh.read()
     here = os.path.dirname(path)
-    for inc in _INCLUDE.findall(data.decode(errors="replace")):
-        for base in (here, root):
+    for inc in _INCLUDE.findall(seen[path].decode(errors="replace")):
+        for base in (here, source_dir):
             cand = os.path.normpath(os.path.join(base, inc))
-            if os.path.isfile(cand) and os.path.commonpath([cand, root]) == root:
-                if os.path.relpath(cand, root) not in seen:
-                    _local_includes(cand, root, seen)
+            if os.path.isfile(cand):
+                if cand not in seen:
+                    _local_includes(cand, source_dir, seen)
                 break
 
 
 def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...] = ()) -> SelectorCode:
-    """Read a selector's source and the headers it includes from its own directory.
+    """Read a selector's source and the headers it includes (its own directory, or relative paths
+    such as "../common/Cuts.h", whose layout is kept).
 
     `extra` names more files to ship beside it (TProof::Load's "A.C+,x.h,y.h" form).
     """
@@ -98,18 +99,21 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...
     if not os.path.isfile(path):
         raise SelectorError(f"selector source '{spec.path}' not found (looked for {path}); "
                             "give a path relative to the current directory or an absolute one")
-    root = os.path.dirname(path)
-    files: dict[str, bytes] = {}
-    _local_includes(path, root, files)
+    source_dir = os.path.dirname(path)
+    found: dict[str, bytes] = {}
+    _local_includes(path, source_dir, found)
     for name in extra:
-        cand = name if os.path.isabs(name) else os.path.join(root, name)
+        cand = name if os.path.isabs(name) else os.path.join(source_dir, name)
         if not os.path.isfile(cand):
             cand = os.path.join(cwd or os.getcwd(), name)
         if not os.path.isfile(cand):
             raise SelectorError(f"extra file '{name}' for {spec.path} not found")
         with open(cand, "rb") as fh:
-            files[os.path.basename(cand)] = fh.read()
+            found[os.path.join(source_dir, os.path.basename(cand))] = fh.read()
+    # Keep the files' relative layout below their common directory, so relative includes still work.
+    root = os.path.commonpath([os.path.dirname(p) for p in found])
     main = os.path.relpath(path, root)
+    files = {os.path.relpath(p, root): data for p, data in found.items()}
     ordered = ((main, files.pop(main)),) + tuple(sorted(files.items()))
     h = hashlib.sha256()
     for rel, data in ordered:

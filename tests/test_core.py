@@ -205,7 +205,7 @@ def test_second_query_does_not_recompile(ROOT, fresh_proof, chain):
     sess = session.get(fresh_proof)
     c = chain()
     c.SetProof()
-    assert c.Process(selector_path("V0Sel.C") + "+", "", 100) == 0
+    assert c.Process(selector_path("V0Sel.C") + "+", "", 20000) == 0   # enough for both workers
     libs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(runtime.cache_dir(), "selectors"))
             for f in fs if f.startswith("V0Sel_C") and f.endswith(".so")]
     assert libs
@@ -272,3 +272,19 @@ def test_kabortprocess_stops_that_worker_but_slaveterminate_runs(ROOT, fresh_pro
     out = outputs_by_name(proof.GetOutputList())
     assert out["n_SlaveTerminate"].GetVal() == out["n_SlaveBegin"].GetVal()
     assert out["client_Terminate"].GetVal() == 1
+
+
+def test_headers_included_by_relative_path_travel_with_the_selector(ROOT, fresh_proof, chain, tmp_path):
+    (tmp_path / "common").mkdir()
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "common" / "Cuts.h").write_text(
+        "#ifndef Cuts_h\n#define Cuts_h\ninline bool PassCut(float px) { return px > 0; }\n#endif\n")
+    src = open(selector_path("V0Sel.C")).read().replace("V0Sel", "RelSel")
+    src = src.replace('#include "TParameter.h"', '#include "TParameter.h"\n#include "../common/Cuts.h"')
+    src = src.replace("return fPx > 0;", "return PassCut(fPx);")
+    (tmp_path / "ana" / "RelSel.C").write_text(src)
+    c = chain()
+    c.SetProof()
+    assert c.Process(str(tmp_path / "ana" / "RelSel.C") + "+", "", 2000) == 0
+    assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 2000
+    assert 0 < fresh_proof.GetOutput("n_ProcessFill").GetVal() < 2000
