@@ -223,3 +223,19 @@ def test_named_datasets_registered_shown_processed_removed(ROOT, fresh_proof, da
         assert not fresh_proof.ExistsDataSet("firsthalf")
         assert fresh_proof.Process("firsthalf", COUNT_SEL) == -1
         assert "not registered" in capfd.readouterr().err
+
+
+def test_tdset_add_collection_of_fileinfo_url_and_string(ROOT, fresh_proof, data_files, total_entries):
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    files = ROOT.TList()
+    kept = [ROOT.TFileInfo(data_files[0]), ROOT.TUrl(data_files[1]), ROOT.TObjString(data_files[2])]
+    for obj in kept:
+        files.Add(obj)
+    dset = ROOT.TDSet("TTree", "T")
+    assert dset.Add(files)
+    assert dset.GetNumOfFiles() == 3
+    other = ROOT.TDSet("TTree", "T")
+    other.Add(data_files[3])
+    assert dset.Add(other) and dset.GetNumOfFiles() == 4
+    assert dset.Process(COUNT_SEL) == 0
+    assert _gids(fresh_proof) == [1] * 9834 + [0] * (total_entries - 9834)
