@@ -177,10 +177,11 @@ class Executor:
         """Start counting the entries of each (url, tree, directory) on the workers."""
         return [self.client.submit(worker.count_entries, *ref, pure=False) for ref in refs]
 
-    def gather_counts(self, futures: list, timeout: float) -> list[tuple[int, str]]:
-        """Entries (or -1 and the reason) of each counted tree, waiting at most `timeout` s."""
+    def gather_counts(self, futures: list) -> list[tuple[int, str]]:
+        """Entries (or -1 and the reason) of each counted tree, waiting at most `count-timeout` s."""
         if not futures:
             return []
+        timeout = float(settings.get("count-timeout", 300))
         try:
             _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
             if not_done:
@@ -233,8 +234,9 @@ class Executor:
                 n += 1
 
         def lose_slots(gone: set[str]) -> None:
+            finished = {r.slot for r in results}
             for slot, addr in list(slot_worker.items()):
-                if addr in gone and slot not in {r.slot for r in results}:
+                if addr in gone and slot not in finished:
                     doomed = [f for f, (s, _) in inflight.items() if s == slot]
                     for f in doomed:
                         inflight.pop(f)
@@ -244,12 +246,6 @@ class Executor:
                                 addr, len(requeued))
                     slot_worker.pop(slot)
                     active_slot.pop(addr, None)
-
-        def fail(message: str) -> None:
-            client.cancel(list(inflight))
-            inflight.clear()
-            self._forget(spec.query_id)
-            raise QueryError(message)
 
         try:
             while True:
@@ -266,14 +262,14 @@ class Executor:
                             exc = fut.exception() if fut.status == "error" else None
                             if exc is None:   # cancelled: its worker went away
                                 continue
-                            fail(f"packet {packet.first}..{packet.first + packet.num} of "
+                            raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
                                  f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}")
                         res: worker.PacketResult = fut.result()
                         packetizer.packet_done(slot, packet, res.elapsed, res.processed)
                         processed += res.processed
                         bytes_read += res.bytes_read
                         if res.status == worker.ERROR:
-                            fail(f"selector {spec.selector.label} failed on "
+                            raise QueryError(f"selector {spec.selector.label} failed on "
                                  f"{self._where(spec, packet, res)}: {res.error}")
                         elif res.status == worker.ABORTED_PROCESS:
                             log.info("selector asked to abort processing on %s (kAbortProcess)",
@@ -300,7 +296,7 @@ class Executor:
                         for addr in known_workers:
                             feed(addr)
                         if not current:
-                            fail("no dask worker is left in the cluster")
+                            raise QueryError("no dask worker is left in the cluster")
                 # Every packet is back: SlaveTerminate on every slot, collect its outputs.
                 pending = [s for s in slot_worker if s not in {r.slot for r in results}]
                 fin = {client.submit(worker.finish_slot, spec_future, s, workers=[slot_worker[s]],
@@ -313,7 +309,7 @@ class Executor:
                     continue
                 if packetizer.finished or self._stop_request or submitted == 0:
                     break
-        except BaseException:
+        except BaseException:   # errors, aborts, Ctrl-C: nothing of this query may keep running
             client.cancel(list(inflight))
             self._forget(spec.query_id)
             raise

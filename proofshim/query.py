@@ -14,7 +14,6 @@ from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
 from .progress import Progress
 from . import worker
-from .worker import QuerySpec
 
 log = logging.getLogger("proofshim")
 
@@ -49,7 +48,7 @@ def _selector_code(sel_arg: str) -> selector.SelectorCode:
 def _elements_with_entries(session, elements: list[dataset.FileElement], counts: list):
     """Fill in entry counts; skip unreadable files as PROOF did (MissingFiles), or fail if strict."""
     unknown = [i for i, e in enumerate(elements) if e.entries is None]
-    by_index = dict(zip(unknown, session.executor.gather_counts(counts, settings.get("count-timeout", 300))))
+    by_index = dict(zip(unknown, session.executor.gather_counts(counts)))
     missing: dict[str, str] = {}
     kept = []
     for i, e in enumerate(elements):
@@ -68,7 +67,7 @@ def _check_friends(session, elements, refs, futures) -> None:
     """A friend must have at least the entries of the tree it is read with."""
     if not refs:
         return
-    counts = dict(zip(refs, session.executor.gather_counts(futures, settings.get("count-timeout", 300))))
+    counts = dict(zip(refs, session.executor.gather_counts(futures)))
     for e in elements:
         for alias, url, tree, directory in e.friends:
             n, err = counts[(url, tree, directory)]
@@ -112,7 +111,7 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
         available = [max(0, (e.entries - e.first) if e.num < 0 else min(e.num, e.entries - e.first))
                      for e in elements]
         starts = [e.first for e in elements]
-    ranges = [r for r in select_range(available, nentries, first, element_first=starts) if r[2] > 0]
+    ranges = select_range(available, nentries, first, element_first=starts)
     if not ranges:
         raise DatasetError(f"nothing to process: firstentry={first} with nentries={nentries} selects no "
                            f"entry of the {sum(available)} in {len(elements)} file(s) of "
@@ -184,8 +183,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     # A selector object: its class's source goes to the workers, the object itself is streamed
     # after Begin (persistent members travel, //! members do not) and gets Terminate here.
     code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
-    elements, ranges, missing, class_name, entry_lists = _plan(session, kind, data, lambda: selector.load(code),
-                                                  nentries, first)
+    elements, ranges, missing, class_name, entry_lists = _plan(
+        session, kind, data, lambda: selector.load(code), nentries, first)
     total = sum(r[2] for r in ranges)
 
     sel = sel_obj if sel_obj else selector.instantiate(class_name)
@@ -196,7 +195,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
 
     _announce_ignored_parameters(session)
     session.seq += 1
-    spec = QuerySpec(
+    spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
