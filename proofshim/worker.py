@@ -80,7 +80,7 @@ def prepare() -> str:
         ROOT.gInterpreter.ProcessLine("SetErrorHandler(DefaultErrorHandler);")
         # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
         # the stop request of StopProcess) keep running during long packets.
-        for name in ("Begin", "RunTreePacket", "RunCyclePacket", "End"):
+        for name in ("Begin", "RunTreePacket", "RunListPacket", "RunCyclePacket", "End"):
             getattr(ROOT.ProofShim.Runner, name).__release_gil__ = True
         _prepared = True
     return f"{os.uname().nodename}:{os.getpid()}"
