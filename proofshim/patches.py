@@ -4,6 +4,7 @@ that `uninstall()` replays in reverse."""
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 
 from . import datasets, runtime, session
@@ -16,100 +17,104 @@ _journal = Journal()
 _installed = False
 
 
-def _open_hook(url, loglevel):
-    try:
-        return session.open_session(str(url), int(loglevel))
-    except ProofShimError as exc:
-        log.error("%s", exc, extra={"where": "TProof::Open"})
-    except BaseException as exc:  # noqa: BLE001 - never let an exception cross into C++
-        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": "TProof::Open"})
+def _nullptr():
     return runtime.import_root().nullptr
 
 
+def _hook(where, failed):
+    """Wrap a hook called from C++: no exception may cross into C++. proofshim's errors are logged
+    the ROOT way, anything else with its traceback; the caller then gets PROOF's failure value
+    (`failed`, or failed() when callable). `where(*args)` names the PROOF method in messages."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def hooked(*args):
+            try:
+                return fn(*args)
+            except ProofShimError as exc:
+                log.error("%s", exc, extra={"where": where(*args)})
+            except KeyboardInterrupt:
+                log.error("aborted by the user (Ctrl-C)", extra={"where": where(*args)})
+            except BaseException as exc:  # noqa: BLE001
+                log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": where(*args)})
+            return failed() if callable(failed) else failed
+        return hooked
+    return wrap
+
+
+def _method_name(proof, method, *_):
+    return f"TProof::{method}"
+
+
+@_hook(lambda *_: "TProof::Open", _nullptr)
+def _open_hook(url, loglevel):
+    return session.open_session(str(url), int(loglevel))
+
+
+@_hook(lambda *_: "TProof::Process", -1)
 def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     from . import query  # noqa: PLC0415
 
-    try:
-        sess = session.get(proof)
-        if sess is None:
-            log.error("this TProof object has no running session behind it (closed?)",
-                      extra={"where": "TProof::Process"})
-            return -1
-        return query.guarded(query.run, sess, str(kind), runtime.downcast(data), str(sel),
-                             runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first), extra)
-    except KeyboardInterrupt:
-        log.error("query aborted by the user", extra={"where": "TProof::Process"})
-        return -1
-    except BaseException as exc:  # noqa: BLE001
-        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": "TProof::Process"})
-        return -1
+    sess = session.get(proof)
+    if sess is None:
+        raise ProofShimError("this TProof object has no running session behind it (closed?)")
+    return query.run(sess, str(kind), runtime.downcast(data), str(sel),
+                     runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
+                     extra)
 
 
+@_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
     method, sarg, iarg = str(method), str(sarg), int(iarg)
-    try:
-        sess = session.get(proof) if proof else None
-        if method == "Close":
-            if sess:
-                sess.close()
-            return 0
-        if method == "Reset":
-            return 0
-        if method == "SendAsynMessage":
-            log.info("%s", sarg, extra={"where": "TProofServ"})
-            return 0
-        if sess is None:
-            log.error("%s: no running session behind this TProof object", method,
-                      extra={"where": f"TProof::{method}"})
-            return -1
-        if method == "Print":
-            sess.print_info(sarg)
-        elif method in ("SetParallel", "SetParallelRandom"):
-            return sess.set_parallel(iarg)
-        elif method == "SetLogLevel":
-            logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
-        elif method == "SlaveInfos":
-            sess.fill_slave_infos()
-        elif method == "ExistsDataSet":
-            return 1 if datasets.exists(sarg) else 0
-        elif method == "ShowDataSets":
-            datasets.show(sarg)
-        elif method == "RemoveDataSet":
-            return datasets.remove(sarg)
-        elif method == "Load":
-            return sess.load_code(sarg, not_on_client=bool(iarg))
-        elif method == "Exec":
-            return sess.exec_everywhere(sarg)
-        elif method == "StopProcess":
-            sess.executor.request_stop(bool(iarg))
-        else:
-            log.error("%s is not supported by proofshim", method, extra={"where": f"TProof::{method}"})
-            return -1
+    sess = session.get(proof) if proof else None
+    if method == "Close":
+        if sess:
+            sess.close()
         return 0
-    except BaseException as exc:  # noqa: BLE001
-        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": f"TProof::{method}"})
-        return -1
+    if method == "Reset":
+        return 0
+    if method == "SendAsynMessage":
+        log.info("%s", sarg, extra={"where": "TProofServ"})
+        return 0
+    if sess is None:
+        raise ProofShimError(f"{method}: no running session behind this TProof object")
+    if method == "Print":
+        sess.print_info(sarg)
+    elif method in ("SetParallel", "SetParallelRandom"):
+        return sess.set_parallel(iarg)
+    elif method == "SetLogLevel":
+        logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
+    elif method == "SlaveInfos":
+        sess.fill_slave_infos()
+    elif method == "ExistsDataSet":
+        return 1 if datasets.exists(sarg) else 0
+    elif method == "ShowDataSets":
+        datasets.show(sarg)
+    elif method == "RemoveDataSet":
+        return datasets.remove(sarg)
+    elif method == "Load":
+        return sess.load_code(sarg, not_on_client=bool(iarg))
+    elif method == "Exec":
+        return sess.exec_everywhere(sarg)
+    elif method == "StopProcess":
+        sess.executor.request_stop(bool(iarg))
+    else:
+        raise ProofShimError(f"{method} is not supported by proofshim")
+    return 0
 
 
+@_hook(_method_name, _nullptr)
 def _object_hook(proof, method, sarg, obj):
     method, sarg = str(method), str(sarg)
-    ROOT = runtime.import_root()
-    try:
-        if method == "RegisterDataSet":
-            name, _, options = sarg.partition("\n")
-            fc = runtime.downcast(obj)
-            if not fc or not fc.InheritsFrom("TFileCollection"):
-                raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
-            datasets.register(name, fc, options)
-            return fc
-        if method == "GetDataSet":
-            return datasets.get(sarg)
-        log.error("%s is not supported by proofshim", method, extra={"where": f"TProof::{method}"})
-    except ProofShimError as exc:
-        log.error("%s", exc, extra={"where": f"TProof::{method}"})
-    except BaseException as exc:  # noqa: BLE001
-        log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": f"TProof::{method}"})
-    return ROOT.nullptr
+    if method == "RegisterDataSet":
+        name, _, options = sarg.partition("\n")
+        fc = runtime.downcast(obj)
+        if not fc or not fc.InheritsFrom("TFileCollection"):
+            raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
+        datasets.register(name, fc, options)
+        return fc
+    if method == "GetDataSet":
+        return datasets.get(sarg)
+    raise ProofShimError(f"{method} is not supported by proofshim")
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):

@@ -9,7 +9,7 @@ import time
 import uuid
 
 from . import dataset, datasets, runtime, selector, settings
-from .errors import DatasetError, ProofShimError, QueryAborted, SelectorError
+from .errors import DatasetError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
 from .progress import Progress
@@ -281,12 +281,3 @@ def _merge(ROOT, outputs: list[bytes]):
         part.Clear("nodelete")
     parts.Delete()
     return merged
-
-
-def guarded(fn, *args) -> int:
-    """Run a query; turn proofshim's errors into PROOF's -1 with the message logged."""
-    try:
-        return fn(*args)
-    except ProofShimError as exc:
-        log.error("%s", exc)
-        return -1

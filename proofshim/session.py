@@ -120,18 +120,11 @@ class Session:
     def load_code(self, macro: str, not_on_client: bool = False) -> int:
         """TProof::Load: ship "Helper.C+[,extra.h,...]" to every worker, compile it once per host,
         load it there (and here unless not_on_client); later workers load it before each query."""
-        from .errors import ProofShimError  # noqa: PLC0415
-
         first, *extra = [p.strip() for p in macro.split(",") if p.strip()]
-        try:
-            spec = selector.parse(first)
-            code = selector.collect(spec, extra=tuple(extra))
-            if not not_on_client:
-                selector.load(code, require_selector=False)
-            results = self.executor.on_every_worker(worker.load_helper, code)
-        except ProofShimError as exc:
-            log.error("%s", exc, extra={"where": "TProof::Load"})
-            return -1
+        code = selector.collect(selector.parse(first), extra=tuple(extra))
+        if not not_on_client:
+            selector.load(code, require_selector=False)
+        results = self.executor.on_every_worker(worker.load_helper, code)
         failed = {w: err for w, err in results.items() if err}
         for w, err in failed.items():
             log.error("on %s: %s", w, err, extra={"where": "TProof::Load"})
