@@ -50,13 +50,17 @@ def _open_hook(url, loglevel):
     return session.open_session(str(url), int(loglevel))
 
 
-@_hook(lambda *_: "TProof::Process", -1)
+@_hook(lambda _p, kind, *_: "TProof::DrawSelect" if str(kind).startswith("draw:") else "TProof::Process", -1)
 def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
-    from . import query  # noqa: PLC0415
+    from . import draw, query  # noqa: PLC0415
 
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
+    kind = str(kind)
+    if kind.startswith("draw:"):
+        return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries), int(first),
+                        extra)
     return query.run(sess, str(kind), runtime.downcast(data), str(sel),
                      runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
                      extra)

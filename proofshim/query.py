@@ -78,7 +78,7 @@ def _check_friends(session, elements, refs, futures) -> None:
                                    f"{e.entries} of tree '{e.tree}' in {e.url} it is read with")
 
 
-def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
+def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
     if kind == "cycle":
         if nentries <= 0:
@@ -101,7 +101,10 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int):
     class_name = code_loader()
     elements, missing = _elements_with_entries(session, elements, counts)
     _check_friends(session, elements, friend_refs, friend_counts)
-    elist = runtime.downcast(data.GetEntryList()) if hasattr(data, "GetEntryList") else None
+    elist = entry_list or (runtime.downcast(data.GetEntryList()) if hasattr(data, "GetEntryList") else None)
+    if elist and not elist.InheritsFrom("TEntryList"):
+        raise DatasetError(f"the entry list given for '{data.GetName()}' is a {elist.ClassName()}; "
+                           "proofshim takes a TEntryList here (TEventList::... -> TEntryList)")
     if elist:
         # With an entry list, packets are ranges of positions in each file's list of entries.
         lists = dataset.entry_list_entries(elist, elements)
@@ -145,11 +148,11 @@ def _announce_ignored_parameters(session) -> None:
                      "packets are always adaptive)", name, extra={"where": "TProof::SetParameter"})
 
 
-def _worker_inputs(ROOT, proof) -> bytes:
+def _worker_inputs(ROOT, proof, extra=()) -> bytes:
     """The workers' input list: the session's inputs, AddInputData objects, the input data file's."""
     lst = ROOT.TList()   # borrows the objects only to serialise them
     keep = []
-    for obj in list(proof.GetInputList()) + list(proof.GetInputData()):
+    for obj in list(proof.GetInputList()) + list(proof.GetInputData()) + list(extra):
         lst.Add(obj)
     path = str(proof.GetInputDataFile())
     f = None
@@ -170,8 +173,12 @@ def _worker_inputs(ROOT, proof) -> bytes:
 
 
 def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
-        extra) -> int:
-    """Run one query; return PROOF's value (selector status, -1 on error or abort)."""
+        extra, *, code: selector.SelectorCode | None = None, inputs=()) -> int:
+    """Run one query; return PROOF's value (selector status, -1 on error or abort).
+
+    `extra` is the entry list of Process(dataset name, ...); `code` a selector already collected
+    (proofshim's own, for Draw) and `inputs` objects the workers get on top of the input list.
+    """
     ROOT = runtime.load_library()
     proof = session.proof
     t0 = time.monotonic()
@@ -182,9 +189,11 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
 
     # A selector object: its class's source goes to the workers, the object itself is streamed
     # after Begin (persistent members travel, //! members do not) and gets Terminate here.
-    code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
+    if code is None:
+        code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
+    enl = runtime.downcast(extra) if kind == "dsname" and extra else None
     elements, ranges, missing, class_name, entry_lists = _plan(
-        session, kind, data, lambda: selector.load(code), nentries, first)
+        session, kind, data, lambda: selector.load(code), nentries, first, enl)
     total = sum(r[2] for r in ranges)
 
     sel = sel_obj if sel_obj else selector.instantiate(class_name)
@@ -198,7 +207,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
-        input_list=_worker_inputs(ROOT, proof), env=worker.env_vars(), loads=tuple(session.loaded),
+        input_list=_worker_inputs(ROOT, proof, inputs), env=worker.env_vars(), loads=tuple(session.loaded),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
         entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle",

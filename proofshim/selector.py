@@ -147,6 +147,11 @@ def _aclic_options(mode: str) -> str:
     return opts
 
 
+def builtin(class_name: str) -> SelectorCode:
+    """A selector class compiled into proofshim's own library (present on every worker)."""
+    return SelectorCode(class_name, main=class_name, files=(), mode="", digest=f"builtin:{class_name}")
+
+
 def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     """Materialise `code` in this host's cache, compile it once, load it here; return the class name.
 
@@ -156,6 +161,8 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     if code.digest in _loaded:
         return _loaded[code.digest]
     ROOT = runtime.load_library()
+    if not code.files:
+        return code.class_name
     if require_selector and ROOT.ProofShim.ClassIsSelector(code.class_name):
         # Already loaded in this process (e.g. ".L MySel.C+" before making a selector object): a
         # second build of the same class cannot be loaded next to it, so use the one we have.

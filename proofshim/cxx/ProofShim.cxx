@@ -16,6 +16,8 @@
 #include "TEntryList.h"
 #include "TError.h"
 #include "TFile.h"
+#include "TH1.h"
+#include "TParameter.h"
 #include "TFileCollection.h"
 #include "TFriendElement.h"
 #include "TFileInfo.h"
@@ -30,6 +32,8 @@
 #include "TVirtualTreePlayer.h"
 
 #include <exception>
+#include <stdexcept>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -90,6 +94,19 @@ static Long64_t ProcessHook(TProof *p, const char *kind, TObject *data, const ch
       return -1;
    }
    return gProcessHook(p, kind, data, sel ? sel : "", selobj, opt ? opt : "", n, first, extra);
+}
+
+// Draw queries hand the hook a list: the selection, then the entry list if one was given.
+static Long64_t DrawHook(TProof *p, const char *kind, TObject *data, const char *varexp, const char *selection,
+                         Option_t *option, Long64_t nentries, Long64_t first, TObject *enl)
+{
+   TList extra;
+   TObjString sel(selection ? selection : "");
+   extra.Add(&sel);
+   if (enl) extra.Add(enl);
+   Long64_t rc = ProcessHook(p, kind, data, varexp, nullptr, option, nentries, first, &extra);
+   extra.Clear("nodelete");
+   return rc;
 }
 
 // =====================================================================================
@@ -575,6 +592,172 @@ Int_t Runner::End()
 } // namespace ProofShim
 
 // =====================================================================================
+// parallel Draw
+
+namespace ProofShim {
+
+Int_t DrawEngine::Start(TTree *tree, const char *varexp, const char *selection, const char *option)
+{
+   fDrawInput.Delete();
+   fDrawInput.Add(new TNamed("varexp", varexp ? varexp : ""));
+   fDrawInput.Add(new TNamed("selection", selection ? selection : ""));
+   SetInputList(&fDrawInput);
+   SetOption(option ? option : "");
+   Begin(tree);
+   return GetStatus() < 0 ? -1 : 0;
+}
+
+Bool_t DrawEngine::NeedsLimits() const
+{
+   TH1 *h = dynamic_cast<TH1 *>(fObject);
+   return fAction < 0 && h && h->CanExtendAllAxes();
+}
+
+void DrawEngine::ScatterAsHistogram()
+{
+   if (fAction == 12 || fAction == -12) fAction = fAction > 0 ? 2 : -2;
+}
+
+void DrawEngine::Collect(Double_t *mins, Double_t *maxs)
+{
+   for (Int_t i = 0; i < fDimension && i < 4; ++i) {
+      for (Int_t k = 0; k < fNfill; ++k) {
+         if (fVal[i][k] < mins[i]) mins[i] = fVal[i][k];
+         if (fVal[i][k] > maxs[i]) maxs[i] = fVal[i][k];
+      }
+   }
+   fSelectedRows += fNfill;
+   fNfill = 0;
+}
+
+void DrawEngine::Estimate(const Double_t *mins, const Double_t *maxs)
+{
+   // TSelectorDraw derives the axes from the extreme values it buffered (and extends them while
+   // filling those); two rows holding the global extremes give it the same axes.
+   for (Int_t i = 0; i < fDimension && i < 4; ++i) {
+      fVal[i][0] = mins[i];
+      fVal[i][1] = maxs[i];
+   }
+   fW[0] = fW[1] = 1;
+   fNfill = 2;
+   if (fAction < 0) fAction = -fAction;
+   TakeEstimate();
+   fNfill = 0;
+   if (TH1 *h = dynamic_cast<TH1 *>(fObject)) h->Reset();
+}
+
+void DrawEngine::Flush()
+{
+   if (fNfill) TakeAction();
+}
+
+DrawSelector::~DrawSelector()
+{
+   delete fEngine;
+   delete fDir;   // with whatever is still in it
+}
+
+void DrawSelector::SlaveBegin(TTree *)
+{
+   TObject *mode = fInput->FindObject("PROOFSHIM_Draw");
+   fLimits = mode && TString(mode->GetTitle()) == "limits";
+   for (Int_t i = 0; i < 4; ++i) {
+      fMin[i] = std::numeric_limits<Double_t>::max();
+      fMax[i] = -std::numeric_limits<Double_t>::max();
+   }
+   fDir = new TDirectory(TString::Format("proofshim_draw_%p", (void *)this), "proofshim Draw", "", nullptr);
+   if (!fLimits) {
+      TList *target = dynamic_cast<TList *>(fInput->FindObject("PROOFSHIM_DrawTarget"));
+      if (!target || !target->First()) {
+         Abort("proofshim Draw: the object to fill is missing from the input list");
+         return;
+      }
+      fTargetName = target->First()->GetName();
+      fTarget = target->First()->Clone("__proofshim_draw");
+      if (TH1 *h = dynamic_cast<TH1 *>(fTarget)) h->SetDirectory(fDir);
+      else fDir->Append(fTarget);
+   }
+}
+
+void DrawSelector::FinishEngine()
+{
+   if (!fEngine) return;
+   if (fLimits) fEngine->Collect(fMin, fMax);
+   else fEngine->Flush();
+   fRows += fEngine->GetSelectedRows();
+   fDim = fEngine->GetDimension();
+   delete fEngine;
+   fEngine = nullptr;
+}
+
+void DrawSelector::Init(TTree *tree)
+{
+   if (tree == fTree && fEngine) return;
+   FinishEngine();
+   fTree = tree;
+   if (!tree) return;
+   TObject *v = fInput->FindObject("varexp");
+   TObject *s = fInput->FindObject("selection");
+   TString varexp = v ? v->GetTitle() : "";
+   if (!fLimits) varexp += ">>+__proofshim_draw";
+   TString option = GetOption();
+   option += " goff";
+   fEngine = new DrawEngine;
+   TDirectory::TContext ctx(fDir);
+   if (fEngine->Start(tree, varexp, s ? s->GetTitle() : "", option) != 0) {
+      delete fEngine;
+      fEngine = nullptr;
+      throw std::runtime_error(std::string("cannot draw '") + varexp.Data() + "' from tree '" + tree->GetName() +
+                               "': see the error above");
+   }
+}
+
+Bool_t DrawSelector::Notify()
+{
+   return fEngine ? fEngine->Notify() : kTRUE;
+}
+
+Bool_t DrawSelector::Process(Long64_t entry)
+{
+   fTree->LoadTree(entry);
+   fEngine->ProcessFill(entry);
+   if (fLimits) fEngine->Collect(fMin, fMax);
+   return kTRUE;
+}
+
+void DrawSelector::SlaveTerminate()
+{
+   {
+      TDirectory::TContext ctx(fDir);
+      FinishEngine();
+   }
+   fOutput->Add(new TParameter<Long64_t>("PROOFSHIM_DrawRows", fRows));
+   if (fLimits) {
+      for (Int_t i = 0; i < fDim && i < 4 && fRows > 0; ++i) {
+         auto *lo = new TParameter<Double_t>(TString::Format("PROOFSHIM_DrawMin%d", i), fMin[i], 'm');
+         auto *hi = new TParameter<Double_t>(TString::Format("PROOFSHIM_DrawMax%d", i), fMax[i], 'M');
+         fOutput->Add(lo);
+         fOutput->Add(hi);
+      }
+   } else if (fTarget) {
+      if (TH1 *h = dynamic_cast<TH1 *>(fTarget)) h->SetDirectory(nullptr);
+      else fDir->Remove(fTarget);
+      TNamed *named = dynamic_cast<TNamed *>(fTarget);
+      if (named) named->SetName(fTargetName);
+      fOutput->Add(fTarget);
+      fTarget = nullptr;
+   }
+}
+
+void SetDrawResult(TTree *tree, TH1 *histogram, Long64_t rows)
+{
+   if (auto *player = dynamic_cast<TProofShimTreePlayer *>(tree ? tree->GetPlayer() : nullptr))
+      player->SetDrawResult(histogram, rows);
+}
+
+} // namespace ProofShim
+
+// =====================================================================================
 // tree player
 
 Long64_t TProofShimTreePlayer::Process(const char *filename, Option_t *option, Long64_t nentries, Long64_t firstentry)
@@ -589,6 +772,14 @@ Long64_t TProofShimTreePlayer::Process(TSelector *selector, Option_t *option, Lo
    TProof *p = ProofShim::ProofForTree(fTree);
    if (!p) return TTreePlayer::Process(selector, option, nentries, firstentry);
    return ProofShim::ProcessHook(p, "tree", fTree, "", selector, option, nentries, firstentry, nullptr);
+}
+
+Long64_t TProofShimTreePlayer::DrawSelect(const char *varexp, const char *selection, Option_t *option,
+                                          Long64_t nentries, Long64_t firstentry)
+{
+   TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p) return TTreePlayer::DrawSelect(varexp, selection, option, nentries, firstentry);
+   return ProofShim::DrawHook(p, "draw:tree", fTree, varexp, selection, option, nentries, firstentry, nullptr);
 }
 
 // =====================================================================================
@@ -708,6 +899,19 @@ Long64_t TProof::Process(const char *dsetname, const char *selector, Option_t *o
    TObjString name(dsetname ? dsetname : "");
    return ProofShim::ProcessHook(this, "dsname", &name, selector, nullptr, option, nentries, first, enl);
 }
+Long64_t TProof::DrawSelect(TDSet *dset, const char *varexp, const char *selection, Option_t *option,
+                            Long64_t nentries, Long64_t first)
+{
+   return ProofShim::DrawHook(this, "draw:dset", dset, varexp, selection, option, nentries, first, nullptr);
+}
+
+Long64_t TProof::DrawSelect(const char *dsetname, const char *varexp, const char *selection, Option_t *option,
+                            Long64_t nentries, Long64_t first, TObject *enl)
+{
+   TObjString name(dsetname ? dsetname : "");
+   return ProofShim::DrawHook(this, "draw:dsname", &name, varexp, selection, option, nentries, first, enl);
+}
+
 Long64_t TProof::Process(const char *selector, Long64_t nentries, Option_t *option)
 {
    return ProofShim::ProcessHook(this, "cycle", nullptr, selector, nullptr, option, nentries, 0, nullptr);
@@ -1244,6 +1448,22 @@ Long64_t TDSet::Process(const char *selector, Option_t *option, Long64_t nentrie
    return gProof->Process(this, selector, option, nentries, firstentry);
 }
 
+Long64_t TDSet::Draw(const char *varexp, const char *selection, Option_t *option, Long64_t nentries,
+                     Long64_t firstentry)
+{
+   if (!gProof) {
+      Error("Draw", "no active PROOF session: call TProof::Open() first");
+      return -1;
+   }
+   return gProof->DrawSelect(this, varexp, selection, option, nentries, firstentry);
+}
+
+Long64_t TDSet::Draw(const char *varexp, const TCut &selection, Option_t *option, Long64_t nentries,
+                     Long64_t firstentry)
+{
+   return Draw(varexp, selection.GetTitle(), option, nentries, firstentry);
+}
+
 Long64_t TDSet::Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry, TObject *enl)
 {
    if (!gProof) {
@@ -1293,6 +1513,9 @@ void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 #pragma link C++ class TProofShimTreePlayer+;
 #pragma link C++ namespace ProofShim;
 #pragma link C++ class ProofShim::Runner;
+#pragma link C++ class ProofShim::DrawEngine;
+#pragma link C++ class ProofShim::DrawSelector;
+#pragma link C++ function ProofShim::SetDrawResult;
 #pragma link C++ function ProofShim::SetChainProof;
 #pragma link C++ function ProofShim::ProofForTree;
 #pragma link C++ function ProofShim::NumberOfProofChains;

@@ -6,6 +6,7 @@
 
 #include "TTreePlayer.h"
 #include "TSelector.h"
+#include "TSelectorDraw.h"
 #include "TList.h"
 #include "TString.h"
 #include <atomic>
@@ -17,6 +18,8 @@ class TFile;
 class TTree;
 class TChain;
 class TEntryList;
+class TDirectory;
+class TH1;
 
 namespace ProofShim {
 
@@ -113,6 +116,61 @@ public:
    Int_t       GetInitCalls() const { return fInitCalls; }
 };
 
+// ---- TTree::Draw in parallel (proofshim/draw.py). ROOT's own TSelectorDraw evaluates the
+// expressions and builds the objects on both sides, so binning and titles are exactly a local Draw's.
+class DrawEngine : public TSelectorDraw {
+   TList fDrawInput;   // owns the varexp/selection TNamed's Begin reads
+public:
+   DrawEngine() { fDrawInput.SetOwner(); }
+   ~DrawEngine() override {}
+   // TSelectorDraw::Begin on `tree`; the object lands in gDirectory as with TTree::Draw. 0 or -1.
+   Int_t    Start(TTree *tree, const char *varexp, const char *selection, const char *option);
+   Int_t    GetActionCode() const { return fAction; }
+   // The object's axes still wait for the data's limits (automatic binning).
+   Bool_t   NeedsLimits() const;
+   // Treat a 2-D scatter plot (TGraph of the points) as the 2-D histogram of the points.
+   void     ScatterAsHistogram();
+   // Fold the rows filled so far into per-dimension minima/maxima, count them, and drop them.
+   void     Collect(Double_t *mins, Double_t *maxs);
+   // Fix the axes exactly as TSelectorDraw would from data spanning [mins, maxs]; contents stay empty.
+   void     Estimate(const Double_t *mins, const Double_t *maxs);
+   // Fill what is still buffered into the object.
+   void     Flush();
+   void     SetSelectedRows(Long64_t n) { fSelectedRows = n; }
+   void     SetDrawTree(TTree *tree) { fTree = tree; }
+   ClassDefOverride(DrawEngine, 0)
+};
+
+// The worker side of a parallel Draw. Input: TNamed "PROOFSHIM_Draw" (title "limits" or "fill"),
+// "varexp" (the expression, without ">>"), "selection"; for "fill" also a TList "PROOFSHIM_DrawTarget"
+// holding the empty object to fill. Output: per-dimension "PROOFSHIM_DrawMin<i>"/"Max<i>" TParameters
+// (merged as minimum/maximum), or the filled object; "PROOFSHIM_DrawRows" in both cases.
+class DrawSelector : public TSelector {
+   DrawEngine *fEngine = nullptr;
+   TTree      *fTree = nullptr;
+   TDirectory *fDir = nullptr;     // private home of the object being filled
+   TObject    *fTarget = nullptr;
+   TString     fTargetName;
+   Bool_t      fLimits = kFALSE;
+   Long64_t    fRows = 0;
+   Int_t       fDim = 0;
+   Double_t    fMin[4], fMax[4];
+   void FinishEngine();
+public:
+   DrawSelector() {}
+   ~DrawSelector() override;
+   Int_t  Version() const override { return 2; }
+   void   SlaveBegin(TTree *) override;
+   void   Init(TTree *tree) override;
+   Bool_t Notify() override;
+   Bool_t Process(Long64_t entry) override;
+   void   SlaveTerminate() override;
+   ClassDefOverride(DrawSelector, 0)
+};
+
+// After a parallel Draw of a chain: what GetHistogram()/GetSelectedRows() of the chain return.
+void SetDrawResult(TTree *tree, TH1 *histogram, Long64_t rows);
+
 } // namespace ProofShim
 
 // Tree player installed with TVirtualTreePlayer::SetPlayer: a chain tied to a session by SetProof()
@@ -123,6 +181,9 @@ public:
    ~TProofShimTreePlayer() override {}
    Long64_t Process(const char *filename, Option_t *option, Long64_t nentries, Long64_t firstentry) override;
    Long64_t Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry) override;
+   Long64_t DrawSelect(const char *varexp, const char *selection, Option_t *option, Long64_t nentries,
+                       Long64_t firstentry) override;
+   void     SetDrawResult(TH1 *histogram, Long64_t rows) { fHistogram = histogram; fSelectedRows = rows; }
    ClassDefOverride(TProofShimTreePlayer, 0)
 };
 

@@ -3,6 +3,7 @@
 #define ROOT_TDSet
 
 #include "TNamed.h"
+#include "TCut.h"
 #include "TList.h"
 #include "TString.h"
 
@@ -92,6 +93,11 @@ public:
                             Long64_t firstentry = 0, TObject *enl = nullptr);
    virtual Long64_t Process(TSelector *selector, Option_t *option = "", Long64_t nentries = -1,
                             Long64_t firstentry = 0, TObject *enl = nullptr);
+   virtual Long64_t Draw(const char *varexp, const char *selection, Option_t *option = "",
+                         Long64_t nentries = -1, Long64_t firstentry = 0);
+   virtual Long64_t Draw(const char *varexp, const TCut &selection, Option_t *option = "",
+                         Long64_t nentries = -1, Long64_t firstentry = 0);
+   void             Draw(Option_t *varexp = "") override { Draw(varexp, "", "", -1, 0); }
    void     AddInput(TObject *obj);
    void     ClearInput();
    TObject *GetOutput(const char *name);

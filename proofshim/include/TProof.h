@@ -81,6 +81,11 @@ public:
    Long64_t Process(const char *dsetname, TSelector *selector, Option_t *option = "",
                     Long64_t nentries = -1, Long64_t firstentry = 0, TObject *enl = nullptr);
    Long64_t Process(TSelector *selector, Long64_t nentries, Option_t *option = "");
+   Long64_t DrawSelect(TDSet *dset, const char *varexp, const char *selection = "", Option_t *option = "",
+                       Long64_t nentries = -1, Long64_t firstentry = 0);
+   Long64_t DrawSelect(const char *dsetname, const char *varexp, const char *selection = "",
+                       Option_t *option = "", Long64_t nentries = -1, Long64_t firstentry = 0,
+                       TObject *enl = nullptr);
    void     StopProcess(Bool_t abort, Int_t timeout = -1);
 
    // -- input list and parameters
