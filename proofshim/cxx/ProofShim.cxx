@@ -648,7 +648,10 @@ void DrawEngine::Estimate(const Double_t *mins, const Double_t *maxs)
 
 void DrawEngine::Flush()
 {
-   if (fNfill) TakeAction();
+   if (fNfill) {
+      TakeAction();
+      fNfill = 0;
+   }
 }
 
 DrawSelector::~DrawSelector()
@@ -721,7 +724,10 @@ Bool_t DrawSelector::Process(Long64_t entry)
 {
    fTree->LoadTree(entry);
    fEngine->ProcessFill(entry);
+   // Nothing stays buffered past the entry: the Runner closes a file before the next tree's Init,
+   // and TSelectorDraw cannot fill its buffer once its tree is gone.
    if (fLimits) fEngine->Collect(fMin, fMax);
+   else fEngine->Flush();
    return kTRUE;
 }
 
