@@ -379,6 +379,8 @@ Runner::~Runner()
 
 void Runner::CloseFile()
 {
+   // TSelectorDraw fills what it buffered from its tree's state: let it finish while the tree exists.
+   if (auto *draw = dynamic_cast<DrawSelector *>(fSelector)) draw->TreeClosing();
    fTree = nullptr;
    fFriendFiles.SetOwner(kTRUE);
    fFriendFiles.Delete();
@@ -693,6 +695,13 @@ void DrawSelector::FinishEngine()
    fEngine = nullptr;
 }
 
+void DrawSelector::TreeClosing()
+{
+   TDirectory::TContext ctx(fDir);
+   FinishEngine();
+   fTree = nullptr;
+}
+
 void DrawSelector::Init(TTree *tree)
 {
    if (tree == fTree && fEngine) return;
@@ -724,10 +733,7 @@ Bool_t DrawSelector::Process(Long64_t entry)
 {
    fTree->LoadTree(entry);
    fEngine->ProcessFill(entry);
-   // Nothing stays buffered past the entry: the Runner closes a file before the next tree's Init,
-   // and TSelectorDraw cannot fill its buffer once its tree is gone.
    if (fLimits) fEngine->Collect(fMin, fMax);
-   else fEngine->Flush();
    return kTRUE;
 }
 

@@ -165,6 +165,8 @@ public:
    Bool_t Notify() override;
    Bool_t Process(Long64_t entry) override;
    void   SlaveTerminate() override;
+   // The Runner is about to close the current tree's file.
+   void   TreeClosing();
    ClassDefOverride(DrawSelector, 0)
 };
 
