@@ -4,11 +4,14 @@ queries accept: "name", "/group/user/name", "name#tree", "name#dir/tree", "a|b",
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import re
 
 from . import dataset, runtime, settings
 from .errors import DatasetError
+
+log = logging.getLogger("proofshim")
 
 _VALID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -35,12 +38,25 @@ def exists(name: str) -> bool:
     return os.path.exists(_path(name))
 
 
-def register(name: str, fc, options: str = "") -> bool:
-    """Store `fc` under `name`; "O" in options overwrites an existing one."""
+def register(name: str, fc, options: str = "", executor=None) -> bool:
+    """Store `fc` under `name`, with PROOF's options: "O" overwrites an existing data set, "U" adds
+    the files to it, "V" verifies every file on the workers first (entries recorded, unreadable
+    files marked corrupted)."""
     ROOT = runtime.import_root()
     path = _path(name)
-    if os.path.exists(path) and "O" not in options.upper():
-        raise DatasetError(f"data set '{name}' exists already: register it with option 'O' to overwrite")
+    opts = options.upper()
+    if os.path.exists(path) and "U" in opts:
+        old = get(name)
+        old.Add(fc)
+        old.Update()
+        fc = old
+    elif os.path.exists(path) and "O" not in opts:
+        raise DatasetError(f"data set '{name}' exists already: register it with option 'O' to overwrite "
+                           "or 'U' to add files")
+    if "V" in opts:
+        if executor is None:
+            raise DatasetError(f"RegisterDataSet('{name}', ..., \"V\"): verifying needs a running session")
+        verify(executor, fc)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + f".tmp{os.getpid()}"
     f = ROOT.TFile(tmp, "RECREATE")
@@ -51,6 +67,34 @@ def register(name: str, fc, options: str = "") -> bool:
     return True
 
 
+def verify(executor, fc) -> tuple[int, int]:
+    """Open every file of `fc` on the workers: record its entries as tree metadata and mark it
+    staged, or mark it corrupted. Returns (files verified, files corrupted)."""
+    ROOT = runtime.import_root()
+    elements = dataset.from_file_collection(fc)
+    counts = executor.gather_counts(executor.submit_counts([e.ref for e in elements]))
+    tree = "/" + str(fc.GetDefaultTreeName()).lstrip("/")
+    bad = 0
+    for info, (n, err) in zip(fc.GetList(), counts):
+        info = runtime.downcast(info)
+        if n < 0:
+            bad += 1
+            info.SetBit(ROOT.TFileInfo.kCorrupted)
+            info.ResetBit(ROOT.TFileInfo.kStaged)
+            log.warning("%s", err, extra={"where": "TProof::VerifyDataSet"})
+            continue
+        info.ResetBit(ROOT.TFileInfo.kCorrupted)
+        info.SetBit(ROOT.TFileInfo.kStaged)
+        info.RemoveMetaData(tree)
+        meta = ROOT.TFileInfoMeta(tree, "TTree", n)
+        ROOT.SetOwnership(meta, False)
+        info.AddMetaData(meta)
+    fc.Update()
+    log.info("%d file(s) verified, %d corrupted, %d entries in '%s'", len(counts), bad,
+             fc.GetTotalEntries(tree), fc.GetName(), extra={"where": "TProof::VerifyDataSet"})
+    return len(counts), bad
+
+
 def get(name: str):
     """The TFileCollection registered as `name` (owned by the caller)."""
     ROOT = runtime.import_root()
@@ -58,8 +102,8 @@ def get(name: str):
     if not os.path.exists(path):
         raise DatasetError(f"data set '{name}' is not registered (looked for {path}); "
                            "register it with proof.RegisterDataSet(name, fileCollection)")
-    f = ROOT.TFile.Open(path)
-    fc = f.Get("dataset")
+    f = runtime.open_file(path)
+    fc = f.Get("dataset") if f else None
     if not fc:
         raise DatasetError(f"data set file {path} holds no file collection")
     fc = fc.Clone()

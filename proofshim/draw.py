@@ -154,10 +154,8 @@ def _client_tree(ROOT, kind: str, data):
 
 
 def _open_tree(ROOT, url: str, directory: str, name: str, files: list):
-    ctx = ROOT.TDirectory.TContext()
-    f = ROOT.TFile.Open(url, "READ")
-    del ctx
-    if not f or f.IsZombie():
+    f = runtime.open_file(url)
+    if f is None:
         raise DatasetError(f"Draw: the client cannot open '{url}' to read the structure of tree "
                            f"'{name}' (the client compiles the Draw expressions against it)")
     files.append(f)

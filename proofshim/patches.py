@@ -109,12 +109,13 @@ def _call_hook(proof, method, sarg, iarg):
 @_hook(_method_name, _nullptr)
 def _object_hook(proof, method, sarg, obj):
     method, sarg = str(method), str(sarg)
+    sess = session.get(proof) if proof else None
     if method == "RegisterDataSet":
         name, _, options = sarg.partition("\n")
         fc = runtime.downcast(obj)
         if not fc or not fc.InheritsFrom("TFileCollection"):
             raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
-        datasets.register(name, fc, options)
+        datasets.register(name, fc, options, sess.executor if sess else None)
         return fc
     if method == "GetDataSet":
         return datasets.get(sarg)

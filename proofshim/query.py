@@ -158,8 +158,8 @@ def _worker_inputs(ROOT, proof, extra=()) -> bytes:
     f = None
     try:
         if path:
-            f = ROOT.TFile.Open(path)
-            if not f or f.IsZombie():
+            f = runtime.open_file(path)
+            if f is None:
                 raise DatasetError(f"the input data file '{path}' (SetInputDataFile) cannot be opened")
             for key in f.GetListOfKeys():
                 obj = key.ReadObj()

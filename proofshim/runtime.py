@@ -87,6 +87,21 @@ def downcast(obj):
     return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
 
 
+def open_file(url: str):
+    """TFile.Open(url) for reading, leaving gDirectory alone; None when it cannot be opened."""
+    ROOT = import_root()
+    ctx = ROOT.TDirectory.TContext()
+    try:
+        f = ROOT.TFile.Open(url, "READ")
+    except OSError:      # PyROOT raises where C++ returns a null or zombie file
+        return None
+    finally:
+        del ctx
+    if not f or f.IsZombie():
+        return None
+    return f
+
+
 def add_include_path(path: str) -> None:
     """Put `path` on the include path of cling and of ACLiC, once."""
     ROOT = import_root()

@@ -230,10 +230,8 @@ def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
     """Entries of one tree, or -1 and the reason it cannot be read."""
     ROOT = runtime.import_root()
     prepare()
-    ctx = ROOT.TDirectory.TContext()
-    f = ROOT.TFile.Open(url, "READ")
-    del ctx
-    if not f or f.IsZombie():
+    f = runtime.open_file(url)
+    if f is None:
         return -1, f"cannot open file '{url}'"
     try:
         d = f if directory in ("", "/") else f.GetDirectory(directory)

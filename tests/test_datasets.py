@@ -219,6 +219,15 @@ def test_named_datasets_registered_shown_processed_removed(ROOT, fresh_proof, da
         assert _gids(fresh_proof) == [1] * first_half + [0] * (total_entries - first_half)
         assert fresh_proof.Process("firsthalf#T|/phys/alice/secondhalf", COUNT_SEL) == 0
         assert _gids(fresh_proof) == [1] * total_entries
+        # "U" adds files; "V" verifies them on the workers: entries recorded, unreadable ones marked.
+        broken = tmp_path / "broken.root"
+        broken.write_bytes(b"not a ROOT file")
+        assert fresh_proof.RegisterDataSet("grown", collection(data_files[:2]))
+        assert fresh_proof.RegisterDataSet("grown", collection(data_files[2:3] + [str(broken)]), "UV")
+        grown = fresh_proof.GetDataSet("grown")
+        assert grown.GetNFiles() == 4 and grown.GetNCorruptFiles() == 1
+        assert grown.GetTotalEntries("/T") == first_half
+        assert "1 corrupted" in capfd.readouterr().err
         assert fresh_proof.RemoveDataSet("firsthalf") == 0
         assert not fresh_proof.ExistsDataSet("firsthalf")
         assert fresh_proof.Process("firsthalf", COUNT_SEL) == -1
