@@ -14,6 +14,9 @@ EXAMPLES = [
     ("makeselector", "run_proof.py", []),
     ("treereader_params", "run_proof.py", []),
     ("pyroot_driver", "run_analysis.py", ["-w", "2"]),
+    ("tdset_friends", "run_proof.py", []),
+    ("cycle_generator", "run_proof.py", []),
+    ("named_dataset", "run_proof.py", []),
 ]
 
 
