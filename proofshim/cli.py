@@ -1,5 +1,6 @@
 """Command line: `proofshim run 'macro.C(args)'` runs a legacy ROOT macro with the shim installed,
-like `root -b -q` would."""
+like `root -b -q` would: the exit status is 1 when a macro fails to compile or run, else the value
+the last macro returned (as root's), 0 for a void macro."""
 from __future__ import annotations
 
 import argparse
@@ -13,16 +14,15 @@ def _run(args) -> int:
 
     ROOT = runtime.import_root()
     ROOT.gROOT.SetBatch(True)
+    status = 0
     for macro in args.macros:
         err = ctypes.c_int(0)
-        rc = ROOT.gROOT.Macro(macro, err)
+        rc = int(ROOT.gROOT.Macro(macro, err))
         if err.value != 0:
             print(f"proofshim run: {macro} failed (interpreter error {err.value})", file=sys.stderr)
             return 1
-        if args.check_return and int(rc) < 0:
-            print(f"proofshim run: {macro} returned {int(rc)}", file=sys.stderr)
-            return 1
-    return 0
+        status = rc & 0xFF if rc & 0xFF or rc == 0 else 1
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run ROOT macros (e.g. 'run.C(\"x\", 3)') with the shim installed")
     run.add_argument("macros", nargs="+")
-    run.add_argument("--check-return", action="store_true",
-                     help="fail when a macro returns a negative number")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)

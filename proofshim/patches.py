@@ -7,7 +7,7 @@ import atexit
 import functools
 import logging
 
-from . import datasets, runtime, session
+from . import datasets, macros, runtime, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -162,6 +162,28 @@ def _chain_process(original):
     return Process
 
 
+def _macro(original):
+    """gROOT.Macro: a legacy macro calling chain->SetProof() runs from a rewritten copy."""
+    def Macro(self, filename, *args):
+        new, incdir = macros.prepare(str(filename), runtime.cache_dir())
+        if incdir:
+            runtime.add_include_path(incdir)
+        return original(self, new, *args)
+    Macro.__doc__ = original.__doc__
+    return Macro
+
+
+def _process_line(original):
+    """gROOT.ProcessLine: '.x'/'.L' of such a macro likewise."""
+    def ProcessLine(self, line, *args):
+        new, incdir = macros.prepare_line(str(line), runtime.cache_dir())
+        if incdir:
+            runtime.add_include_path(incdir)
+        return original(self, new, *args)
+    ProcessLine.__doc__ = original.__doc__
+    return ProcessLine
+
+
 def _list_of_proofs(self):
     return runtime.import_root().ProofShim.ListOfProofs()
 
@@ -193,6 +215,8 @@ def install() -> None:
     _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
     _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
+    _journal.setattr(ROOT.TROOT, "Macro", _macro(ROOT.TROOT.Macro))
+    _journal.setattr(ROOT.TROOT, "ProcessLine", _process_line(ROOT.TROOT.ProcessLine))
     for cls in (ROOT.TProof, ROOT.TDSet):
         _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
     _journal.call("atexit close sessions", lambda: atexit.register(_close_all),

@@ -50,6 +50,21 @@ void    ForgetSession(TProof *proof);
 void    ForgetTree(TObject *tree);
 Int_t   NumberOfProofChains();
 
+// What a legacy macro's `chain->SetProof(...)` is rewritten to (proofshim/macros.py): ROOT 6.40's
+// TChain has no SetProof member any more.
+class ChainProxy {
+   TTree *fTree;
+public:
+   explicit ChainProxy(TTree *tree) : fTree(tree) {}
+   void SetProof(Bool_t on = kTRUE, Bool_t refresh = kFALSE, Bool_t gettreeheader = kFALSE)
+   {
+      (void)refresh;
+      (void)gettreeheader;
+      SetChainProof(fTree, on);
+   }
+};
+inline ChainProxy Chain(TTree *tree) { return ChainProxy(tree); }
+
 // ---- helpers for the client
 TSelector *NewSelector(const char *classname, TString &error);
 Bool_t     ClassIsSelector(const char *classname);

@@ -1,0 +1,68 @@
+"""Legacy C++ driver macros run unmodified: `proofshim run` (interpreted and ACLiC-compiled) and
+gROOT.Macro from a pyroot script, including `chain->SetProof()` that ROOT 6.40's TChain lacks."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import HERE, selector_path
+
+from proofshim.macros import prepare_line, rewrite_source, split_macro
+
+DRIVER = os.path.join(HERE, "macros", "legacy_driver.C")
+
+
+def _args(data_files, total_entries):
+    pattern = os.path.join(os.path.dirname(data_files[0]), "data*.root")
+    return f'("{pattern}", "{selector_path("CountSel.C")}+", {total_entries})'
+
+
+@pytest.mark.parametrize("aclic", ["", "+"])
+def test_proofshim_run_legacy_driver_macro(data_files, total_entries, tmp_path, aclic):
+    macro = f"{DRIVER}{aclic}{_args(data_files, total_entries)}"
+    res = subprocess.run([sys.executable, "-m", "proofshim", "run", macro], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, f"{res.stdout}\n{res.stderr}"
+    assert "legacy_driver: all checks passed" in res.stdout
+    assert "PROOF set to parallel mode" in res.stdout
+
+
+def test_proofshim_run_exit_status(tmp_path):
+    (tmp_path / "broken.C").write_text("int broken() { return not_declared_anywhere; }\n")
+    (tmp_path / "seven.C").write_text("int seven() { return 7; }\n")
+    for name, status in (("broken.C", 1), ("seven.C", 7)):
+        res = subprocess.run([sys.executable, "-m", "proofshim", "run", name], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == status, res.stderr
+
+
+def test_groot_macro_from_pyroot(ROOT, fresh_proof, data_files, total_entries):
+    import ctypes
+
+    err = ctypes.c_int(0)
+    assert ROOT.gROOT.Macro(DRIVER + _args(data_files, total_entries), err) == 0
+    assert err.value == 0
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("chain->SetProof();", "ProofShim::Chain(chain).SetProof();"),
+    ("c.SetProof(kTRUE);", "ProofShim::Chain(&c).SetProof(kTRUE);"),
+    ("fChain -> SetProof ( 1 );", "ProofShim::Chain(fChain).SetProof( 1 );"),
+    ("chains[i]->SetProof();", "ProofShim::Chain(chains[i]).SetProof();"),
+    ("ana.GetChain()->SetProof();", "ProofShim::Chain(ana.GetChain()).SetProof();"),
+])
+def test_setproof_calls_are_rewritten(source, expected):
+    out = rewrite_source(source)
+    assert out.endswith(expected) and '#include "ProofShimCore.h"' in out
+
+
+def test_macros_without_setproof_are_untouched(tmp_path):
+    text = "void plain() { TChain c(\"T\"); c.Process(\"Sel.C+\"); }\n"
+    assert rewrite_source(text) == text
+    assert split_macro('dir/run.C+("x", 3)') == ("dir/run.C", "+", '("x", 3)')
+    assert split_macro("run.C") == ("run.C", "", "")
+    (tmp_path / "plain.C").write_text(text)
+    line = f".x {tmp_path / 'plain.C'}"
+    assert prepare_line(line, str(tmp_path)) == (line, None)
