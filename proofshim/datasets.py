@@ -67,13 +67,18 @@ def register(name: str, fc, options: str = "", executor=None) -> bool:
     return True
 
 
+def _tree_key(tree: str) -> str:
+    """The tree metadata key of a default tree name: PROOF keys trees as '/dir/name'."""
+    return "/" + tree.lstrip("/") if tree else ""
+
+
 def verify(executor, fc) -> tuple[int, int]:
     """Open every file of `fc` on the workers: record its entries as tree metadata and mark it
     staged, or mark it corrupted. Returns (files verified, files corrupted)."""
     ROOT = runtime.import_root()
     elements = dataset.from_file_collection(fc)
     counts = executor.gather_counts(executor.submit_counts([e.ref for e in elements]))
-    tree = "/" + str(fc.GetDefaultTreeName()).lstrip("/")
+    tree = _tree_key(str(fc.GetDefaultTreeName()))
     bad = 0
     for info, (n, err) in zip(fc.GetList(), counts):
         info = runtime.downcast(info)
@@ -135,8 +140,9 @@ def show(uri: str = "") -> None:
                 if uri and not ROOT.TString(name).Contains(ROOT.TRegexp(uri, True)):
                     continue
                 fc = get(name)
-                print(f"{name:<42}| {fc.GetNFiles():>7} | {str(fc.GetDefaultTreeName() or ''):<12} | "
-                      f"{fc.GetTotalEntries(str(fc.GetDefaultTreeName() or '')):>8}")
+                tree = str(fc.GetDefaultTreeName() or "")
+                print(f"{name:<42}| {fc.GetNFiles():>7} | {tree:<12} | "
+                      f"{fc.GetTotalEntries(_tree_key(tree)):>8}")
 
 
 def elements(spec: str) -> list[dataset.FileElement]:

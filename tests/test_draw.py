@@ -35,6 +35,8 @@ def _same(shim, local, what):
         for i in range(a.GetNcells()):
             assert a.GetBinEntries(i) == b.GetBinEntries(i), f"{what}: bin {i} entries"
             assert a.GetBinContent(i) == pytest.approx(b.GetBinContent(i), rel=1e-9, abs=1e-12)
+            assert a.GetBinError(i) == pytest.approx(b.GetBinError(i), rel=1e-6, abs=1e-9), \
+                f"{what}: bin {i} error"
     else:
         assert_hist_equal(shim["hist"], local["hist"], what)
 

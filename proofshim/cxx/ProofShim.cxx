@@ -645,7 +645,11 @@ void DrawEngine::Estimate(const Double_t *mins, const Double_t *maxs)
    if (fAction < 0) fAction = -fAction;
    TakeEstimate();
    fNfill = 0;
-   if (TH1 *h = dynamic_cast<TH1 *>(fObject)) h->Reset();
+   if (TH1 *h = dynamic_cast<TH1 *>(fObject)) {
+      h->Reset();
+      // TProfile::Reset leaves the sums of squares of the two rows behind.
+      if (h->GetSumw2N()) h->GetSumw2()->Reset();
+   }
 }
 
 void DrawEngine::Flush()
