@@ -66,3 +66,12 @@ def test_macros_without_setproof_are_untouched(tmp_path):
     (tmp_path / "plain.C").write_text(text)
     line = f".x {tmp_path / 'plain.C'}"
     assert prepare_line(line, str(tmp_path)) == (line, None)
+
+
+@pytest.mark.parametrize("aclic", ["", "+"])
+def test_proof_headers_compile_and_work(ROOT, fresh_proof, aclic):
+    import ctypes
+
+    err = ctypes.c_int(0)
+    assert ROOT.gROOT.Macro(os.path.join(HERE, "macros", "all_headers.C") + aclic, err) == 0
+    assert err.value == 0

@@ -4,6 +4,8 @@
 #include "TProof.h"
 #include "TDSet.h"
 #include "TProofServ.h"
+#include "TProofMgr.h"
+#include "TProofDebug.h"
 #include "TQueryResult.h"
 #include "TSlaveInfo.h"
 #include "ProofShimCore.h"
@@ -1512,7 +1514,10 @@ TList *TDSet::GetOutputList()
 }
 
 // =====================================================================================
-// TProofServ
+// TProofServ, TProofDebug
+
+TProofDebug::EProofDebugMask gProofDebugMask = TProofDebug::kAll;
+Int_t gProofDebugLevel = 0;
 
 void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 {
@@ -1524,6 +1529,7 @@ void TProofServ::SendAsynMessage(const char *msg, Bool_t)
 #pragma link C++ class TDSet+;
 #pragma link C++ class TDSetElement+;
 #pragma link C++ class TProofServ+;
+#pragma link C++ class TProofMgr+;
 #pragma link C++ class TSlaveInfo+;
 #pragma link C++ class TQueryResult+;
 #pragma link C++ class TProofShimTreePlayer+;

@@ -1,0 +1,9 @@
+// proofshim: PROOF's packetizer classes are named by legacy drivers (PROOF_Packetizer) and
+// sometimes included; proofshim packetizes adaptively itself (proofshim/packetizer.py), so this
+// header only keeps such code compiling.
+#ifndef ROOT_TPacketizerUnit
+#define ROOT_TPacketizerUnit
+
+class TPacketizerUnit;
+
+#endif
