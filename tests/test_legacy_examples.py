@@ -3,6 +3,7 @@ outputs equal a one-process run of the same program with --local, object by obje
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -78,6 +79,32 @@ def test_example_matches_one_process_run(ROOT, example, script, args, tmp_path):
     res = _run(path, [*args, "--out", str(shim_out)], tmp_path, data)
     assert "PROOF set to parallel mode" in res.stdout, "the example went through the shim"
     _run(path, [*args, "--local", "--out", str(local_out)], tmp_path, data)
+    f1, shim = _objects(ROOT, shim_out)
+    f2, local = _objects(ROOT, local_out)
+    _compare(ROOT, shim, local)
+
+
+def _proofshim_run(macro, cwd):
+    res = subprocess.run([sys.executable, "-m", "proofshim", "run", macro], cwd=cwd, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, f"proofshim run {macro} failed:\n{res.stdout}\n{res.stderr}"
+    return res
+
+
+def test_cxx_driver_macro_matches_one_process_run(ROOT, tmp_path):
+    """The C++ driver macro, run unmodified with `proofshim run`, against its own no-PROOF branch."""
+    here = os.path.join(ROOT_DIR, "legacy_examples", "cxx_driver")
+    data = tmp_path / "data"
+    subprocess.run([sys.executable, os.path.join(here, "make_data.py"), str(data)], check=True,
+                   capture_output=True, timeout=300)
+    macro = os.path.join(here, "run_proof.C")
+    shim_out, local_out = tmp_path / "shim.root", tmp_path / "local.root"
+    res = _proofshim_run(f'{macro}("{data}", "{shim_out}")', tmp_path)
+    assert "PROOF set to parallel mode" in res.stdout
+    m = re.search(r"workers seen: (\d+), data dirs ok: (\d+)", res.stdout)
+    assert m and m[1] == m[2] and int(m[1]) >= min(2, os.cpu_count() or 1), \
+        "gProofServ's ordinal and data directory on each worker"
+    _proofshim_run(f'{macro}("{data}", "{local_out}", kFALSE)', tmp_path)
     f1, shim = _objects(ROOT, shim_out)
     f2, local = _objects(ROOT, local_out)
     _compare(ROOT, shim, local)
