@@ -100,6 +100,14 @@ def test_cycle_driven_ntuple_to_a_chosen_file(ROOT, fresh_proof, tmp_path, monke
     assert not (tmp_path / "PofSel.root").exists()
 
 
+def test_a_part_left_open_is_written_and_closed(ROOT, fresh_proof, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _inputs(ROOT, fresh_proof, NoClose="1")
+    assert fresh_proof.Process(POF_SEL, 3000) == 0
+    assert [int(r[0]) for r in _rows(ROOT, str(tmp_path / "PofSel.root"))] == list(range(3000))
+    assert _hists(ROOT, str(tmp_path / "PofSel.root"))["hpx"].GetEntries() == 3000
+
+
 def test_dataset_mode_registers_and_processes(ROOT, fresh_proof, chain, tmp_path, monkeypatch,
                                               total_entries):
     import dask

@@ -3,7 +3,8 @@
 // and an ntuple live in it, SlaveTerminate writes and closes it and adds the object to fOutput;
 // Terminate opens the merged file by GetOutputFileName().
 // Inputs (TNamed): PofSel_Mode (constructor option, default "M"), PofSel_DataSet (data set name),
-// PofSel_Output (SetOutputFileName), PofSel_SkipOrdinal (that worker writes nothing).
+// PofSel_Output (SetOutputFileName), PofSel_SkipOrdinal (that worker writes nothing),
+// PofSel_NoClose (SlaveTerminate neither writes nor closes the file: proofshim has to).
 // Tree-driven over the test tree "T", or cycle-driven (no Init: values made from the cycle index).
 #include "TSelector.h"
 #include "TTreeReader.h"
@@ -27,6 +28,7 @@ public:
    TTreeReaderValue<Int_t> fNtrk{fReader, "ntrk"};
    Bool_t fHaveTree = kFALSE;
    Bool_t fSkip = kFALSE;
+   Bool_t fNoClose = kFALSE;
 
    TProofOutputFile *fProofFile = nullptr;
    TFile *fFile = nullptr;
@@ -45,6 +47,7 @@ public:
       if (TObject *o = fInput->FindObject("PofSel_DataSet")) dsname = o->GetTitle();
       if (TObject *o = fInput->FindObject("PofSel_SkipOrdinal"))
          fSkip = gProofServ && !strcmp(gProofServ->GetOrdinal(), o->GetTitle());
+      fNoClose = fInput->FindObject("PofSel_NoClose") != nullptr;
       fProofFile = new TProofOutputFile("PofSel.root", mode, dsname.IsNull() ? nullptr : dsname.Data());
       if (TObject *o = fInput->FindObject("PofSel_Output")) fProofFile->SetOutputFileName(o->GetTitle());
       fWritten = new TParameter<Long64_t>("PofSel_Written", 0);
@@ -92,6 +95,10 @@ public:
    void SlaveTerminate() override
    {
       if (!fFile) return;
+      if (fNoClose) {
+         fOutput->Add(fProofFile);
+         return;
+      }
       TDirectory *savedir = gDirectory;
       if (!fSkip) {
          fFile->cd();
