@@ -185,10 +185,16 @@ def finalize(ROOT, merged, executor) -> None:
                 _register(pof, fc, executor)
 
 
-def _on_worker(executor, part: Part, fn, *args):
+def _check_worker(executor, part: Part) -> None:
     if part.host not in executor.workers():
         raise QueryError(f"the part '{part.path}' was written on worker {part.host}, which has left "
                          "the cluster: it cannot be merged")
+
+
+def _on_worker(executor, part: Part, fn, *args, check: bool = True):
+    """Submit fn(*args) to the worker holding `part` (and only there: the file is on its disk)."""
+    if check:
+        _check_worker(executor, part)
     return executor.client.submit(fn, *args, workers=[part.host], allow_other_workers=False, pure=False)
 
 
@@ -222,8 +228,9 @@ def fetch(executor, part: Part, size: int, local: str) -> None:
     def request() -> None:
         off = next(offsets, None)
         if off is not None:
-            pending.append(_on_worker(executor, part, read_chunk, part.path, off, chunk))
+            pending.append(_on_worker(executor, part, read_chunk, part.path, off, chunk, check=False))
 
+    _check_worker(executor, part)
     for _ in range(CHUNKS_IN_FLIGHT):
         request()
     written = 0

@@ -171,13 +171,15 @@ def test_empty_parts_are_skipped(ROOT, fresh_proof, chain, data_files, tmp_path,
     (("a.root", "L"), True, False, 2),
     (("a.root", "DRO", "ds"), False, True, 4 | 8 | 16),
     (("a.root", "DV"), False, True, 4 | 32),
+    (("a.root", 2, 8 | 16, "ds"), False, True, 8 | 16),    # (path, kDataset, kRegister|kOverwrite, name)
+    (("a.root", 1, 2), True, False, 2),                      # (path, kMerge, kLocal)
 ])
 def test_options_as_proof_read_them(ROOT, fresh_proof, tmp_path, monkeypatch, args, merge, register, typeopt):
     monkeypatch.chdir(tmp_path)
     pof = ROOT.TProofOutputFile(*args)
     assert pof.GetName() == "a.root"
     assert pof.IsMerge() == merge and pof.IsRegister() == register and pof.GetTypeOpt() == typeopt
-    assert pof.GetTitle() == (args[2] if len(args) > 2 else "a.root")
+    assert pof.GetTitle() == (args[-1] if isinstance(args[-1], str) and len(args) > 2 else "a.root")
     assert pof.GetDir() == str(tmp_path), "outside PROOF the file goes to the working directory"
     assert not pof.IsRetrieve()
     pof.SetRetrieve()

@@ -1535,7 +1535,6 @@ TProofOutputFile::TProofOutputFile(const char *path, const char *option, const c
 TProofOutputFile::TProofOutputFile(const char *path, ERunType type, UInt_t opt, const char *dsname)
    : TNamed(path, ""), fRunType(type), fTypeOpt(opt)
 {
-   if (fRunType == kDataset) fTypeOpt |= kCreate;
    Init(path, dsname);
 }
 
