@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, runtime, selector, settings
+from . import dataset, datasets, outputfile, runtime, selector, settings
 from .errors import DatasetError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -233,6 +233,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
 
     merged = _merge(ROOT, outcome.outputs)
+    # TProofOutputFile parts: merged into one file, or listed as a data set, before Terminate.
+    outputfile.finalize(ROOT, merged, session.executor)
     member_map = merged.FindObject(MEMBER_MAP)
     if member_map:
         merged.Remove(member_map)

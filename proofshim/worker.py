@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import runtime, selector
+from . import outputfile, runtime, selector
 
 log = logging.getLogger("proofshim.worker")
 
@@ -118,6 +118,7 @@ def _begin(spec: QuerySpec, slot: str):
         del _runners[key]
     ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
     _set_proofserv(ROOT, spec, ordinal)
+    outputfile.begin_slot(ROOT, spec.seq, slot)
     input_list = pickle.loads(spec.input_list)
     ROOT.SetOwnership(input_list, False)
     for obj in input_list:
@@ -183,6 +184,8 @@ def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
         return SlotResult(slot, b"", 0, 0, f"worker {_worker_address()} has no selector for {slot} "
                           "(the worker was restarted?)")
     rc = runner.End()
+    outputfile.finish_parts(runtime.import_root(), runner.GetOutputList(), _worker_address(),
+                            spec.selector.label)
     output = pickle.dumps(runner.GetOutputList(), protocol=pickle.HIGHEST_PROTOCOL)
     result = SlotResult(slot, output, runner.GetProcessed(), runner.GetInitCalls(),
                         str(runner.GetError()) if rc != OK else "")
