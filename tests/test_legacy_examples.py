@@ -84,9 +84,9 @@ def test_example_matches_one_process_run(ROOT, example, script, args, tmp_path):
     _compare(ROOT, shim, local)
 
 
-def _proofshim_run(macro, cwd):
+def _proofshim_run(macro, cwd, env=None):
     res = subprocess.run([sys.executable, "-m", "proofshim", "run", macro], cwd=cwd, capture_output=True,
-                         text=True, timeout=600)
+                         text=True, timeout=600, env=env)
     assert res.returncode == 0, f"proofshim run {macro} failed:\n{res.stdout}\n{res.stderr}"
     return res
 
@@ -107,4 +107,18 @@ def test_cxx_driver_macro_matches_one_process_run(ROOT, tmp_path):
     _proofshim_run(f'{macro}("{data}", "{local_out}", kFALSE)', tmp_path)
     f1, shim = _objects(ROOT, shim_out)
     f2, local = _objects(ROOT, local_out)
+    _compare(ROOT, shim, local)
+
+
+def test_ntuple_outputfile_macro_matches_one_process_run(ROOT, tmp_path):
+    """TProofOutputFile in merge and dataset modes from a cycle-driven generator, via proofshim run."""
+    macro = os.path.join(ROOT_DIR, "legacy_examples", "ntuple_outputfile", "run_ntuple.C")
+    env = dict(os.environ, DASK_PROOFSHIM__DATASET_DIR=str(tmp_path / "datasets"))
+    res = _proofshim_run(f'{macro}("{tmp_path / "shim"}", 30000)', tmp_path, env)
+    assert "ntuple: 30000 particles, control/hpz: 30000 entries" in res.stdout
+    assert "data set ntuple_parts" in res.stderr
+    (tmp_path / "local").mkdir()
+    _proofshim_run(f'{macro}("{tmp_path / "local"}", 30000, kFALSE)', tmp_path / "local", env)
+    f1, shim = _objects(ROOT, tmp_path / "shim" / "summary.root")
+    f2, local = _objects(ROOT, tmp_path / "local" / "summary.root")
     _compare(ROOT, shim, local)
