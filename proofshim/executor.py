@@ -96,6 +96,7 @@ class Executor:
         self.client = None
         self._warm: list = []
         self._stop_request: str | None = None
+        self._stop_sent = 0
         self.parallel: int | None = None      # SetParallel(n): use the first n workers only
 
     # ---- lifecycle
@@ -169,8 +170,37 @@ class Executor:
 
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
-        """Soft stop (no new packets, running ones end at the next entry) or abort."""
+        """Soft stop (no new packets, running ones end at the next entry) or abort.
+
+        Callable from any thread (StopProcess from a callback or another thread); the query's
+        loop passes it on to the workers within a quarter of a second."""
         self._stop_request = "abort" if abort else (self._stop_request or "stop")
+
+    def _tell_workers_to_stop(self) -> None:
+        """Set the flag every worker's event loop checks before each entry (1 stop, 2 abort).
+
+        client.run executes in the worker's event-loop thread, next to the packet running in its
+        executor thread, so the packet sees the flag at its next entry."""
+        level = 2 if self._stop_request == "abort" else 1
+        if self._stop_sent >= level:
+            return
+        self._stop_sent = level
+        try:
+            self.client.run(worker.request_stop, level, workers=self.active_workers(), wait=False)
+        except Exception as exc:  # noqa: BLE001 - the futures are cancelled regardless
+            log.warning("could not pass the stop request to the workers: %s", exc)
+
+    def _wait_interruptible(self, futures, timeout: float):
+        """_wait, where Ctrl-C asks for a soft stop the first time and an abort the second."""
+        try:
+            return self._wait(futures, timeout)
+        except KeyboardInterrupt:
+            first = self._stop_request is None
+            self.request_stop(abort=not first)
+            if first:
+                print("Info in <TProof::StopProcess>: Ctrl-C: stopping the query (running packets end "
+                      "at their next entry); press Ctrl-C again to abort it", file=sys.stderr)
+            return set(), set(futures)
 
     # ---- queries
     def submit_counts(self, refs: list[tuple[str, str, str]]) -> list:
@@ -195,6 +225,7 @@ class Executor:
     def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
         """Run every packet of the query, finish every slot, return the outputs."""
         self._stop_request = None
+        self._stop_sent = 0
         client = self.client
         spec_future = client.scatter(spec, broadcast=True, hash=False)
         slot_worker: dict[str, str] = {}        # slot -> worker address
@@ -253,9 +284,11 @@ class Executor:
                 for addr in known_workers:
                     feed(addr)
                 while inflight:
+                    if self._stop_request:
+                        self._tell_workers_to_stop()
                     if self._stop_request == "abort":
                         raise QueryAborted("query aborted")
-                    done, _ = self._wait(list(inflight), 0.25)
+                    done, _ = self._wait_interruptible(list(inflight), 0.25)
                     for fut in done:
                         slot, packet = inflight.pop(fut)
                         if fut.status != "finished":
@@ -330,11 +363,12 @@ class Executor:
         remaining = dict(fin)
         while remaining:
             if self._stop_request == "abort":
+                self._tell_workers_to_stop()
                 raise QueryAborted("query aborted")
             if time.monotonic() > deadline:
                 raise QueryError(f"SlaveTerminate did not finish on {len(remaining)} worker(s) "
                                  f"within {timeout:.0f} s")
-            done, _ = self._wait(list(remaining), 0.25)
+            done, _ = self._wait_interruptible(list(remaining), 0.25)
             for fut in done:
                 slot = remaining.pop(fut)
                 if fut.status == "finished":

@@ -106,9 +106,17 @@ def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
                             "default", spec.seq)
 
 
+def request_stop(level: int) -> None:
+    """StopProcess on this worker: 1 ends the running packet at its next entry, 2 aborts it.
+
+    Runs in the worker's event-loop thread (Client.run) while a packet runs in its executor."""
+    runtime.load_library().ProofShim.Runner.RequestStop(int(level))
+
+
 def _begin(spec: QuerySpec, slot: str):
     ROOT = runtime.load_library()
     prepare()
+    ROOT.ProofShim.Runner.RequestStop(0)   # a stop request of an earlier query ends here
     os.environ.update(dict(spec.env))
     for code in spec.loads:
         selector.load(code, require_selector=False)

@@ -107,6 +107,7 @@ private:
 
 public:
    static std::atomic<int> fgStop; // 1: soft stop, 2: abort; checked before every entry
+   static void RequestStop(Int_t level) { fgStop.store(level); }
 
    Runner(TSelector *sel, TList *input, const char *option);
    ~Runner();

@@ -1,0 +1,97 @@
+"""Stopping and aborting queries: real SIGINT sent to the process group of a real legacy driver
+(as a terminal's Ctrl-C does), and StopProcess called from another thread."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from conftest import HERE, selector_path
+
+SLOW = selector_path("SlowSel.C") + "+"
+DRIVER = os.path.join(HERE, "scripts", "stop_driver.py")
+
+
+def _start():
+    proc = subprocess.Popen([sys.executable, DRIVER, SLOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("PROCESSING"):
+            return proc, lines
+    proc.kill()
+    pytest.fail(f"the driver did not start its query: {''.join(lines)}{proc.stderr.read()}")
+
+
+def _finish(proc, lines):
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the driver did not finish after the stop")
+    return "".join(lines) + out, err
+
+
+def test_first_ctrl_c_stops_softly_and_the_session_goes_on():
+    proc, lines = _start()
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)     # the whole foreground group, workers' parent included
+    out, err = _finish(proc, lines)
+    assert proc.returncode == 0, err
+    m = re.search(r"RC (-?\d+) N (\d+)", out)
+    assert m and int(m[1]) == 0, out + err
+    n = int(m[2])
+    assert 0 < n < 60000, "stopped part-way"
+    assert f"processing was stopped - {n} events processed" in out
+    assert f"SlowSel::Terminate n_processed={n}" in out, "Terminate saw the merged partial outputs"
+    assert "SECOND 0 50" in out, "the session works after the stop (its workers survived Ctrl-C)"
+
+
+def test_second_ctrl_c_aborts_quickly():
+    proc, lines = _start()
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.time()
+    out, err = _finish(proc, lines)
+    assert proc.returncode == 0, err
+    m = re.search(r"RC (-?\d+) N (-?\d+) AT ([\d.]+)", out)
+    assert m and int(m[1]) == -1, out + err
+    assert float(m[3]) - sent < 3.0, "Process returned within a few seconds of the abort"
+    aborted_part = out.split("PROCESSING", 1)[1].split("RC ", 1)[0]
+    assert "SlowSel::Terminate" not in aborted_part, "no Terminate for an aborted query"
+    assert "SECOND 0 50" in out
+
+
+def test_stop_process_from_another_thread(ROOT, fresh_proof, capfd):
+    assert fresh_proof.Process(SLOW, 50) == 0
+    timer = threading.Timer(2.0, lambda: fresh_proof.StopProcess(False))
+    timer.start()
+    try:
+        assert fresh_proof.Process(SLOW, 60000) == 0
+    finally:
+        timer.cancel()
+    n = fresh_proof.GetOutputList().FindObject("n_processed").GetVal()
+    assert 0 < n < 60000
+    assert f"SlowSel::Terminate n_processed={n}" in capfd.readouterr().out
+    qr = fresh_proof.GetQueryResult()
+    assert qr.GetEntries() == n
+    timer = threading.Timer(2.0, lambda: fresh_proof.StopProcess(True))
+    timer.start()
+    try:
+        assert fresh_proof.Process(SLOW, 60000) == -1
+    finally:
+        timer.cancel()
+    assert fresh_proof.Process(SLOW, 50) == 0
+    assert fresh_proof.GetOutputList().FindObject("n_processed").GetVal() == 50
