@@ -9,6 +9,7 @@ the session or dies: no worker process outlives its client.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 
@@ -36,7 +37,10 @@ def main(argv: list[str]) -> int:
                            dashboard_address=None, silence_logs=logging.CRITICAL)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
     try:
-        sys.stdin.read()
+        # Read the raw descriptor: a blocked sys.stdin.read() holds the buffered reader's lock,
+        # and a worker the nanny forks later (to replace a dead one) deadlocks closing stdin.
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -23,7 +23,14 @@ from .url import ClusterSpec
 log = logging.getLogger("proofshim")
 
 IN_FLIGHT_PER_SLOT = 2
+RESULT_TIMEOUT = 30.0             # s to fetch a finished task's (small) result from its worker
+MAX_WORKER_LOSSES_PER_PACKET = 2   # a packet in flight at this many worker deaths fails the query
 WORKER_CHECK_INTERVAL = 1.0
+
+
+def _worker_died(exc) -> bool:
+    """Whether a task failed because its worker process died (dask's KilledWorker)."""
+    return type(exc).__name__ == "KilledWorker"
 
 
 class LocalClusterProcess:
@@ -67,7 +74,8 @@ class LocalClusterProcess:
                 self.proc.stdin.close()
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            log.warning("local cluster did not stop within %.0f s: killing it", timeout)
+            if timeout >= 1:
+                log.warning("local cluster did not stop within %.0f s: killing it", timeout)
             os.killpg(self.proc.pid, 9)
             self.proc.wait(5)
         except Exception:  # noqa: BLE001 - best effort at shutdown
@@ -128,26 +136,59 @@ class Executor:
         self._warm = [self.client.submit(worker.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
                       for w in self.workers()]
 
-    def close(self) -> None:
+    def close(self, fast: bool = False) -> None:
+        """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken)."""
         if self.client is not None:
             try:
-                self.client.close(timeout=10)
+                self.client.close(timeout=2 if fast else 10)
             except Exception:  # noqa: BLE001
                 pass
             self.client = None
         if self.cluster is not None:
-            self.cluster.stop()
+            self.cluster.stop(timeout=0.1 if fast else 20.0)
             self.cluster = None
 
     def _wait(self, futures, timeout: float, return_when: str = "FIRST_COMPLETED"):
         """distributed.wait on this session's client (which is deliberately not the default one)."""
         from distributed import wait  # noqa: PLC0415
 
+        from distributed.client import FuturesCancelledError  # noqa: PLC0415
+
         with self.client.as_current():
             try:
                 return wait(futures, timeout=timeout, return_when=return_when)
             except TimeoutError:
                 return set(), set(futures)
+            except FuturesCancelledError:
+                # A lost worker took some (or their input) with it: the callers treat cancelled
+                # futures as lost work.
+                done = {f for f in futures if f.done()}
+                return done, set(futures) - done
+
+    def _ensure_workers(self) -> None:
+        """Wait (bounded) for workers that are being replaced, e.g. after a crash killed them all."""
+        want = self.spec.workers if self.spec.kind == "local" else 1
+        if len(self.workers()) >= want:
+            return
+        timeout = float(settings.get("connect-timeout", 60))
+        if self.spec.kind == "local":
+            # dask's nannies do not bring back a worker whose process crashed (forked from a
+            # process with ROOT loaded); the embedded cluster is cheap to start again.
+            try:
+                self.client.wait_for_workers(want, timeout=min(timeout, 10))
+                return
+            except Exception:  # noqa: BLE001
+                log.warning("%d of the %d local workers are gone (a crash?): restarting the local "
+                            "cluster", want - len(self.workers()), want)
+                self.close(fast=True)
+                self.start()
+                return
+        try:
+            self.client.wait_for_workers(want, timeout=timeout)
+        except Exception:  # noqa: BLE001 - fewer workers than hoped is fine, none is not
+            if not self.workers():
+                raise QueryError(f"no dask worker is available (waited {timeout:.0f} s for the "
+                                 f"cluster at {self.client.scheduler.address})") from None
 
     def workers(self) -> list[str]:
         """Every worker of the cluster, sorted (their order gives the PROOF ordinals)."""
@@ -226,8 +267,9 @@ class Executor:
         """Run every packet of the query, finish every slot, return the outputs."""
         self._stop_request = None
         self._stop_sent = 0
+        self._ensure_workers()
         client = self.client
-        spec_future = client.scatter(spec, broadcast=True, hash=False)
+        spec_holder = [client.scatter(spec, broadcast=True, hash=False)]
         slot_worker: dict[str, str] = {}        # slot -> worker address
         active_slot: dict[str, str] = {}        # worker address -> its slot taking packets
         slot_counter = 0
@@ -239,6 +281,7 @@ class Executor:
         processed = bytes_read = 0
         last_check = 0.0
         known_workers = self.active_workers()
+        suspects: dict[tuple, int] = {}         # packet range -> worker losses while it was in flight
 
         def new_slot(addr: str) -> str:
             nonlocal slot_counter
@@ -257,30 +300,53 @@ class Executor:
                 packet = packetizer.next_packet(slot)
                 if packet is None:
                     return
-                fut = client.submit(worker.run_packet, spec_future, slot, packet, workers=[addr],
+                if spec_holder[0].status != "finished":
+                    # Every copy of the query's description went down with lost workers.
+                    spec_holder[0] = client.scatter(spec, broadcast=True, hash=False)
+                fut = client.submit(worker.run_packet, spec_holder[0], slot, packet, workers=[addr],
                                     pure=False, key=f"proofshim-packet-{spec.query_id}-{packet.id}")
                 inflight[fut] = (slot, packet)
                 slot_worker[slot] = addr   # a slot exists on its worker once it has a packet
                 submitted += 1
                 n += 1
 
+        def lose_slot(slot: str, also=()) -> None:
+            """The slot's selector is gone: everything it did goes back in the queue."""
+            addr = slot_worker.get(slot)
+            packets = list(also)
+            for f in [f for f, (s, _) in inflight.items() if s == slot]:
+                packets.append(inflight.pop(f)[1])
+                f.cancel()
+            culprits = []
+            for packet in packets:
+                # Requeued work comes back under a new packet id, with the same range.
+                key = (packet.element, packet.first, packet.num)
+                suspects[key] = suspects.get(key, 0) + 1
+                if suspects[key] >= MAX_WORKER_LOSSES_PER_PACKET:
+                    culprits.append(packet)
+            if culprits:
+                raise QueryError(
+                    f"selector {spec.selector.label} took down {MAX_WORKER_LOSSES_PER_PACKET} "
+                    "worker processes on the same data (a crash, e.g. a segmentation violation, "
+                    "or the memory limit): " + "; ".join(self._where(spec, p) for p in culprits)
+                    + " (the selector's Process() is the first suspect).")
+            requeued = packetizer.slot_lost(slot)
+            log.warning("worker %s was lost: %d packet(s) of its work go back in the queue",
+                        addr, len(requeued))
+            slot_worker.pop(slot, None)
+            if active_slot.get(addr) == slot:
+                active_slot.pop(addr)
+
         def lose_slots(gone: set[str]) -> None:
             finished = {r.slot for r in results}
             for slot, addr in list(slot_worker.items()):
                 if addr in gone and slot not in finished:
-                    doomed = [f for f, (s, _) in inflight.items() if s == slot]
-                    for f in doomed:
-                        inflight.pop(f)
-                        f.cancel()
-                    requeued = packetizer.slot_lost(slot)
-                    log.warning("worker %s was lost: %d packet(s) of its work go back in the queue",
-                                addr, len(requeued))
-                    slot_worker.pop(slot)
-                    active_slot.pop(addr, None)
+                    lose_slot(slot)
 
         try:
             while True:
                 submitted = 0
+                known_workers = self.active_workers()
                 for addr in known_workers:
                     feed(addr)
                 while inflight:
@@ -290,14 +356,22 @@ class Executor:
                         raise QueryAborted("query aborted")
                     done, _ = self._wait_interruptible(list(inflight), 0.25)
                     for fut in done:
+                        if fut not in inflight:   # already given up with its lost slot
+                            continue
                         slot, packet = inflight.pop(fut)
                         if fut.status != "finished":
                             exc = fut.exception() if fut.status == "error" else None
-                            if exc is None:   # cancelled: its worker went away
+                            if exc is None or _worker_died(exc):
+                                if slot in slot_worker:
+                                    lose_slot(slot, also=[packet])
                                 continue
                             raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
                                  f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}")
-                        res: worker.PacketResult = fut.result()
+                        res = self._fetch(fut, RESULT_TIMEOUT)
+                        if res is None:   # its worker died before the result could be fetched
+                            if slot in slot_worker:
+                                lose_slot(slot, also=[packet])
+                            continue
                         packetizer.packet_done(slot, packet, res.elapsed, res.processed)
                         processed += res.processed
                         bytes_read += res.bytes_read
@@ -332,7 +406,7 @@ class Executor:
                             raise QueryError("no dask worker is left in the cluster")
                 # Every packet is back: SlaveTerminate on every slot, collect its outputs.
                 pending = [s for s in slot_worker if s not in {r.slot for r in results}]
-                fin = {client.submit(worker.finish_slot, spec_future, s, workers=[slot_worker[s]],
+                fin = {client.submit(worker.finish_slot, spec_holder[0], s, workers=[slot_worker[s]],
                                      pure=False, key=f"proofshim-finish-{s}"): s for s in pending}
                 lost_during_finish = self._gather_finish(fin, results, packetizer, spec)
                 active_slot.clear()   # finished slots take no more packets: new ones would start
@@ -347,7 +421,14 @@ class Executor:
             self._forget(spec.query_id)
             raise
         finally:
-            client.cancel([spec_future])
+            client.cancel(spec_holder)
+        if not self._stop_request:
+            committed = {r.slot for r in results}
+            if not packetizer.finished or any(s not in committed for s in slot_worker):
+                # Never hand back a partial result as if it were whole.
+                raise QueryError(f"the query ended with work unaccounted for ({packetizer.remaining_entries} "
+                                 "entries not processed, or a worker's outputs missing); failing it "
+                                 "rather than returning incomplete results")
         errors = [r for r in results if r.error]
         if errors:
             raise QueryError("; ".join(f"{slot_worker.get(r.slot, r.slot)}: {r.error}" for r in errors))
@@ -372,10 +453,16 @@ class Executor:
             for fut in done:
                 slot = remaining.pop(fut)
                 if fut.status == "finished":
-                    results.append(fut.result())
+                    res = self._fetch(fut, max(RESULT_TIMEOUT, deadline - time.monotonic()))
+                    if res is None:
+                        lost.add(slot.split("|")[1])
+                        continue
+                    results.append(res)
                     packetizer.slot_committed(slot)
-                elif fut.status == "error":
+                elif fut.status == "error" and not _worker_died(fut.exception()):
                     raise QueryError(f"finishing the selector on {slot} failed: {fut.exception()}")
+                else:   # cancelled, or its worker died running it
+                    lost.add(slot.split("|")[1])
             if remaining:
                 current = set(self.workers())
                 for fut, slot in list(remaining.items()):
@@ -385,6 +472,15 @@ class Executor:
                         remaining.pop(fut)
                         lost.add(addr)
         return lost
+
+    def _fetch(self, fut, timeout: float):
+        """A finished task's result, or None when it went down with its worker: dask would
+        otherwise wait, without bound, to recompute it on the (pinned, dead) worker."""
+        try:
+            return fut.result(timeout=timeout)
+        except Exception:  # noqa: BLE001 - timeout, cancelled, or lost with the worker
+            log.debug("result of %s lost", fut.key)
+            return None
 
     def _forget(self, query_id: str) -> None:
         try:

@@ -78,6 +78,11 @@ def prepare() -> str:
         # PyROOT routes ROOT's messages into Python's warnings, which needs the GIL; the event loop
         # runs without it. Workers print ROOT's messages the way ROOT itself does.
         ROOT.gInterpreter.ProcessLine("SetErrorHandler(DefaultErrorHandler);")
+        # A selector that crashes must take its worker process down, so that dask replaces it and
+        # the client hears of it; ROOT's handlers would print a stack trace and leave it hanging.
+        for sig in ("kSigSegmentationViolation", "kSigBus", "kSigIllegalInstruction",
+                    "kSigFloatingException"):
+            ROOT.gSystem.ResetSignal(getattr(ROOT, sig), True)
         # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
         # the stop request of StopProcess) keep running during long packets.
         for name in ("Begin", "RunTreePacket", "RunListPacket", "RunCyclePacket", "End"):

@@ -1,0 +1,24 @@
+"""Driver for lost-worker tests: prints its workers' process ids, then runs a slow cycle-driven
+query in which every index must be processed exactly once, whatever happens to the workers."""
+import os
+import sys
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
+import ROOT  # noqa: E402
+
+import proofshim  # noqa: E402
+from proofshim import session  # noqa: E402
+
+sel, n = sys.argv[1], int(sys.argv[2])
+proof = ROOT.TProof.Open("workers=2")
+proof.Process(sel, 100)        # compiles the selector everywhere first
+pids = session.get(proof).executor.client.run(os.getpid)
+print("PIDS " + " ".join(str(p) for p in pids.values()), flush=True)
+proof.SetParameter.__overload__("const char*, Long64_t")("SlowSel_N", n)
+print("PROCESSING", flush=True)
+rc = proof.Process(sel, n)
+h = proof.GetOutputList().FindObject("hidx")
+counts = [int(h.GetBinContent(b)) for b in range(1, n + 1)] if h else []
+print(f"RC {rc} ONCE {sum(1 for c in counts if c == 1)} OTHER {sum(1 for c in counts if c != 1)}", flush=True)
+print(f"SECOND {proof.Process(sel, 50)}", flush=True)

@@ -1,0 +1,65 @@
+"""A worker process killed (SIGKILL) in the middle of a query: its packets are processed again
+elsewhere and every entry counts exactly once in the merged outputs."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import HERE, selector_path
+
+SLOW = selector_path("SlowSel.C") + "+"
+DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
+N = 9000        # 1 ms each: about 4.5 s on 2 workers
+
+
+@pytest.mark.parametrize("kill_after", [0.5, 3.0])
+def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after):
+    proc = subprocess.Popen([sys.executable, DRIVER, SLOW, str(N)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines, pids = [], []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("PIDS"):
+            pids = [int(p) for p in line.split()[1:]]
+        if line.startswith("PROCESSING"):
+            break
+    assert pids, "".join(lines) + proc.stderr.read()
+    time.sleep(kill_after)
+    os.kill(pids[0], signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the query did not finish after a worker was killed")
+    out = "".join(lines) + out
+    m = re.search(r"RC (-?\d+) ONCE (\d+) OTHER (\d+)", out)
+    assert m, out + err
+    assert (int(m[1]), int(m[2]), int(m[3])) == (0, N, 0), out + err[-3000:]
+    assert "was lost" in err, "the kill was noticed (not a query that had already ended)"
+    assert "SECOND 0" in out
+
+
+def test_selector_crashing_on_one_entry_fails_the_query_with_its_range(ROOT, fresh_proof, capfd):
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CrashSel_At", 3456)
+    t0 = time.monotonic()
+    assert fresh_proof.Process(selector_path("CrashSel.C") + "+", 20000) == -1
+    assert time.monotonic() - t0 < 120
+    err = capfd.readouterr().err
+    line = next((ln for ln in err.splitlines() if "CrashSel.C+ took down 2 worker processes" in ln), "")
+    ranges = [(int(a), int(b)) for a, b in re.findall(r"cycles (\d+)\.\.(\d+)", line)]
+    assert any(a <= 3456 < b for a, b in ranges), err[-3000:]
+    fresh_proof.DeleteParameters("CrashSel_At")
+    # The session recovers: its workers were replaced and a query runs normally.
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("SlowSel_N", 300)
+    assert fresh_proof.Process(SLOW, 300) == 0
+    h = fresh_proof.GetOutputList().FindObject("hidx")
+    assert [h.GetBinContent(b) for b in range(1, 301)] == [1] * 300
