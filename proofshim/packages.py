@@ -16,6 +16,7 @@ Three levels, as in PROOF:
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import io
 import logging
@@ -60,9 +61,10 @@ class EnabledPackage:
 # client: reading a PAR file or a package directory
 
 def _par_from_directory(directory: str, name: str) -> bytes:
-    """A gzipped tar of `directory` with top directory `name/` (files in a stable order)."""
+    """A gzipped tar of `directory` with top directory `name/`, files in a stable order."""
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+    # gzip's header time fixed: the same directory gives the same PAR, digest and build.
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
         tar.add(directory, arcname=name, recursive=False)
         for root, dirs, files in os.walk(directory):
             dirs.sort()
@@ -191,7 +193,7 @@ def _build(pkg: Package, pdir: str, extra_env: dict) -> str:
     try:
         # Through the shell, as PROOF ran it: a BUILD.sh without "#!" still runs.
         proc = subprocess.run(["/bin/sh", "-c", "PROOF-INF/BUILD.sh"], cwd=pdir, env=_build_env(extra_env),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode(errors="replace")
         raise PackageError(f"package '{pkg.name}': PROOF-INF/BUILD.sh did not finish within "
@@ -227,15 +229,6 @@ def unpack_on_host(pkg: Package) -> str:
         if not os.path.exists(os.path.join(top, ".unpacked")):
             _unpack(pkg, top)
     return os.path.join(top, pkg.name)
-
-
-def remove_from_host(pkg: Package) -> None:
-    """Delete this host's copy of `pkg` (processes that loaded its libraries keep them)."""
-    top = host_dir(pkg)
-    if not os.path.isdir(top):
-        return
-    with runtime.file_lock(_lock_path(pkg)):
-        shutil.rmtree(top, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +272,7 @@ def _call_setup(pkg: Package, pdir: str, options) -> None:
         argtype = str(fn.GetListOfMethodArgs().First().GetFullTypeName()).replace(" ", "")
         if argtype.startswith("TList"):
             rc = call(options if options is not None else ROOT.nullptr)
-        elif argtype.startswith("constchar") or argtype.startswith("char"):
+        elif argtype.startswith(("constchar", "char")):
             first = options.First() if options is not None and options.GetSize() else None
             rc = call(str(first.GetName()) if first and first.InheritsFrom("TObjString") else ROOT.nullptr)
         else:
@@ -370,7 +363,7 @@ def upload(sess, par: str, option: int = 0) -> int:
 
 def _lookup(sess, name: str, method: str) -> Package:
     key = os.path.basename(name.rstrip("/"))
-    key = key[:-len(".par")] if key.endswith(".par") else key
+    key = key.removesuffix(".par")
     pkg = sess.packages.get(key)
     if pkg is None and (name.endswith(".par") or os.path.sep in name or os.path.isdir(name)):
         # A path: upload it first (PROOF accepted a PAR path here too).
@@ -416,11 +409,10 @@ def enable(sess, name: str, not_on_client: bool, options) -> int:
 
 
 def clear(sess, name: str | None) -> int:
-    """TProof::ClearPackage(s): forget the package(s) in the session and delete the hosts' copies."""
-    from . import worker  # noqa: PLC0415
-
+    """TProof::ClearPackage(s): forget the package(s) in the session: not listed, not enabled on
+    later queries or workers, EnablePackage needs a new UploadPackage."""
     if name:
-        key = name[:-len(".par")] if name.endswith(".par") else name
+        key = name.removesuffix(".par")
         if key not in sess.packages:
             raise PackageError(f"ClearPackage('{name}'): no package '{key}' was uploaded in this session")
         doomed = [sess.packages[key]]
@@ -429,8 +421,9 @@ def clear(sess, name: str | None) -> int:
     for pkg in doomed:
         sess.packages.pop(pkg.name, None)
         sess.enabled_packages = [e for e in sess.enabled_packages if e.package.name != pkg.name]
-        remove_from_host(pkg)
-        sess.executor.on_every_worker(worker.remove_package, pkg)
+        # The hosts' built copies stay in the content-addressed cache: the session's worker
+        # processes (and this one) may have its libraries loaded and its headers parsed lazily.
+        # Uploading the same PAR again reuses them without building again.
     return 0
 
 

@@ -262,12 +262,6 @@ def enable_package(pkg, options: bytes, env: tuple = ()) -> tuple[int, str]:
         return -1, str(exc)
 
 
-def remove_package(pkg) -> str:
-    """TProof::ClearPackage on this worker: delete this host's copy."""
-    packages.remove_from_host(pkg)
-    return ""
-
-
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
     """Entries of one tree, or -1 and the reason it cannot be read."""
     ROOT = runtime.import_root()
