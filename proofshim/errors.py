@@ -17,6 +17,10 @@ class DatasetError(ProofShimError):
     """The data to process is wrong: missing file or tree, entry range outside the data."""
 
 
+class PackageError(ProofShimError):
+    """A PROOF package (PAR file) could not be read, unpacked, built (BUILD.sh) or set up (SETUP.C)."""
+
+
 class QueryError(ProofShimError):
     """A query failed while running on the workers."""
 

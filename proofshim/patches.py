@@ -7,7 +7,7 @@ import atexit
 import functools
 import logging
 
-from . import datasets, macros, runtime, session
+from . import datasets, macros, packages, runtime, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -97,6 +97,19 @@ def _call_hook(proof, method, sarg, iarg):
         return datasets.remove(sarg)
     elif method == "Load":
         return sess.load_code(sarg, not_on_client=bool(iarg))
+    elif method == "UploadPackage":
+        return packages.upload(sess, sarg, iarg)
+    elif method == "EnablePackage":
+        opts = runtime.downcast(proof.GetPackageLoadOpts())
+        return packages.enable(sess, sarg, not_on_client=bool(iarg), options=opts)
+    elif method in ("ClearPackage", "ClearPackages"):
+        return packages.clear(sess, sarg if method == "ClearPackage" else None)
+    elif method == "ShowPackages":
+        packages.show(sess, bool(iarg))
+    elif method == "ShowEnabledPackages":
+        packages.show_enabled(sess, bool(iarg))
+    elif method == "ListPackages":
+        packages.fill_names(sess, enabled=bool(iarg))
     elif method == "Exec":
         return sess.exec_everywhere(sarg)
     elif method == "StopProcess":

@@ -208,6 +208,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof, inputs), env=worker.env_vars(), loads=tuple(session.loaded),
+        packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
         entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle",

@@ -48,6 +48,8 @@ class Session:
         self.client_selector = None
         self.progress_callbacks: list = []
         self.loaded: list = []             # code shipped with TProof::Load
+        self.packages: dict = {}           # name -> packages.Package, from UploadPackage
+        self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
@@ -107,7 +109,8 @@ class Session:
 
     def exec_everywhere(self, cmd: str) -> int:
         """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged."""
-        results = self.executor.on_every_worker(worker.exec_line, cmd, worker.env_vars())
+        results = self.executor.on_every_worker(worker.exec_line, cmd, worker.env_vars(),
+                                                tuple(self.enabled_packages))
         rc = 0
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
             for line in output.splitlines():

@@ -15,7 +15,8 @@ import os
 import pickle
 import time
 
-from . import outputfile, runtime, selector
+from . import outputfile, packages, runtime, selector
+from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
 
@@ -45,6 +46,7 @@ class QuerySpec:
     entry_lists: tuple = ()                        # per element: int64 entries (bytes) of an entry list
     env: tuple = ()                                # TProof::AddEnvVar's (name, value) pairs
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
+    packages: tuple = ()                           # packages.EnabledPackage, in the order enabled
     selector_object: bytes = b""                   # a streamed TSelector object, if one was given
 
 
@@ -123,6 +125,12 @@ def _begin(spec: QuerySpec, slot: str):
     prepare()
     ROOT.ProofShim.Runner.RequestStop(0)   # a stop request of an earlier query ends here
     os.environ.update(dict(spec.env))
+    input_list = pickle.loads(spec.input_list)
+    ROOT.SetOwnership(input_list, False)
+    # Packages first (a worker that joined after EnablePackage sets them up now; others skip
+    # them), then TProof::Load's code, which may include a package's headers.
+    for enabled in spec.packages:
+        packages.enable_here(enabled.package, packages.options_list(enabled, input_list))
     for code in spec.loads:
         selector.load(code, require_selector=False)
     class_name = selector.load(spec.selector)
@@ -132,8 +140,6 @@ def _begin(spec: QuerySpec, slot: str):
     ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
-    input_list = pickle.loads(spec.input_list)
-    ROOT.SetOwnership(input_list, False)
     for obj in input_list:
         ROOT.SetOwnership(obj, False)   # the Runner's input list owns them from here on
     for obj in (ROOT.TNamed("PROOF_Ordinal", ordinal),
@@ -220,11 +226,17 @@ def env_vars() -> tuple[tuple[str, str], ...]:
     return tuple((str(v.GetName()), str(v.GetTitle())) for v in ROOT.TProof.GetEnvVars())
 
 
-def exec_line(cmd: str, env: tuple = ()) -> tuple[int, str]:
-    """TProof::Exec on this worker: process a ROOT line; return (error code, what it printed)."""
+def exec_line(cmd: str, env: tuple = (), enabled_packages: tuple = ()) -> tuple[int, str]:
+    """TProof::Exec on this worker: process a ROOT line; return (error code, what it printed).
+    The session's packages are enabled first (a no-op unless this worker joined later)."""
     ROOT = runtime.load_library()
     prepare()
     os.environ.update(dict(env))
+    try:
+        for enabled in enabled_packages:
+            packages.enable_here(enabled.package, packages.options_list(enabled, None))
+    except PackageError as exc:
+        return -1, str(exc)
     err = ctypes.c_int(0)
     with runtime.captured_output() as out:
         ROOT.gROOT.ProcessLine(cmd, err)
@@ -240,6 +252,30 @@ def load_helper(code) -> str:
     except ProofShimError as exc:
         return str(exc)
     return ""
+
+
+def unpack_package(pkg) -> str:
+    """TProof::UploadPackage on this worker: unpack the PAR once per host; '' or the error."""
+    try:
+        packages.unpack_on_host(pkg)
+    except (PackageError, OSError, EOFError) as exc:
+        return f"package '{pkg.name}': unpacking {pkg.source} failed: {exc}"
+    return ""
+
+
+def enable_package(pkg, options: bytes, env: tuple = ()) -> tuple[int, str]:
+    """TProof::EnablePackage on this worker: build once per host, SETUP once per process;
+    return (0 or -1, the output of BUILD.sh and SETUP or the error with it)."""
+    ROOT = runtime.load_library()
+    prepare()
+    os.environ.update(dict(env))
+    opts = pickle.loads(options) if options else None
+    if opts is not None:
+        ROOT.SetOwnership(opts, False)
+    try:
+        return 0, packages.enable_here(pkg, opts)
+    except PackageError as exc:
+        return -1, str(exc)
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:

@@ -823,6 +823,8 @@ static void MakeLists(TList *&input, TList *&output, TList *&inputData, TList *&
 TProof::TProof()
 {
    MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
+   fPackageNames = new TList;
+   fPackageNames->SetOwner(kTRUE);
 }
 
 TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel)
@@ -830,6 +832,8 @@ TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, I
      fLite(lite), fLogLevel(loglevel)
 {
    MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
+   fPackageNames = new TList;
+   fPackageNames->SetOwner(kTRUE);
    ProofShim::ListOfProofs()->Add(this);
 }
 
@@ -843,6 +847,7 @@ TProof::~TProof()
    delete fInputData;
    delete fQueries;
    delete fSlaveInfo;
+   delete fPackageNames;
 }
 
 TProof *TProof::Open(const char *url, const char *, const char *, Int_t loglevel)
@@ -1205,6 +1210,78 @@ Int_t TProof::Load(const char *macro, Bool_t notOnClient, Bool_t, TList *)
 {
    if (!fValid) return -1;
    return (Int_t)ProofShim::CallHook(this, "Load", macro, notOnClient ? 1 : 0);
+}
+
+// Packages: Python does the work (proofshim/packages.py); these only forward.
+Int_t TProof::UploadPackage(const char *par, EUploadPackageOpt opt, TList *)
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, "UploadPackage", par, opt);
+}
+
+Int_t TProof::EnablePackage(const char *package, Bool_t notOnClient, TList *)
+{
+   return EnablePackage(package, (TList *)nullptr, notOnClient);
+}
+
+Int_t TProof::EnablePackage(const char *package, const char *loadopts, Bool_t notOnClient, TList *)
+{
+   // As PROOF did: a string option travels as the first TObjString of the options list.
+   TList opts;
+   opts.SetOwner(kTRUE);
+   if (loadopts && *loadopts) opts.Add(new TObjString(loadopts));
+   return EnablePackage(package, opts.GetSize() ? &opts : nullptr, notOnClient);
+}
+
+Int_t TProof::EnablePackage(const char *package, TList *loadopts, Bool_t notOnClient, TList *)
+{
+   if (!fValid) return -1;
+   // The hook carries a string and an integer only: the options list is read back by Python.
+   fPackageOpts = loadopts;
+   Int_t rc = (Int_t)ProofShim::CallHook(this, "EnablePackage", package, notOnClient ? 1 : 0);
+   fPackageOpts = nullptr;
+   return rc;
+}
+
+Int_t TProof::ClearPackage(const char *package)
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, "ClearPackage", package, 0);
+}
+
+Int_t TProof::ClearPackages()
+{
+   if (!fValid) return -1;
+   return (Int_t)ProofShim::CallHook(this, "ClearPackages", "", 0);
+}
+
+void TProof::ShowPackages(Bool_t all, Bool_t)
+{
+   if (fValid) ProofShim::CallHook(this, "ShowPackages", "", all ? 1 : 0);
+}
+
+void TProof::ShowEnabledPackages(Bool_t all)
+{
+   if (fValid) ProofShim::CallHook(this, "ShowEnabledPackages", "", all ? 1 : 0);
+}
+
+void TProof::AddPackageName(const char *name)
+{
+   fPackageNames->Add(new TObjString(name));
+}
+
+TList *TProof::GetListOfPackages()
+{
+   fPackageNames->Delete();
+   if (fValid) ProofShim::CallHook(this, "ListPackages", "", 0);
+   return fPackageNames;
+}
+
+TList *TProof::GetListOfEnabledPackages()
+{
+   fPackageNames->Delete();
+   if (fValid) ProofShim::CallHook(this, "ListPackages", "", 1);
+   return fPackageNames;
 }
 
 static TList *EnvVars()

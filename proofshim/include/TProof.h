@@ -36,12 +36,15 @@ private:
    TString  fInputDataFile;     // file whose objects go to every worker's input list
    TList   *fQueries = nullptr; // TQueryResult of every query of this session
    TList   *fSlaveInfo = nullptr;
+   TList   *fPackageNames = nullptr; // filled by GetListOfPackages / GetListOfEnabledPackages
+   TList   *fPackageOpts = nullptr;  // load options of the EnablePackage call being forwarded
 
    TProof(const TProof &) = delete;
    TProof &operator=(const TProof &) = delete;
 
 public:
    enum EStatusBits { kUsingSessionGui = BIT(14) };
+   enum EUploadPackageOpt { kUntar = 0x0, kRemoveOld = 0x1 };
 
    TProof();
    TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel = 0);
@@ -133,6 +136,23 @@ public:
    Int_t    Exec(const char *cmd, Bool_t plusMaster = kFALSE);
    Int_t    Load(const char *macro, Bool_t notOnClient = kFALSE, Bool_t uniqueOnly = kTRUE,
                  TList *wrks = nullptr);
+
+   // -- packages (PAR files): shipped to every worker host, built once per host, SETUP per process
+   Int_t    UploadPackage(const char *par, EUploadPackageOpt opt = kUntar, TList *workers = nullptr);
+   Int_t    EnablePackage(const char *package, Bool_t notOnClient = kFALSE, TList *workers = nullptr);
+   Int_t    EnablePackage(const char *package, const char *loadopts, Bool_t notOnClient = kFALSE,
+                          TList *workers = nullptr);
+   Int_t    EnablePackage(const char *package, TList *loadopts, Bool_t notOnClient = kFALSE,
+                          TList *workers = nullptr);
+   Int_t    ClearPackage(const char *package);
+   Int_t    ClearPackages();
+   Int_t    DisablePackage(const char *package) { return ClearPackage(package); }
+   Int_t    DisablePackages() { return ClearPackages(); }
+   void     ShowPackages(Bool_t all = kFALSE, Bool_t redirlog = kFALSE);
+   void     ShowEnabledPackages(Bool_t all = kFALSE);
+   TList   *GetListOfPackages();
+   TList   *GetListOfEnabledPackages();
+
    static void AddEnvVar(const char *name, const char *value);
    static void DelEnvVar(const char *name);
    static const TList *GetEnvVars();
@@ -145,6 +165,8 @@ public:
    void     ArchiveOutput();
    void     AddQueryResult(TQueryResult *qr);
    void     AddSlaveInfo(const char *ordinal, const char *host, Int_t status);
+   void     AddPackageName(const char *name);
+   TList   *GetPackageLoadOpts() const { return fPackageOpts; }
 
    ClassDefOverride(TProof, 0) // PROOF session (proofshim: forwards to a dask cluster)
 };
