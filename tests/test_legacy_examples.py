@@ -122,3 +122,19 @@ def test_ntuple_outputfile_macro_matches_one_process_run(ROOT, tmp_path):
     f1, shim = _objects(ROOT, tmp_path / "shim" / "summary.root")
     f2, local = _objects(ROOT, tmp_path / "local" / "summary.root")
     _compare(ROOT, shim, local)
+
+
+def test_par_package_macro_matches_one_process_run(ROOT, tmp_path):
+    """A selector needing a PAR package's helper class, via UploadPackage/EnablePackage."""
+    here = os.path.join(ROOT_DIR, "legacy_examples", "par_package")
+    data = tmp_path / "data"
+    subprocess.run([sys.executable, os.path.join(here, "make_data.py"), str(data)], check=True,
+                   capture_output=True, timeout=300)
+    macro = os.path.join(here, "run_par.C")
+    shim_out, local_out = tmp_path / "shim.root", tmp_path / "local.root"
+    res = _proofshim_run(f'{macro}("{data}", "{shim_out}")', tmp_path)
+    assert "Enabled packages on the workers" in res.stdout and "DiMuon" in res.stdout
+    _proofshim_run(f'{macro}("{data}", "{local_out}", kFALSE)', tmp_path)
+    f1, shim = _objects(ROOT, shim_out)
+    f2, local = _objects(ROOT, local_out)
+    _compare(ROOT, shim, local)
