@@ -280,7 +280,6 @@ def enable_package(pkg, options: bytes, env: tuple = ()) -> tuple[int, str]:
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
     """Entries of one tree, or -1 and the reason it cannot be read."""
-    ROOT = runtime.import_root()
     prepare()
     f = runtime.open_file(url)
     if f is None:

@@ -110,6 +110,51 @@ def chain(ROOT, data_files):
     return make
 
 
+def file_collection(ROOT, files, tree="T"):
+    """A TFileCollection of `files` with default tree `tree`."""
+    fc = ROOT.TFileCollection("fc")
+    for f in files:
+        fi = ROOT.TFileInfo(f)
+        ROOT.SetOwnership(fi, False)
+        fc.Add(fi)
+    fc.SetDefaultTreeName(tree)
+    return fc
+
+
+def start_driver(args, marker="PROCESSING", timeout=240):
+    """Start a driver script in its own process group; return (process, lines up to `marker`)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith(marker):
+            return proc, lines
+    proc.kill()
+    pytest.fail(f"the driver did not reach '{marker}': {''.join(lines)}{proc.stderr.read()}")
+
+
+def finish_driver(proc, lines, timeout=180):
+    """Wait (bounded) for a driver started by start_driver; return (all stdout, stderr)."""
+    import signal  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"the driver did not finish within {timeout} s")
+    return "".join(lines) + out, err
+
+
 def selector_path(name: str) -> str:
     return os.path.join(SELECTORS, name)
 

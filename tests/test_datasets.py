@@ -3,7 +3,7 @@ subdirectories, the old constructor form), file collections."""
 from __future__ import annotations
 
 import pytest
-from conftest import outputs_by_name, selector_path
+from conftest import file_collection, outputs_by_name, selector_path
 
 COUNT_SEL = selector_path("CountSel.C") + "+"
 
@@ -196,13 +196,7 @@ def test_named_datasets_registered_shown_processed_removed(ROOT, fresh_proof, da
     fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
 
     def collection(files):
-        fc = ROOT.TFileCollection("fc")
-        for f in files:
-            fi = ROOT.TFileInfo(f)
-            ROOT.SetOwnership(fi, False)
-            fc.Add(fi)
-        fc.SetDefaultTreeName("T")
-        return fc
+        return file_collection(ROOT, files)
 
     with dask.config.set({"proofshim.dataset-dir": str(tmp_path / "store")}):
         assert fresh_proof.RegisterDataSet("firsthalf", collection(data_files[:3]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dask
 import pytest
-from conftest import assert_hist_equal
+from conftest import assert_hist_equal, file_collection
 
 
 def _found(ROOT, name):
@@ -123,12 +123,7 @@ def test_tdset_draw_and_drawselect(ROOT, fresh_proof, chain, data_files, tmp_pat
     assert fresh_proof.DrawSelect(dset, "px:py", "ntrk>3", "goff") == n_local
     _same(_snapshot(_found(ROOT, "htemp")), local, "TProof::DrawSelect(TDSet*)")
 
-    fc = ROOT.TFileCollection("fc")
-    for f in data_files:
-        fi = ROOT.TFileInfo(f)
-        ROOT.SetOwnership(fi, False)
-        fc.Add(fi)
-    fc.SetDefaultTreeName("T")
+    fc = file_collection(ROOT, data_files)
     with dask.config.set({"proofshim.dataset-dir": str(tmp_path / "store")}):
         assert fresh_proof.RegisterDataSet("drawme", fc)
         assert fresh_proof.DrawSelect("drawme", "px:py", "ntrk>3", "goff") == n_local

@@ -91,23 +91,30 @@ def _proofshim_run(macro, cwd, env=None):
     return res
 
 
-def test_cxx_driver_macro_matches_one_process_run(ROOT, tmp_path):
-    """The C++ driver macro, run unmodified with `proofshim run`, against its own no-PROOF branch."""
-    here = os.path.join(ROOT_DIR, "legacy_examples", "cxx_driver")
+def _macro_example(ROOT, tmp_path, example, macro_name):
+    """Run an example's C++ driver through the shim and through its no-PROOF branch (kFALSE) on
+    data from its make_data.py; compare the two output files. Returns the shim run."""
+    here = os.path.join(ROOT_DIR, "legacy_examples", example)
     data = tmp_path / "data"
     subprocess.run([sys.executable, os.path.join(here, "make_data.py"), str(data)], check=True,
                    capture_output=True, timeout=300)
-    macro = os.path.join(here, "run_proof.C")
+    macro = os.path.join(here, macro_name)
     shim_out, local_out = tmp_path / "shim.root", tmp_path / "local.root"
     res = _proofshim_run(f'{macro}("{data}", "{shim_out}")', tmp_path)
     assert "PROOF set to parallel mode" in res.stdout
-    m = re.search(r"workers seen: (\d+), data dirs ok: (\d+)", res.stdout)
-    assert m and m[1] == m[2] and int(m[1]) >= min(2, os.cpu_count() or 1), \
-        "gProofServ's ordinal and data directory on each worker"
     _proofshim_run(f'{macro}("{data}", "{local_out}", kFALSE)', tmp_path)
     f1, shim = _objects(ROOT, shim_out)
     f2, local = _objects(ROOT, local_out)
     _compare(ROOT, shim, local)
+    return res
+
+
+def test_cxx_driver_macro_matches_one_process_run(ROOT, tmp_path):
+    """The C++ driver macro, run unmodified with `proofshim run`, against its own no-PROOF branch."""
+    res = _macro_example(ROOT, tmp_path, "cxx_driver", "run_proof.C")
+    m = re.search(r"workers seen: (\d+), data dirs ok: (\d+)", res.stdout)
+    assert m and m[1] == m[2] and int(m[1]) >= min(2, os.cpu_count() or 1), \
+        "gProofServ's ordinal and data directory on each worker"
 
 
 def test_ntuple_outputfile_macro_matches_one_process_run(ROOT, tmp_path):
@@ -126,15 +133,5 @@ def test_ntuple_outputfile_macro_matches_one_process_run(ROOT, tmp_path):
 
 def test_par_package_macro_matches_one_process_run(ROOT, tmp_path):
     """A selector needing a PAR package's helper class, via UploadPackage/EnablePackage."""
-    here = os.path.join(ROOT_DIR, "legacy_examples", "par_package")
-    data = tmp_path / "data"
-    subprocess.run([sys.executable, os.path.join(here, "make_data.py"), str(data)], check=True,
-                   capture_output=True, timeout=300)
-    macro = os.path.join(here, "run_par.C")
-    shim_out, local_out = tmp_path / "shim.root", tmp_path / "local.root"
-    res = _proofshim_run(f'{macro}("{data}", "{shim_out}")', tmp_path)
+    res = _macro_example(ROOT, tmp_path, "par_package", "run_par.C")
     assert "Enabled packages on the workers" in res.stdout and "DiMuon" in res.stdout
-    _proofshim_run(f'{macro}("{data}", "{local_out}", kFALSE)', tmp_path)
-    f1, shim = _objects(ROOT, shim_out)
-    f2, local = _objects(ROOT, local_out)
-    _compare(ROOT, shim, local)

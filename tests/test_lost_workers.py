@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import HERE, selector_path
+from conftest import HERE, finish_driver, selector_path, start_driver
 
 SLOW = selector_path("SlowSel.C") + "+"
 DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
@@ -19,28 +17,12 @@ N = 9000        # 1 ms each: about 4.5 s on 2 workers
 
 @pytest.mark.parametrize("kill_after", [0.5, 3.0])
 def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after):
-    proc = subprocess.Popen([sys.executable, DRIVER, SLOW, str(N)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    lines, pids = [], []
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("PIDS"):
-            pids = [int(p) for p in line.split()[1:]]
-        if line.startswith("PROCESSING"):
-            break
-    assert pids, "".join(lines) + proc.stderr.read()
+    proc, lines = start_driver([DRIVER, SLOW, str(N)])
+    pids = [int(p) for ln in lines if ln.startswith("PIDS") for p in ln.split()[1:]]
+    assert pids, "".join(lines)
     time.sleep(kill_after)
     os.kill(pids[0], signal.SIGKILL)
-    try:
-        out, err = proc.communicate(timeout=180)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("the query did not finish after a worker was killed")
-    out = "".join(lines) + out
+    out, err = finish_driver(proc, lines)
     m = re.search(r"RC (-?\d+) ONCE (\d+) OTHER (\d+)", out)
     assert m, out + err
     assert (int(m[1]), int(m[2]), int(m[3])) == (0, N, 0), out + err[-3000:]

@@ -5,41 +5,21 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 
-import pytest
-from conftest import HERE, selector_path
+from conftest import HERE, finish_driver, selector_path, start_driver
 
 SLOW = selector_path("SlowSel.C") + "+"
 DRIVER = os.path.join(HERE, "scripts", "stop_driver.py")
 
 
 def _start():
-    proc = subprocess.Popen([sys.executable, DRIVER, SLOW], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    deadline = time.monotonic() + 240
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("PROCESSING"):
-            return proc, lines
-    proc.kill()
-    pytest.fail(f"the driver did not start its query: {''.join(lines)}{proc.stderr.read()}")
+    return start_driver([DRIVER, SLOW])
 
 
 def _finish(proc, lines):
-    try:
-        out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("the driver did not finish after the stop")
-    return "".join(lines) + out, err
+    return finish_driver(proc, lines, timeout=120)
 
 
 def test_first_ctrl_c_stops_softly_and_the_session_goes_on():

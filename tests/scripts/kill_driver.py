@@ -7,7 +7,7 @@ import warnings
 warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
 import ROOT  # noqa: E402
 
-import proofshim  # noqa: E402
+import proofshim  # noqa: E402,F401 - installs the shim
 from proofshim import session  # noqa: E402
 
 sel, n = sys.argv[1], int(sys.argv[2])
