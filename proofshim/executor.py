@@ -311,7 +311,8 @@ class Executor:
                 n += 1
 
         def lose_slot(slot: str, also=()) -> None:
-            """The slot's selector is gone: everything it did goes back in the queue."""
+            """The slot's selector is gone: everything it did goes back in the queue. Its packets
+            in flight (`also`: ones already taken off `inflight`) are suspects of the crash."""
             addr = slot_worker.get(slot)
             packets = list(also)
             for f in [f for f, (s, _) in inflight.items() if s == slot]:
@@ -368,9 +369,9 @@ class Executor:
                             raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
                                  f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}")
                         res = self._fetch(fut, RESULT_TIMEOUT)
-                        if res is None:   # its worker died before the result could be fetched
-                            if slot in slot_worker:
-                                lose_slot(slot, also=[packet])
+                        if res is None:   # done, but its worker died before the result was fetched:
+                            if slot in slot_worker:   # requeued with the slot, not a suspect
+                                lose_slot(slot)
                             continue
                         packetizer.packet_done(slot, packet, res.elapsed, res.processed)
                         processed += res.processed
