@@ -8,6 +8,7 @@ merged result is added to the client's object.
 """
 from __future__ import annotations
 
+import array
 import contextlib
 import logging
 
@@ -110,8 +111,6 @@ def _drop_internal(out) -> None:
 
 
 def _doubles(values):
-    import array  # noqa: PLC0415
-
     return array.array("d", values)
 
 
