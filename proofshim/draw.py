@@ -12,7 +12,7 @@ import array
 import contextlib
 import logging
 
-from . import dataset, datasets, query, runtime, selector
+from . import query, runtime, selector
 from .errors import DatasetError, ProofShimError
 
 log = logging.getLogger("proofshim")
@@ -132,12 +132,7 @@ def _client_tree(ROOT, kind: str, data):
     if kind == "tree":
         yield data
         return
-    if kind == "dset":
-        elements = dataset.from_tdset(data)
-    elif kind == "dsname":
-        elements = datasets.elements(str(data.GetName()))
-    else:
-        raise DatasetError(f"cannot draw from a {kind!r}")
+    elements = query.elements_of(kind, data)
     if not elements:
         raise DatasetError(f"'{data.GetName()}' has no files to draw from")
     e = elements[0]

@@ -209,6 +209,14 @@ class Executor:
             raise QueryError(f"{len(not_done)} worker(s) did not finish {fn.__name__} within {timeout:.0f} s")
         return {w: f.result() for w, f in futures.items()}
 
+    def all_succeed(self, where: str, fn, *args) -> bool:
+        """on_every_worker for tasks returning '' or an error message: log each error (naming the
+        worker and `where`, the PROOF method) and say whether every worker succeeded."""
+        failed = {w: err for w, err in self.on_every_worker(fn, *args).items() if err}
+        for w, err in failed.items():
+            log.error("on %s: %s", w, err, extra={"where": where})
+        return not failed
+
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
         """Soft stop (no new packets, running ones end at the next entry) or abort.

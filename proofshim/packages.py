@@ -351,11 +351,7 @@ def upload(sess, par: str, option: int = 0) -> int:
         log.info("package %s replaced by a new version from %s", pkg.name, pkg.source,
                  extra={"where": "TProof::UploadPackage"})
         sess.enabled_packages = [e for e in sess.enabled_packages if e.package.name != pkg.name]
-    results = sess.executor.on_every_worker(worker.unpack_package, pkg)
-    failed = {w: err for w, err in results.items() if err}
-    for w, err in failed.items():
-        log.error("on %s: %s", w, err, extra={"where": "TProof::UploadPackage"})
-    if failed:
+    if not sess.executor.all_succeed("TProof::UploadPackage", worker.unpack_package, pkg):
         return -1
     sess.packages[pkg.name] = pkg
     return 0

@@ -78,22 +78,26 @@ def _check_friends(session, elements, refs, futures) -> None:
                                    f"{e.entries} of tree '{e.tree}' in {e.url} it is read with")
 
 
+def elements_of(kind: str, data) -> list[dataset.FileElement]:
+    """The file elements a query of `kind` runs over ("tree", "dset", "fc", "dsname")."""
+    if kind == "tree":
+        return dataset.from_chain(data)
+    if kind == "dset":
+        return dataset.from_tdset(data)
+    if kind == "fc":
+        return dataset.from_file_collection(data)
+    if kind == "dsname":
+        return datasets.elements(str(data.GetName()))
+    raise DatasetError(f"processing a {kind!r} is not supported yet")
+
+
 def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
     if kind == "cycle":
         if nentries <= 0:
             raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
         return [], [(0, 0, nentries)], {}, code_loader(), []
-    if kind == "tree":
-        elements = dataset.from_chain(data)
-    elif kind == "dset":
-        elements = dataset.from_tdset(data)
-    elif kind == "fc":
-        elements = dataset.from_file_collection(data)
-    elif kind == "dsname":
-        elements = datasets.elements(str(data.GetName()))
-    else:
-        raise DatasetError(f"processing a {kind!r} is not supported yet")
+    elements = elements_of(kind, data)
     # The workers count entries while the client compiles the selector.
     counts = session.executor.submit_counts([e.ref for e in elements if e.entries is None])
     friend_refs = [(f[1], f[2], f[3]) for e in elements for f in e.friends]

@@ -127,11 +127,7 @@ class Session:
         code = selector.collect(selector.parse(first), extra=tuple(extra))
         if not not_on_client:
             selector.load(code, require_selector=False)
-        results = self.executor.on_every_worker(worker.load_helper, code)
-        failed = {w: err for w, err in results.items() if err}
-        for w, err in failed.items():
-            log.error("on %s: %s", w, err, extra={"where": "TProof::Load"})
-        if failed:
+        if not self.executor.all_succeed("TProof::Load", worker.load_helper, code):
             return -1
         if code.digest not in {c.digest for c in self.loaded}:
             self.loaded.append(code)
