@@ -84,6 +84,28 @@ class LocalClusterProcess:
 
 
 @dataclasses.dataclass
+class Tally:
+    """What one slot (or one worker) did in a query."""
+
+    entries: int = 0
+    bytes_read: int = 0
+    packets: int = 0
+    proc_time: float = 0.0     # s spent in packets
+    cpu: float = 0.0           # CPU s spent in packets
+
+    def add_packet(self, res: worker.PacketResult) -> None:
+        self.entries += res.processed
+        self.bytes_read += res.bytes_read
+        self.packets += 1
+        self.proc_time += res.elapsed
+        self.cpu += res.cpu
+
+    def merge(self, other: "Tally") -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+@dataclasses.dataclass
 class QueryOutcome:
     """What the workers returned for a query."""
 
@@ -93,6 +115,7 @@ class QueryOutcome:
     dropped: dict                     # file URL -> reason, for MissingFiles
     stopped: bool
     slots: list[worker.SlotResult]
+    workers: dict[str, Tally] = dataclasses.field(default_factory=dict)   # address -> its work kept
 
 
 class Executor:
@@ -286,7 +309,7 @@ class Executor:
         submitted = 0
         results: list[worker.SlotResult] = []
         dropped: dict[str, str] = {}
-        processed = bytes_read = 0
+        tally: dict[str, Tally] = {}            # slot -> the work it did (none of a lost slot's counts)
         last_check = 0.0
         known_workers = self.active_workers()
         suspects: dict[tuple, int] = {}         # packet range -> worker losses while it was in flight
@@ -340,6 +363,9 @@ class Executor:
                     "or the memory limit): " + "; ".join(self._where(spec, p) for p in culprits)
                     + " (the selector's Process() is the first suspect).")
             requeued = packetizer.slot_lost(slot)
+            tally.pop(slot, None)
+            if progress.feedback is not None:
+                progress.feedback.drop(slot)
             log.warning("worker %s was lost: %d packet(s) of its work go back in the queue",
                         addr, len(requeued))
             slot_worker.pop(slot, None)
@@ -382,8 +408,11 @@ class Executor:
                                 lose_slot(slot)
                             continue
                         packetizer.packet_done(slot, packet, res.elapsed, res.processed)
-                        processed += res.processed
-                        bytes_read += res.bytes_read
+                        tally.setdefault(slot, Tally()).add_packet(res)
+                        log.debug("packet %d (%s) on %s: %d entries in %.3f s", packet.id,
+                                  self._where(spec, packet), slot_worker.get(slot), res.processed, res.elapsed)
+                        if res.feedback and progress.feedback is not None:
+                            progress.feedback.add(slot, res.feedback)
                         if res.status == worker.ERROR:
                             raise QueryError(f"selector {spec.selector.label} failed on "
                                  f"{self._where(spec, packet, res)}: {res.error}")
@@ -398,7 +427,8 @@ class Executor:
                             log.info("kAbortFile: %d entries of %s skipped", n, url)
                         elif res.status == worker.STOPPED:
                             closed_workers.add(slot_worker[slot])
-                        progress.update(processed, bytes_read, len(active_slot))
+                        progress.update(sum(t.entries for t in tally.values()),
+                                        sum(t.bytes_read for t in tally.values()), len(active_slot))
                         if slot in slot_worker:
                             feed(slot_worker[slot])
                     now = time.monotonic()
@@ -441,9 +471,13 @@ class Executor:
         errors = [r for r in results if r.error]
         if errors:
             raise QueryError("; ".join(f"{slot_worker.get(r.slot, r.slot)}: {r.error}" for r in errors))
-        return QueryOutcome(outputs=[r.output for r in results if r.output], processed=processed,
-                            bytes_read=bytes_read, dropped=dropped,
-                            stopped=bool(self._stop_request), slots=results)
+        per_worker: dict[str, Tally] = {}
+        for slot, t in tally.items():
+            per_worker.setdefault(slot.split("|")[1], Tally()).merge(t)
+        return QueryOutcome(outputs=[r.output for r in results if r.output],
+                            processed=sum(t.entries for t in tally.values()),
+                            bytes_read=sum(t.bytes_read for t in tally.values()), dropped=dropped,
+                            stopped=bool(self._stop_request), slots=results, workers=per_worker)
 
     def _gather_finish(self, fin: dict, results: list, packetizer: AdaptivePacketizer,
                        spec: worker.QuerySpec) -> set[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 import sys
 
-_LEVELS = {logging.DEBUG: "Debug", logging.INFO: "Info", logging.WARNING: "Warning",
+VERBOSE = 15   # between INFO and DEBUG: per-query statistics (TProof::SetLogLevel(1))
+logging.addLevelName(VERBOSE, "VERBOSE")
+
+_LEVELS = {logging.DEBUG: "Debug", VERBOSE: "Info", logging.INFO: "Info", logging.WARNING: "Warning",
            logging.ERROR: "Error", logging.CRITICAL: "Fatal"}
 
 
@@ -31,3 +34,16 @@ def setup() -> None:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
+
+
+def level_for(proof_level: int) -> int:
+    """The `logging` level of TProof::SetLogLevel(proof_level): 0 (PROOF's default) INFO,
+    1 adds each query's statistics, 2 and above every packet (DEBUG)."""
+    if proof_level <= 0:
+        return logging.INFO
+    return VERBOSE if proof_level == 1 else logging.DEBUG
+
+
+def set_proof_level(proof_level: int) -> None:
+    """Apply TProof::SetLogLevel (or Open's loglevel) to proofshim's logger in this process."""
+    logging.getLogger("proofshim").setLevel(level_for(proof_level))

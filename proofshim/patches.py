@@ -86,7 +86,7 @@ def _call_hook(proof, method, sarg, iarg):
     elif method in ("SetParallel", "SetParallelRandom"):
         return sess.set_parallel(iarg)
     elif method == "SetLogLevel":
-        logging.getLogger("proofshim").setLevel(logging.DEBUG if iarg > 1 else logging.INFO)
+        sess.set_log_level(iarg)
     elif method == "SlaveInfos":
         sess.fill_slave_infos()
     elif method == "ExistsDataSet":
@@ -133,6 +133,49 @@ def _object_hook(proof, method, sarg, obj):
     if method == "GetDataSet":
         return datasets.get(sarg)
     raise ProofShimError(f"{method} is not supported by proofshim")
+
+
+def _python_slots(sess, signal: str):
+    """The session's list of Python callables for one of TProof's signals."""
+    from .progress import progress_arity  # noqa: PLC0415
+
+    name = signal.partition("(")[0].strip()
+    if name == "Progress":
+        return sess.progress_callbacks, (lambda fn: (fn, progress_arity(signal)))
+    if name == "Feedback":
+        return sess.feedback_callbacks, (lambda fn: fn)
+    raise ProofShimError(f"Connect: proofshim connects Python callables to 'Progress(...)' and "
+                         f"'Feedback(TList*)' only, not to {signal!r}")
+
+
+def _connect(original):
+    """TProof.Connect(signal, python_callable) for Progress/Feedback; C++ slots as TQObject does."""
+    def connect(self, signal, *args):
+        if len(args) == 1 and callable(args[0]):
+            sess = session.get(self)
+            if sess is None:
+                raise ProofShimError("Connect: this TProof object has no running session behind it")
+            slots, entry = _python_slots(sess, str(signal))
+            slots.append(entry(args[0]))
+            return True
+        return original(self, signal, *args)
+    return connect
+
+
+def _disconnect(original):
+    """TProof.Disconnect(signal, python_callable) undoes Connect(signal, python_callable)."""
+    def disconnect(self, *args):
+        if len(args) == 2 and callable(args[1]):
+            sess = session.get(self)
+            if sess is None:
+                return False
+            slots, _ = _python_slots(sess, str(args[0]))
+            kept = [s for s in slots if (s[0] if isinstance(s, tuple) else s) is not args[1]]
+            found = len(kept) != len(slots)
+            slots[:] = kept
+            return found
+        return original(self, *args)
+    return disconnect
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):
@@ -230,6 +273,8 @@ def install() -> None:
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
     _journal.setattr(ROOT.TROOT, "Macro", _macro(ROOT.TROOT.Macro))
     _journal.setattr(ROOT.TROOT, "ProcessLine", _process_line(ROOT.TROOT.ProcessLine))
+    _journal.setattr(ROOT.TProof, "Connect", _connect(ROOT.TProof.Connect))
+    _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):
         _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
     _journal.call("atexit close sessions", lambda: atexit.register(_close_all),

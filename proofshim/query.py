@@ -12,6 +12,8 @@ from . import dataset, datasets, outputfile, runtime, selector, settings
 from .errors import DatasetError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
+from .feedback import DEFAULT_PERIOD_MS, FeedbackCollector
+from .logsetup import VERBOSE
 from .progress import Progress
 from . import worker
 
@@ -140,7 +142,7 @@ def _missing_files_list(ROOT, missing: dict[str, str]):
 
 # PROOF_* parameters proofshim acts on; every other one is accepted and announced once.
 HONOURED_PARAMETERS = {"PROOF_UseTreeCache", "PROOF_CacheSize", "PROOF_PacketAsAFraction",
-                       "PROOF_MinPacketTime", "PROOF_MaxPacketTime"}
+                       "PROOF_MinPacketTime", "PROOF_MaxPacketTime", "PROOF_FeedbackPeriod"}
 
 
 def _announce_ignored_parameters(session) -> None:
@@ -207,6 +209,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sel.Begin(ROOT.nullptr)
 
     _announce_ignored_parameters(session)
+    fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
+                                   + proof_options.get("feedback", [])))
+    fb_period = max(0.05, float(session.parameter("PROOF_FeedbackPeriod", DEFAULT_PERIOD_MS)) / 1000)
     session.seq += 1
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
@@ -218,22 +223,27 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle",
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
-        cache_size=int(session.parameter("PROOF_CacheSize", -1)))
+        cache_size=int(session.parameter("PROOF_CacheSize", -1)),
+        feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
     packetizer = AdaptivePacketizer(
         [Element(index=i, first=f, num=n) for i, f, n in ranges],
         n_workers_hint=max(1, proof.GetParallel()),
         packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
         min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
         max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
-    progress = Progress(total, callbacks=session.progress_callbacks)
+    session.last_feedback = FeedbackCollector(
+        ROOT, fb_names, fb_period, merge=lambda blobs: _merge(ROOT, blobs), signal=proof.Feedback,
+        callbacks=session.feedback_callbacks) if fb_names else None
+    progress = Progress(total, callbacks=session.progress_callbacks, init_time=time.monotonic() - t0,
+                        signal=lambda v: proof.EmitProgress(*v[:8]), feedback=session.last_feedback)
     try:
         outcome = session.executor.run(spec, packetizer, progress)
     except QueryAborted:
         progress.close(progress.processed, status="aborted")
-        _record(ROOT, session, code, option, nentries, first, progress.processed, 0, -1,
+        _record(ROOT, session, code, option, nentries, first, progress.processed, progress.bytes_read, -1,
                 time.monotonic() - t0, ROOT.TQueryResult.kAborted)
         return -1
-    wall = progress.close(outcome.processed, status="stopped" if outcome.stopped else "done")
+    proc_time = progress.close(outcome.processed, status="stopped" if outcome.stopped else "done")
     if outcome.stopped:
         print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
 
@@ -272,8 +282,10 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sst = out.FindObject("PROOF_SelectorStatus")
     if sst:
         status = int(sst.GetVal())
-    _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read, status,
-            wall, ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted)
+    qr = _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read,
+                 status, time.monotonic() - t0,
+                 ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted)
+    _record_statistics(qr, spec, outcome, progress.init_time, proc_time)
     return status
 
 
@@ -283,6 +295,18 @@ def _record(ROOT, session, code, option, nentries, first, processed, nbytes, res
     ROOT.SetOwnership(qr, False)
     qr.SetDone(processed, nbytes, result, wall, int(state))
     session.proof.AddQueryResult(qr)
+    return qr
+
+
+def _record_statistics(qr, spec, outcome, init_time: float, proc_time: float) -> None:
+    """Times, packets and per-worker figures of a finished query, on its TQueryResult."""
+    workers = sorted(outcome.workers.items(), key=lambda kv: spec.ordinals.get(kv[0], kv[0]))
+    qr.SetTimes(init_time, proc_time, sum(t.cpu for _, t in workers), sum(t.packets for _, t in workers))
+    for addr, t in workers:
+        qr.AddWorkerStats(f"{spec.ordinals.get(addr, '?')} {addr}", t.entries, t.packets, t.proc_time)
+        log.log(VERBOSE, "worker %s (%s): %d entries in %d packets, %.1f evts/s", spec.ordinals.get(addr, "?"),
+                addr, t.entries, t.packets, t.entries / t.proc_time if t.proc_time > 0 else 0.0,
+                extra={"where": "TProof::Process"})
 
 
 def _merge(ROOT, outputs: list[bytes]):

@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from . import runtime, selector, settings, worker
+from . import logsetup, runtime, selector, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -46,7 +46,12 @@ class Session:
         self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
         self.seq = 0
         self.client_selector = None
-        self.progress_callbacks: list = []
+        self.progress_callbacks: list = []   # (callable, 2/7/10 values), connected from Python
+        self.feedback_callbacks: list = []   # callables taking the merged feedback TList
+        self.last_feedback = None            # the last query's FeedbackCollector (keeps its lists)
+        self.log_level = loglevel
+        if loglevel > 0:
+            logsetup.set_proof_level(loglevel)
         self.loaded: list = []             # code shipped with TProof::Load
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
@@ -67,6 +72,11 @@ class Session:
         if obj.IsA().GetName() == "TNamed":
             return obj.GetTitle()
         return obj.GetVal()
+
+    def set_log_level(self, level: int) -> None:
+        """TProof::SetLogLevel: how much proofshim logs, here and (from the next query) on the workers."""
+        self.log_level = level
+        logsetup.set_proof_level(level)
 
     def release_client_selector(self) -> None:
         """Drop the previous query's client selector without deleting the outputs it refers to."""

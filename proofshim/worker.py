@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import outputfile, packages, runtime, selector
+from . import feedback, logsetup, outputfile, packages, runtime, selector
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -24,6 +24,7 @@ log = logging.getLogger("proofshim.worker")
 OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR = range(5)
 
 _runners: dict[str, object] = {}   # slot -> ProofShim::Runner for the running query
+_feedback_sent: dict[str, float] = {}   # slot -> when it last sent feedback
 _prepared = False
 
 
@@ -48,6 +49,9 @@ class QuerySpec:
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
     packages: tuple = ()                           # packages.EnabledPackage, in the order enabled
     selector_object: bytes = b""                   # a streamed TSelector object, if one was given
+    feedback: tuple = ()                           # names of the output objects sent as feedback
+    feedback_period: float = 2.0                   # s between a slot's feedback copies
+    log_level: int = 0                             # TProof::SetLogLevel
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +64,8 @@ class PacketResult:
     bytes_read: int
     last_entry: int
     error: str
+    cpu: float = 0.0             # CPU seconds of the packet's thread
+    feedback: bytes = b""        # copies of the feedback objects, at most every feedback_period
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +130,7 @@ def _begin(spec: QuerySpec, slot: str):
     ROOT = runtime.load_library()
     prepare()
     ROOT.ProofShim.Runner.RequestStop(0)   # a stop request of an earlier query ends here
+    logsetup.set_proof_level(spec.log_level)
     os.environ.update(dict(spec.env))
     input_list = pickle.loads(spec.input_list)
     ROOT.SetOwnership(input_list, False)
@@ -137,6 +144,8 @@ def _begin(spec: QuerySpec, slot: str):
     # A new query replaces whatever an earlier, abandoned query left behind.
     for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
         del _runners[key]
+    for key in [k for k in _feedback_sent if not k.startswith(spec.query_id + "|")]:
+        del _feedback_sent[key]
     ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
@@ -166,7 +175,7 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
-    t1 = time.perf_counter()
+    t1, cpu0 = time.perf_counter(), time.thread_time()
     if spec.cycles:
         rc = runner.RunCyclePacket(packet.first, packet.num)
     else:
@@ -177,9 +186,22 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
             rc = runner.RunListPacket(url, directory, tree, entries, packet.first, packet.num)
         else:
             rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
-    return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, time.perf_counter() - t1,
+    elapsed, cpu = time.perf_counter() - t1, time.thread_time() - cpu0
+    return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),
-                        str(runner.GetError()))
+                        str(runner.GetError()), cpu, _feedback_due(spec, slot, runner))
+
+
+def _feedback_due(spec: QuerySpec, slot: str, runner) -> bytes:
+    """Copies of the feedback objects if the slot has not sent any for a feedback period."""
+    if not spec.feedback:
+        return b""
+    now = time.monotonic()
+    last = _feedback_sent.setdefault(slot, now)
+    if now - last < spec.feedback_period:
+        return b""
+    _feedback_sent[slot] = now
+    return feedback.worker_snapshot(runtime.import_root(), runner.GetOutputList(), spec.feedback)
 
 
 _entry_lists: dict = {}   # (query id, element) -> int64 array, for the running query
@@ -199,6 +221,7 @@ def _entry_list(spec: QuerySpec, element: int):
 def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     """SlaveTerminate the slot's selector and return its output list, serialised."""
     runner = _runners.pop(slot, None)
+    _feedback_sent.pop(slot, None)
     if runner is None:
         return SlotResult(slot, b"", 0, 0, f"worker {_worker_address()} has no selector for {slot} "
                           "(the worker was restarted?)")
@@ -217,6 +240,7 @@ def forget_query(query_id: str) -> int:
     doomed = [k for k in _runners if k.startswith(query_id + "|")]
     for k in doomed:
         del _runners[k]
+        _feedback_sent.pop(k, None)
     return len(doomed)
 
 

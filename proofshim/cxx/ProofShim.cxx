@@ -825,6 +825,8 @@ TProof::TProof()
    MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
    fPackageNames = new TList;
    fPackageNames->SetOwner(kTRUE);
+   fFeedback = new TList;
+   fFeedback->SetOwner(kTRUE);
 }
 
 TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel)
@@ -834,6 +836,8 @@ TProof::TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, I
    MakeLists(fInput, fOutput, fInputData, fQueries, fSlaveInfo);
    fPackageNames = new TList;
    fPackageNames->SetOwner(kTRUE);
+   fFeedback = new TList;
+   fFeedback->SetOwner(kTRUE);
    ProofShim::ListOfProofs()->Add(this);
 }
 
@@ -848,6 +852,7 @@ TProof::~TProof()
    delete fQueries;
    delete fSlaveInfo;
    delete fPackageNames;
+   delete fFeedback;
 }
 
 TProof *TProof::Open(const char *url, const char *, const char *, Int_t loglevel)
@@ -966,6 +971,70 @@ void TProof::StopProcess(Bool_t abort, Int_t timeout)
 {
    ProofShim::CallHook(this, "StopProcess", "", abort ? 1 : 0);
    (void)timeout;
+}
+
+void TProof::AddFeedback(const char *name)
+{
+   if (!name || !*name || fFeedback->FindObject(name)) return;
+   fFeedback->Add(new TObjString(name));
+}
+
+void TProof::RemoveFeedback(const char *name)
+{
+   if (TObject *o = fFeedback->FindObject(name)) {
+      fFeedback->Remove(o);
+      delete o;
+   }
+}
+
+void TProof::ClearFeedback()
+{
+   fFeedback->Delete();
+}
+
+void TProof::ShowFeedback() const
+{
+   if (fFeedback->GetSize() == 0) {
+      Info("ShowFeedback", "no feedback requested");
+      return;
+   }
+   Printf("Feedback list:");
+   TIter next(fFeedback);
+   while (TObject *o = next()) Printf("   %s", o->GetName());
+}
+
+void TProof::Progress(Long64_t total, Long64_t processed)
+{
+   EmitVA<Long64_t, Long64_t>("Progress(Long64_t,Long64_t)", 2, total, processed);
+}
+
+void TProof::Progress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime, Float_t procTime,
+                      Float_t evtrti, Float_t mbrti)
+{
+   EmitVA<Long64_t, Long64_t, Long64_t, Float_t, Float_t, Float_t, Float_t>(
+      "Progress(Long64_t,Long64_t,Long64_t,Float_t,Float_t,Float_t,Float_t)", 7, total, processed, bytesread,
+      initTime, procTime, evtrti, mbrti);
+}
+
+void TProof::Progress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime, Float_t procTime,
+                      Float_t evtrti, Float_t mbrti, Int_t actw, Int_t tses, Float_t eses)
+{
+   EmitVA<Long64_t, Long64_t, Long64_t, Float_t, Float_t, Float_t, Float_t, Int_t, Int_t, Float_t>(
+      "Progress(Long64_t,Long64_t,Long64_t,Float_t,Float_t,Float_t,Float_t,Int_t,Int_t,Float_t)", 10, total,
+      processed, bytesread, initTime, procTime, evtrti, mbrti, actw, tses, eses);
+}
+
+void TProof::EmitProgress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime,
+                          Float_t procTime, Float_t evtrti, Float_t mbrti, Int_t actw)
+{
+   Progress(total, processed);
+   Progress(total, processed, bytesread, initTime, procTime, evtrti, mbrti);
+   Progress(total, processed, bytesread, initTime, procTime, evtrti, mbrti, actw, 1, 1.f);
+}
+
+void TProof::Feedback(TList *objs)
+{
+   EmitVA<TList *>("Feedback(TList*)", 1, objs);
 }
 
 void TProof::AddInput(TObject *obj)
@@ -1355,6 +1424,49 @@ void TQueryResult::SetDone(Long64_t processed, Long64_t bytes, Long64_t result, 
    fStatus = (EQueryStatus)status;
 }
 
+void TQueryResult::SetTimes(Float_t inittime, Float_t proctime, Float_t usedcpu, Int_t packets)
+{
+   fInitTime = inittime;
+   fProcTime = proctime;
+   fUsedCPU = usedcpu;
+   fNumPackets = packets;
+}
+
+void TQueryResult::AddWorkerStats(const char *name, Long64_t entries, Int_t packets, Float_t proctime)
+{
+   fWrkNames.emplace_back(name);
+   fWrkEntries.push_back(entries);
+   fWrkPackets.push_back(packets);
+   fWrkProcTime.push_back(proctime);
+}
+
+static bool WorkerIndexOk(Int_t i, size_t n)
+{
+   return i >= 0 && (size_t)i < n;
+}
+
+const char *TQueryResult::GetWorkerName(Int_t i) const
+{
+   return WorkerIndexOk(i, fWrkNames.size()) ? fWrkNames[i].Data() : "";
+}
+Long64_t TQueryResult::GetWorkerEntries(Int_t i) const
+{
+   return WorkerIndexOk(i, fWrkEntries.size()) ? fWrkEntries[i] : -1;
+}
+Int_t TQueryResult::GetWorkerPackets(Int_t i) const
+{
+   return WorkerIndexOk(i, fWrkPackets.size()) ? fWrkPackets[i] : -1;
+}
+Float_t TQueryResult::GetWorkerProcTime(Int_t i) const
+{
+   return WorkerIndexOk(i, fWrkProcTime.size()) ? fWrkProcTime[i] : -1;
+}
+Float_t TQueryResult::GetWorkerRate(Int_t i) const
+{
+   Float_t t = GetWorkerProcTime(i);
+   return t > 0 ? GetWorkerEntries(i) / t : 0;
+}
+
 void TQueryResult::SetOutputList(TList *out)
 {
    fOutputList = out;
@@ -1371,11 +1483,17 @@ void TQueryResult::AdoptOutput(TList *out)
    fOwnsOutput = kTRUE;
 }
 
-void TQueryResult::Print(Option_t *) const
+void TQueryResult::Print(Option_t *option) const
 {
    static const char *names[] = {"aborted", "submitted", "running", "stopped", "completed"};
    Printf("+++ #:%d ref:\"%s\" sel:%s %9s %lld events processed in %.2f s", fSeqNum, GetTitle(),
           fSelecName.Data(), names[fStatus], fProcessed, fRealTime);
+   if (!TString(option).Contains("F", TString::kIgnoreCase)) return;
+   Printf("+++        init: %.2f s, processing: %.2f s, CPU on workers: %.2f s, %.2f MB read, %d packets",
+          fInitTime, fProcTime, fUsedCPU, fBytes / 1.e6, fNumPackets);
+   for (Int_t i = 0; i < GetNumWrks(); ++i)
+      Printf("+++        worker %-24s %10lld entries %5d packets %10.1f evts/s", GetWorkerName(i),
+             GetWorkerEntries(i), GetWorkerPackets(i), GetWorkerRate(i));
 }
 
 // =====================================================================================

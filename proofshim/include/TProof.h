@@ -38,6 +38,7 @@ private:
    TList   *fSlaveInfo = nullptr;
    TList   *fPackageNames = nullptr; // filled by GetListOfPackages / GetListOfEnabledPackages
    TList   *fPackageOpts = nullptr;  // load options of the EnablePackage call being forwarded
+   TList   *fFeedback = nullptr;     // names (TObjString) of the output objects sent as feedback
 
    TProof(const TProof &) = delete;
    TProof &operator=(const TProof &) = delete;
@@ -90,6 +91,20 @@ public:
                        Option_t *option = "", Long64_t nentries = -1, Long64_t firstentry = 0,
                        TObject *enl = nullptr);
    void     StopProcess(Bool_t abort, Int_t timeout = -1);
+
+   // -- monitoring: feedback objects (every PROOF_FeedbackPeriod ms, merged) and progress
+   void     AddFeedback(const char *name);
+   void     RemoveFeedback(const char *name);
+   void     ClearFeedback();
+   void     ShowFeedback() const;
+   TList   *GetFeedbackList() const { return fFeedback; }
+   void     Progress(Long64_t total, Long64_t processed); // *SIGNAL*
+   void     Progress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime,
+                     Float_t procTime, Float_t evtrti, Float_t mbrti); // *SIGNAL*
+   void     Progress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime,
+                     Float_t procTime, Float_t evtrti, Float_t mbrti, Int_t actw, Int_t tses,
+                     Float_t eses); // *SIGNAL*
+   void     Feedback(TList *objs); // *SIGNAL*
 
    // -- input list and parameters
    void     AddInput(TObject *obj);
@@ -167,6 +182,9 @@ public:
    void     AddSlaveInfo(const char *ordinal, const char *host, Int_t status);
    void     AddPackageName(const char *name);
    TList   *GetPackageLoadOpts() const { return fPackageOpts; }
+   // Emits the three Progress signals, so that slots connected to any of them are called.
+   void     EmitProgress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime,
+                         Float_t procTime, Float_t evtrti, Float_t mbrti, Int_t actw);
 
    ClassDefOverride(TProof, 0) // PROOF session (proofshim: forwards to a dask cluster)
 };
