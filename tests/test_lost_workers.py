@@ -23,9 +23,10 @@ def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after):
     time.sleep(kill_after)
     os.kill(pids[0], signal.SIGKILL)
     out, err = finish_driver(proc, lines)
-    m = re.search(r"RC (-?\d+) ONCE (\d+) OTHER (\d+)", out)
+    m = re.search(r"RC (-?\d+) ONCE (\d+) OTHER (\d+) ENTRIES (\d+)", out)
     assert m, out + err
     assert (int(m[1]), int(m[2]), int(m[3])) == (0, N, 0), out + err[-3000:]
+    assert int(m[4]) == N, "the query's entry count leaves out the lost worker's redone work"
     assert "was lost" in err, "the kill was noticed (not a query that had already ended)"
     assert "SECOND 0" in out
 

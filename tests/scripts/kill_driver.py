@@ -20,5 +20,6 @@ print("PROCESSING", flush=True)
 rc = proof.Process(sel, n)
 h = proof.GetOutputList().FindObject("hidx")
 counts = [int(h.GetBinContent(b)) for b in range(1, n + 1)] if h else []
-print(f"RC {rc} ONCE {sum(1 for c in counts if c == 1)} OTHER {sum(1 for c in counts if c != 1)}", flush=True)
+print(f"RC {rc} ONCE {sum(1 for c in counts if c == 1)} OTHER {sum(1 for c in counts if c != 1)} "
+      f"ENTRIES {proof.GetQueryResult().GetEntries()}", flush=True)
 print(f"SECOND {proof.Process(sel, 50)}", flush=True)
