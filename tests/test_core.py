@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import assert_hist_equal, local_run, outputs_by_name, selector_path
+from conftest import FILE_SIZES, assert_hist_equal, local_run, outputs_by_name, selector_path
 
 COUNT_SEL = selector_path("CountSel.C")
 
@@ -288,3 +288,17 @@ def test_headers_included_by_relative_path_travel_with_the_selector(ROOT, fresh_
     assert c.Process(str(tmp_path / "ana" / "RelSel.C") + "+", "", 2000) == 0
     assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 2000
     assert 0 < fresh_proof.GetOutput("n_ProcessFill").GetVal() < 2000
+
+
+def test_current_element_describes_each_packet(ROOT, fresh_proof, chain, data_files, total_entries):
+    """PROOF_CurrentElement (a TPair in the input list) gives the packet's file and entry range."""
+    c = chain()
+    c.SetProof()
+    assert c.Process(selector_path("ElemSel.C") + "+") == 0
+    out = fresh_proof.GetOutputList()
+    assert out.FindObject("bad").GetVal() == 0
+    assert out.FindObject("packets").GetVal() == fresh_proof.GetQueryResult().GetNumPackets()
+    h = out.FindObject("perfile")
+    per_file = {h.GetXaxis().GetBinLabel(b): h.GetBinContent(b) for b in range(1, h.GetNbinsX() + 1)
+                if h.GetXaxis().GetBinLabel(b)}
+    assert per_file == {os.path.basename(f): n for f, n in zip(data_files, FILE_SIZES)}

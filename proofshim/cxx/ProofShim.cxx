@@ -26,6 +26,7 @@
 #include "TFileInfo.h"
 #include "TFileMerger.h"
 #include "TSystem.h"
+#include "TMap.h"
 #include "TMethodCall.h"
 #include "TObjArray.h"
 #include "TObjString.h"
@@ -379,7 +380,36 @@ Runner::~Runner()
 {
    CloseFile();
    delete fSelector;
+   if (fCurrentElement) {
+      // TList::Remove(TObject*) matches with IsEqual, which a TPair forwards to its key: unlink by address.
+      for (TObjLink *lnk = fInput->FirstLink(); lnk; lnk = lnk->Next()) {
+         if (lnk->GetObject() == fCurrentElement) {
+            fInput->Remove(lnk);
+            break;
+         }
+      }
+      delete fCurrentElement->Key();
+      delete fCurrentElement->Value();
+      delete fCurrentElement;
+   }
    delete fInput;
+}
+
+// PROOF's player put the packet's TDSetElement in the input list, as the value of a TPair keyed
+// "PROOF_CurrentElement"; selectors look it up in Process to know the file and range being read.
+void Runner::SetCurrentElement(const char *file, const char *objname, const char *dir, Long64_t first,
+                               Long64_t num)
+{
+   auto *elem = new TDSetElement(file, objname, dir, first, num);
+   elem->SetBit(TDSetElement::kNewPacket);
+   if (!fCurrentElement) {
+      fCurrentElement = new TPair(new TObjString("PROOF_CurrentElement"), elem);
+      fInput->Add(fCurrentElement);
+      return;
+   }
+   TObject *old = fCurrentElement->Value();
+   fCurrentElement->SetValue(elem);
+   delete old;
 }
 
 void Runner::CloseFile()
@@ -551,6 +581,7 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
 Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num)
 {
    fError = "";
+   SetCurrentElement(file, tree, dir, first, num);
    if (OpenTree(file, dir, tree) != 0) return kError;
    return Loop(first, num);
 }
@@ -559,6 +590,7 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
                             Long64_t first, Long64_t num)
 {
    fError = "";
+   SetCurrentElement(file, tree, dir, num > 0 ? entries[first] : 0, num);
    if (OpenTree(file, dir, tree) != 0) return kError;
    return Loop(first, num, entries);
 }
@@ -566,6 +598,7 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
 Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num)
 {
    fError = "";
+   SetCurrentElement("", "", "", first, num);
    return Loop(first, num);
 }
 

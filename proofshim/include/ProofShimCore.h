@@ -9,6 +9,9 @@
 #include "TSelectorDraw.h"
 #include "TList.h"
 #include "TString.h"
+
+class TPair;
+
 #include <atomic>
 #include <functional>
 #include <vector>
@@ -100,10 +103,13 @@ private:
    Bool_t     fBegun = kFALSE;
    Bool_t     fUseTreeCache = kTRUE;
    Long64_t   fCacheSize = -1;
+   TPair     *fCurrentElement = nullptr; // "PROOF_CurrentElement" in fInput: the packet being run
 
    Int_t OpenTree(const char *file, const char *dir, const char *tree);
    Int_t Loop(Long64_t first, Long64_t num, const Long64_t *entries = nullptr);
    Int_t AttachFriends();
+   void  SetCurrentElement(const char *file, const char *objname, const char *dir, Long64_t first,
+                           Long64_t num);
 
 public:
    static std::atomic<int> fgStop; // 1: soft stop, 2: abort; checked before every entry
