@@ -10,6 +10,49 @@ import pytest
 warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Every process this test run starts (drivers, local clusters, dask workers) inherits this marker,
+# so that the run can check at its end that none of them is left behind.
+RUN_MARKER = f"PROOFSHIM_TEST_RUN={os.getpid()}"
+os.environ["PROOFSHIM_TEST_RUN"] = str(os.getpid())
+
+
+def _marked_processes() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if RUN_MARKER.encode() + b"\0" in fh.read():
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.hookimpl(trylast=True)   # after the session fixtures (the shared cluster) are torn down
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a process it started outlives it (bounded wait for clusters shutting down)."""
+    import time  # noqa: PLC0415
+
+    deadline = time.monotonic() + 30
+    left = _marked_processes()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = _marked_processes()
+    if left:
+        cmds = []
+        for pid in left:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+                cmds.append(f"{pid}: {cmd[:160]}")
+            except OSError:
+                continue
+        if cmds:
+            print("\nstray processes left by the test run:\n  " + "\n  ".join(cmds))
+            session.exitstatus = 1
 SELECTORS = os.path.join(HERE, "selectors")
 
 # Uneven on purpose: a one-entry file, a small one, large ones.
