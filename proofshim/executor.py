@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from . import settings, worker
+from . import clusters, settings, worker
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -100,7 +100,7 @@ class Executor:
 
     def __init__(self, spec: ClusterSpec):
         self.spec = spec
-        self.cluster: LocalClusterProcess | None = None
+        self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self.client = None
         self._warm: list = []
         self._stop_request: str | None = None
@@ -115,6 +115,10 @@ class Executor:
         if self.spec.kind == "local":
             self.cluster = LocalClusterProcess(self.spec.workers)
             address = self.cluster.start(timeout)
+        elif self.spec.kind == "cluster":
+            # SSH or batch-system cluster started for this session, closed with it.
+            self.cluster = clusters.ClusterHandle(self.spec.cluster)
+            address = self.cluster.start(timeout)
         else:
             address = self.spec.address
         try:
@@ -126,6 +130,8 @@ class Executor:
                             "Check that the scheduler runs and the address is right.") from exc
         try:
             if self.spec.kind == "local":
+                self.client.wait_for_workers(self.spec.workers, timeout=timeout)
+            elif self.spec.kind == "cluster" and self.spec.cluster.kind in clusters.SSH_KINDS:
                 self.client.wait_for_workers(self.spec.workers, timeout=timeout)
             else:
                 self.client.wait_for_workers(1, timeout=timeout)
