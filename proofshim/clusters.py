@@ -217,11 +217,16 @@ def build(spec: SSHSpec | JobqueueSpec):
             raise missing_extra(spec.kind, "asyncssh") from exc
         from distributed import SSHCluster
 
+        ssh_log = logging.getLogger("distributed.deploy.ssh")
+        if ssh_log.level == logging.NOTSET and not log.isEnabledFor(logging.DEBUG):
+            # It relays every line the remote scheduler and workers print at INFO: PROOF's
+            # sessions were quiet (proofshim's DEBUG level shows them).
+            ssh_log.setLevel(logging.WARNING)
         return SSHCluster(
             list(spec.hosts), connect_options=dict(spec.connect_options),
             worker_options={**spec.worker_options, "nthreads": 1, "n_workers": spec.workers_per_host},
             # A random port: a fixed one would collide with another session's scheduler on the host.
-            scheduler_options={"port": 0, "dashboard": False, **spec.scheduler_options},
+            scheduler_options={"port": 0, "dashboard": False, "dashboard_address": ":0", **spec.scheduler_options},
             remote_python=remote_command(spec.remote_python or sys.executable, spec.env))
     try:
         import dask_jobqueue
