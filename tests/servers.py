@@ -99,9 +99,12 @@ class SSHServer:
         return {"port": self.port, "username": self.user, "client-keys": [self.client_key],
                 "known-hosts": None}
 
-    def accepted_logins(self) -> int:
+    def log_text(self) -> str:
         with open(self.log) as f:
-            return f.read().count("Accepted publickey")
+            return f.read()
+
+    def accepted_logins(self) -> int:
+        return self.log_text().count("Accepted publickey")
 
     def stop(self) -> None:
         stop(self.proc)

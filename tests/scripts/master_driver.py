@@ -7,9 +7,9 @@ import sys
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
-import ROOT  # noqa: E402
+import ROOT
 
-import proofshim  # noqa: E402,F401 - the only change to the legacy script
+import proofshim  # noqa: F401 - the only change to the legacy script
 
 master, sel, out_path, ntotal, files = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
 proof = ROOT.TProof.Open(master)
