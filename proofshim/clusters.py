@@ -253,18 +253,27 @@ class ClusterHandle:
         """Build the cluster (bounded by `timeout`: SSH connections may hang) and, for a batch
         system, submit its jobs; return the scheduler address."""
         box: dict = {}
+        lock = threading.Lock()
 
         def run():
             try:
-                box["cluster"] = build(self.spec)
+                cluster = build(self.spec)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 box["error"] = exc
+                return
+            with lock:
+                box["cluster"] = cluster
+                abandoned = box.get("abandoned")
+            if abandoned:   # the caller gave up waiting: no remote process may outlive that
+                cluster.close(timeout=20)
 
         log.info("starting the %s cluster %s", self.spec.kind, self.spec.describe())
         t = threading.Thread(target=run, daemon=True, name="proofshim-cluster-start")
         t.start()
         t.join(timeout)
-        if t.is_alive():
+        with lock:
+            box["abandoned"] = "cluster" not in box and "error" not in box
+        if box["abandoned"]:
             raise OpenError(f"the {self.spec.describe()} cluster did not start within {timeout:.0f} s: "
                             "check that the hosts are reachable (ssh to them by hand) and raise "
                             "proofshim.connect-timeout if they are slow")

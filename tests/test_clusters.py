@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import doctest
 import os
+import socket
 import subprocess
 import sys
+import time
 import warnings
 
 import pytest
 from conftest import HERE, assert_hist_equal, local_run, outputs_by_name, selector_path
-from servers import SSHServer
+from servers import SSHServer, free_port
 
 from proofshim import clusters, url
 from proofshim.errors import OpenError
@@ -84,7 +86,7 @@ def test_slurm_spec_job_script():
     spec, script = _jobqueue_script("slurm", {
         "queue": "short", "cores": 4, "memory": "8GB", "jobs": 5, "walltime": "01:30:00",
         "job-extra-directives": ["--exclusive", "--constraint=avx2"],
-        "env": {"PYTHONPATH": "/srv/proof code"}})
+        "env": {"PYTHONPATH": "/srv/proof code"}, "scheduler-options": {"dashboard_address": ":0"}})
     assert spec.expected_workers == 20
     assert "#SBATCH -p short" in script
     assert "#SBATCH -n 1" in script and "#SBATCH --cpus-per-task=4" in script
@@ -101,7 +103,7 @@ def test_slurm_spec_job_script():
 def test_htcondor_spec_job_script():
     spec, script = _jobqueue_script("htcondor", {
         "cores": 2, "memory": "4GB", "disk": "1GB", "jobs": 2,
-        "job-extra-directives": {"+JobFlavour": '"longlunch"'}})
+        "job-extra-directives": {"+JobFlavour": '"longlunch"'}, "scheduler-options": {"dashboard_address": ":0"}})
     assert spec.expected_workers == 4
     assert "RequestCpus = MY.DaskWorkerCores" in script and "MY.DaskWorkerCores = 2" in script
     assert "RequestMemory = floor(MY.DaskWorkerMemory / 1048576)" in script
@@ -121,6 +123,27 @@ def test_missing_extras_name_the_install_command(monkeypatch):
     # and through TProof::Open's path: the handle reports it as is
     with pytest.raises(OpenError, match=r"proofshim\[ssh\]"):
         clusters.ClusterHandle(ssh).start(timeout=30)
+
+
+def test_unreachable_ssh_host_fails_open_with_the_reason():
+    pytest.importorskip("asyncssh", reason="pip install -e '.[test]' installs asyncssh")
+    spec = clusters.parse({"ssh": {"hosts": ["127.0.0.1", "127.0.0.1"],
+                                   "connect-options": {"port": free_port(), "known-hosts": None}}}, "m")
+    with pytest.raises(OpenError, match="could not start the ssh://127.0.0.1 .*(refused|Connect)"):
+        clusters.ClusterHandle(spec).start(timeout=60)
+
+
+def test_ssh_host_that_never_answers_fails_open_within_the_timeout():
+    pytest.importorskip("asyncssh", reason="pip install -e '.[test]' installs asyncssh")
+    with socket.socket() as mute:          # accepts connections, never says a word
+        mute.bind(("127.0.0.1", 0))
+        mute.listen()
+        spec = clusters.parse({"ssh": {"hosts": ["127.0.0.1", "127.0.0.1"], "connect-options": {
+            "port": mute.getsockname()[1], "known-hosts": None, "login-timeout": 30}}}, "m")
+        t0 = time.monotonic()
+        with pytest.raises(OpenError, match="did not start within 2 s"):
+            clusters.ClusterHandle(spec).start(timeout=2)
+        assert time.monotonic() - t0 < 10
 
 
 # ---------------------------------------------------------------- SSH, end to end
