@@ -26,7 +26,8 @@ MASTERS_SETTING = "proofshim.masters"
 
 @dataclasses.dataclass(frozen=True)
 class ClusterSpec:
-    """Where a session runs: an embedded local cluster of `workers` processes, or a scheduler."""
+    """Where a session runs: an embedded local cluster of `workers` processes, a scheduler, or a
+    cluster started from a specification (SSH, batch system) of `workers` expected workers."""
 
     kind: str                 # "local", "scheduler" or "cluster" (started from `cluster`)
     workers: int | None
