@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from . import settings, worker
+from . import clusters, locality, settings, worker
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -123,7 +123,7 @@ class Executor:
 
     def __init__(self, spec: ClusterSpec):
         self.spec = spec
-        self.cluster: LocalClusterProcess | None = None
+        self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self.client = None
         self._warm: list = []
         self._stop_request: str | None = None
@@ -138,6 +138,10 @@ class Executor:
         if self.spec.kind == "local":
             self.cluster = LocalClusterProcess(self.spec.workers)
             address = self.cluster.start(timeout)
+        elif self.spec.kind == "cluster":
+            # SSH or batch-system cluster started for this session, closed with it.
+            self.cluster = clusters.ClusterHandle(self.spec.cluster)
+            address = self.cluster.start(timeout)
         else:
             address = self.spec.address
         try:
@@ -148,7 +152,9 @@ class Executor:
             raise OpenError(f"cannot reach the dask scheduler at {address} within {timeout:.0f} s: {exc}\n"
                             "Check that the scheduler runs and the address is right.") from exc
         try:
-            if self.spec.kind == "local":
+            if self.spec.kind == "local" or (self.spec.kind == "cluster"
+                                             and self.spec.cluster.kind in clusters.SSH_KINDS):
+                # All the workers we start ourselves; a batch system's jobs may wait in its queue.
                 self.client.wait_for_workers(self.spec.workers, timeout=timeout)
             else:
                 self.client.wait_for_workers(1, timeout=timeout)
@@ -240,6 +246,20 @@ class Executor:
             log.error("on %s: %s", w, err, extra={"where": where})
         return not failed
 
+    # ---- data locality
+    def _host_of(self, addr: str) -> str | None:
+        """A worker's host as the packetizer compares it with the files' hosts."""
+        host = locality.address_host(addr)
+        return locality.resolve(host) if host else None
+
+    def element_hosts(self, urls: list[str]) -> list[str | None]:
+        """Which worker host holds each file (None: unknown, or all workers on one host): root://
+        URLs name their server; local paths are the client's (its address towards the scheduler)."""
+        sched = locality.address_host(self.client.scheduler.address) or "127.0.0.1"
+        client_host = locality.local_address_towards(locality.resolve(sched))
+        return locality.element_hosts(urls, self.active_workers(), client_host=client_host,
+                                      canonical=locality.resolve)
+
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
         """Soft stop (no new packets, running ones end at the next entry) or abort.
@@ -328,7 +348,7 @@ class Executor:
             slot = active_slot.get(addr) or new_slot(addr)
             n = sum(1 for s, _ in inflight.values() if s == slot)
             while n < IN_FLIGHT_PER_SLOT:
-                packet = packetizer.next_packet(slot)
+                packet = packetizer.next_packet(slot, self._host_of(addr))
                 if packet is None:
                     return
                 if spec_holder[0].status != "finished":

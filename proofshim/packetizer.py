@@ -197,7 +197,7 @@ class AdaptivePacketizer:
         if host is not None:
             s.host = host
         if self._requeue:   # work lost with a dead slot comes first, as it was
-            p = self._requeue.popleft()
+            p = self._take_requeued(s.host)
             self._remaining -= p.num
             return self._hand_out(s, p.element, p.first, p.num)
         if self._remaining == 0:
@@ -213,6 +213,15 @@ class AdaptivePacketizer:
         self._carve(e, rng, start, size)
         s.cur, s.cursor = e, start + size
         return self._hand_out(s, e, start, size)
+
+    def _take_requeued(self, host: str | None) -> Packet:
+        """The oldest requeued packet of a file on `host`, else the oldest one."""
+        if host is not None:
+            for i, p in enumerate(self._requeue):
+                if self._host[p.element] == host:
+                    del self._requeue[i]
+                    return p
+        return self._requeue.popleft()
 
     def _target_size(self, s: _Slot) -> int:
         rate = self._rate(s)

@@ -225,8 +225,11 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
         feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
+    # Locality: packets of a file go preferably to workers on the host that holds it.
+    hosts = session.executor.element_hosts([elements[i].url for i, _, _ in ranges]) if elements \
+        else [None] * len(ranges)
     packetizer = AdaptivePacketizer(
-        [Element(index=i, first=f, num=n) for i, f, n in ranges],
+        [Element(index=i, first=f, num=n, host=h) for (i, f, n), h in zip(ranges, hosts)],
         n_workers_hint=max(1, proof.GetParallel()),
         packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
         min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),

@@ -17,6 +17,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 
+from . import clusters
 from .errors import OpenError
 
 DEFAULT_PROOF_PORT = 1093
@@ -25,12 +26,14 @@ MASTERS_SETTING = "proofshim.masters"
 
 @dataclasses.dataclass(frozen=True)
 class ClusterSpec:
-    """Where a session runs: an embedded local cluster of `workers` processes, or a scheduler."""
+    """Where a session runs: an embedded local cluster of `workers` processes, a scheduler, or a
+    cluster started from a specification (SSH, batch system) of `workers` expected workers."""
 
-    kind: str                 # "local" or "scheduler"
+    kind: str                 # "local", "scheduler" or "cluster" (started from `cluster`)
     workers: int | None
     address: str | None
     url: str                  # the URL as PROOF would report it
+    cluster: object = None    # clusters.SSHSpec / JobqueueSpec for kind "cluster"
 
 
 def _query_workers(query: str) -> int | None:
@@ -63,14 +66,23 @@ def _master_keys(url: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def parse_open_url(url: str | None, *, ncpu: int, default_workers: int | None = None,
+def cluster_spec(value: Mapping, setting: str, url: str) -> ClusterSpec:
+    """A cluster specification (a mapping such as {"ssh": {...}}) read from `setting`."""
+    spec = clusters.parse(value, setting)
+    return ClusterSpec("cluster", spec.expected_workers, None, url or spec.describe(), cluster=spec)
+
+
+def parse_open_url(url: str | Mapping | None, *, ncpu: int, default_workers: int | None = None,
                    masters: Mapping[str, object] | None = None) -> ClusterSpec:
     """Map a TProof::Open URL onto a ClusterSpec.
 
     "" / "lite://" / "workers=N" / "lite:///?workers=N": an embedded local cluster.
     "tcp://h:p", "tls://h:p", "dask://h:p": an existing dask scheduler.
-    Anything else is a legacy PROOF master, looked up in the `proofshim.masters` setting.
+    Anything else is a legacy PROOF master, looked up in the `proofshim.masters` setting, whose
+    values are such URLs or cluster specifications (see proofshim.clusters).
     """
+    if isinstance(url, Mapping):
+        return cluster_spec(url, "the cluster specification", "")
     text = (url or "").strip()
     if text == "" or text.lower() in ("lite", "lite://", "lite:///"):
         return ClusterSpec("local", default_workers or max(1, ncpu), None, "lite://")
@@ -93,11 +105,13 @@ def parse_open_url(url: str | None, *, ncpu: int, default_workers: int | None = 
     for key in _master_keys(text):
         if key in masters:
             target = masters[key]
+            if isinstance(target, Mapping):
+                return cluster_spec(target, f"{MASTERS_SETTING}[{key!r}]", text)
             if isinstance(target, str):
                 spec = parse_open_url(target, ncpu=ncpu, default_workers=default_workers)
                 return dataclasses.replace(spec, url=text)
-            raise OpenError(f"{MASTERS_SETTING}[{key!r}] must be a scheduler address or 'lite://...', "
-                            f"got {target!r}")
+            raise OpenError(f"{MASTERS_SETTING}[{key!r}] must be a scheduler address, 'lite://...' or a "
+                            f"cluster specification such as {{ssh: {{hosts: [...]}}}}, got {target!r}")
     wanted = _master_keys(text)[-1 if len(_master_keys(text)) == 1 else 1]
     raise OpenError(
         f"{text!r} is a PROOF master, and proofshim does not know which dask scheduler replaces it.\n"
