@@ -15,15 +15,17 @@ import os
 import pickle
 import time
 
-from . import outputfile, packages, runtime, selector
+from . import filecheck, outputfile, packages, runtime, selector
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
 
-# Runner status codes, as in ProofShim::Runner::EResult.
-OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR = range(5)
+# Runner status codes, as in ProofShim::Runner::EResult. ERROR: the selector failed;
+# DATA_ERROR: the packet's file or tree could not be opened.
+OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 
 _runners: dict[str, object] = {}   # slot -> ProofShim::Runner for the running query
+_failed: dict[str, str] = {}       # slot -> the error that ended its selector (no packet may reuse it)
 _prepared = False
 
 
@@ -48,6 +50,7 @@ class QuerySpec:
     loads: tuple = ()                              # SelectorCode of TProof::Load, in order
     packages: tuple = ()                           # packages.EnabledPackage, in the order enabled
     selector_object: bytes = b""                   # a streamed TSelector object, if one was given
+    strict: bool = False                           # a file unreadable while processing fails the query
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +140,8 @@ def _begin(spec: QuerySpec, slot: str):
     # A new query replaces whatever an earlier, abandoned query left behind.
     for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
         del _runners[key]
+    for key in [k for k in _failed if not k.startswith(spec.query_id + "|")]:
+        del _failed[key]
     ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
@@ -159,10 +164,16 @@ def _begin(spec: QuerySpec, slot: str):
 def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
     t0 = time.perf_counter()
+    if slot in _failed:
+        # The selector threw in an earlier packet (or in SlaveBegin): its state is unknown, and a
+        # packet already queued behind that one must not run it (e.g. on members never created).
+        return PacketResult(slot, packet.id, 0, ERROR, 0.0, 0, -1, _failed[slot])
     runner = _runners.get(slot)
     if runner is None:
         runner, rc = _begin(spec, slot)
         if rc != OK:
+            if rc == ERROR:
+                _failed[slot] = str(runner.GetError())
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
@@ -177,9 +188,13 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
             rc = runner.RunListPacket(url, directory, tree, entries, packet.first, packet.num)
         else:
             rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
+    error = str(runner.GetError())
+    if rc == ERROR:
+        _failed[slot] = error
+    elif rc == DATA_ERROR and error.startswith("cannot open file"):
+        error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, time.perf_counter() - t1,
-                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),
-                        str(runner.GetError()))
+                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error)
 
 
 _entry_lists: dict = {}   # (query id, element) -> int64 array, for the running query
@@ -217,6 +232,8 @@ def forget_query(query_id: str) -> int:
     doomed = [k for k in _runners if k.startswith(query_id + "|")]
     for k in doomed:
         del _runners[k]
+    for k in [k for k in _failed if k.startswith(query_id + "|")]:
+        del _failed[k]
     return len(doomed)
 
 
@@ -283,7 +300,7 @@ def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
     prepare()
     f = runtime.open_file(url)
     if f is None:
-        return -1, f"cannot open file '{url}'"
+        return -1, filecheck.unopenable_reason(url)
     try:
         d = f if directory in ("", "/") else f.GetDirectory(directory)
         if not d:

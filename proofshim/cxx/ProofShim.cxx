@@ -409,7 +409,8 @@ Int_t Runner::Begin()
                   fSelector->Version() == 0 ? "Begin" : "SlaveBegin", e.what());
       return kError;
    } catch (...) {
-      fError.Form("unknown C++ exception in %s::SlaveBegin", fSelector->ClassName());
+      fError.Form("unknown C++ exception in %s::%s", fSelector->ClassName(),
+                  fSelector->Version() == 0 ? "Begin" : "SlaveBegin");
       return kError;
    }
    fBegun = kTRUE;
@@ -430,7 +431,7 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
       fError.Form("cannot open file '%s'", file);
       delete fFile;
       fFile = nullptr;
-      return -1;
+      return kDataError;
    }
    TDirectory *d = fFile;
    if (dir && *dir && strcmp(dir, "/") != 0) {
@@ -438,7 +439,7 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
       if (!d) {
          fError.Form("directory '%s' not found in file '%s'", dir, file);
          CloseFile();
-         return -1;
+         return kDataError;
       }
    }
    TTree *t = nullptr;
@@ -446,12 +447,12 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
    if (!t) {
       fError.Form("tree '%s' not found in file '%s'", tree, file);
       CloseFile();
-      return -1;
+      return kDataError;
    }
    fTree = t;
    if (AttachFriends() != 0) {
       CloseFile();
-      return -1;
+      return kDataError;
    }
    fFileName = file;
    fTreeName = tree;
@@ -464,7 +465,13 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
    } catch (std::exception &e) {
       fError.Form("C++ exception in %s::Init/Notify for tree '%s' of '%s': %s", fSelector->ClassName(), tree, file,
                   e.what());
-      return -1;
+      CloseFile();   // the next packet of this file must not skip Init
+      return kError;
+   } catch (...) {
+      fError.Form("unknown C++ exception in %s::Init/Notify for tree '%s' of '%s'", fSelector->ClassName(), tree,
+                  file);
+      CloseFile();
+      return kError;
    }
    ++fInitCalls;
    return 0;
@@ -551,7 +558,8 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
 Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num)
 {
    fError = "";
-   if (OpenTree(file, dir, tree) != 0) return kError;
+   fLastEntry = -1;
+   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
    return Loop(first, num);
 }
 
@@ -559,7 +567,8 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
                             Long64_t first, Long64_t num)
 {
    fError = "";
-   if (OpenTree(file, dir, tree) != 0) return kError;
+   fLastEntry = -1;
+   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
    return Loop(first, num, entries);
 }
 
