@@ -230,8 +230,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     try:
         sel.Begin(ROOT.nullptr)
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin')} (on the "
-                            "client, before any entry was processed; nothing was sent to the workers)") from None
+        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin')} "
+                            "(on the client, before any entry was processed; nothing was sent to the "
+                            "workers)") from None
 
     _announce_ignored_parameters(session)
     session.seq += 1

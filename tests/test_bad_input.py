@@ -73,8 +73,8 @@ WORKER_THROWS = [
     ("SlaveBegin", ["C++ exception in ThrowSel::SlaveBegin: ThrowSel: test exception in SlaveBegin"]),
     ("Init", ["C++ exception in ThrowSel::Init/Notify for tree 'T' of '",
               "ThrowSel: test exception in Init"]),
-    ("SlaveTerminate", ["C++ exception in ThrowSel::SlaveTerminate: ThrowSel: test exception in "
-                        "SlaveTerminate"]),
+    ("SlaveTerminate", ["C++ exception in ThrowSel::SlaveTerminate: ThrowSel: test exception in SlaveTerminate",
+                        "failed at the end of the query: on worker 0."]),
 ]
 
 
@@ -219,7 +219,8 @@ def test_strict_mode_fails_instead_of_skipping(ROOT, tproof, data_files, bad_fil
             assert c.Process(THROW_SEL) == 0
         finally:
             tproof.DeleteParameters("PROOFSHIM_Strict")
-    assert _missing_files(tproof) == {bad_files["missing"]: BAD_KINDS["missing"].format(f=bad_files["missing"])}
+    missing = bad_files["missing"]
+    assert _missing_files(tproof) == {missing: BAD_KINDS["missing"].format(f=missing)}
     _good_query_works(ROOT, tproof, data_files)
 
 
@@ -289,7 +290,8 @@ def test_tdset_element_first_beyond_its_entries_is_skipped(ROOT, tproof, data_fi
     capfd.readouterr()
     assert tproof.Process(dset, THROW_SEL) == 0
     err = _error_lines(capfd.readouterr().err)
-    reason = f"first entry 1000000 of the element is beyond the 333 entries of tree 'T' in file '{data_files[3]}'"
+    reason = ("first entry 1000000 of the element is beyond the 333 entries of tree 'T' in file "
+              f"'{data_files[3]}'")
     assert f"Warning in <TProof>: {reason}: file skipped, listed in MissingFiles" in err
     assert _missing_files(tproof) == {data_files[3]: reason}
     assert _gid_counts(tproof) == _expected_counts([0, 1, 2, 4, 5])
@@ -297,13 +299,13 @@ def test_tdset_element_first_beyond_its_entries_is_skipped(ROOT, tproof, data_fi
 
 # ---- entry ranges --------------------------------------------------------------------------------
 
+NOTHING = "nothing to process: firstentry={} with nentries={} selects no entry of the " + str(TOTAL)
 BAD_RANGES = [
     (-5, 0, "nentries=-5: give -1 for all entries or a positive number"),
     (10, -3, "firstentry=-3 is negative"),
-    (10, TOTAL, f"nothing to process: firstentry={TOTAL} with nentries=10 selects no entry of the {TOTAL}"),
-    (10, TOTAL + 5, f"nothing to process: firstentry={TOTAL + 5} with nentries=10 selects no entry of the "
-                    f"{TOTAL}"),
-    (0, 0, f"nothing to process: firstentry=0 with nentries=0 selects no entry of the {TOTAL}"),
+    (10, TOTAL, NOTHING.format(TOTAL, 10)),
+    (10, TOTAL + 5, NOTHING.format(TOTAL + 5, 10)),
+    (0, 0, NOTHING.format(0, 0)),
 ]
 
 
@@ -328,6 +330,25 @@ def test_range_running_past_the_data_processes_up_to_its_end(ROOT, tproof, chain
     c.SetProof()
     assert c.Process(THROW_SEL, "", nentries, first) == 0
     assert _gid_counts(tproof) == [0] * first + [1] * (TOTAL - first)
+
+
+# ---- opening a session ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url,message", [
+    ("a b c", "cannot parse the PROOF URL 'a b c': expected '', 'lite://', 'workers=N', 'tcp://host:port'"),
+    ("workers=0", "workers=0 in the Open URL: at least one worker is needed"),
+    ("lite:///?workers=many", "workers='many' in the Open URL is not a whole number"),
+])
+def test_unparsable_open_url_returns_null_and_the_session_stays(ROOT, tproof, data_files, capfd, url,
+                                                                message):
+    """(An unanswering scheduler: tests/test_sessions.py, bounded by proofshim.connect-timeout.)"""
+    capfd.readouterr()
+    try:
+        assert not ROOT.TProof.Open(url)
+        assert f"Error in <TProof::Open>: {message}" in capfd.readouterr().err
+    finally:
+        ROOT.gProof = tproof
+    _good_query_works(ROOT, tproof, data_files)
 
 
 # ---- pure logic ----------------------------------------------------------------------------------

@@ -468,8 +468,8 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
       CloseFile();   // the next packet of this file must not skip Init
       return kError;
    } catch (...) {
-      fError.Form("unknown C++ exception in %s::Init/Notify for tree '%s' of '%s'", fSelector->ClassName(), tree,
-                  file);
+      fError.Form("unknown C++ exception in %s::Init/Notify for tree '%s' of '%s'", fSelector->ClassName(),
+                  tree, file);
       CloseFile();
       return kError;
    }
