@@ -7,6 +7,7 @@ go wrong" lists these cases with the test of each.
 """
 from __future__ import annotations
 
+import doctest
 import os
 import random
 import shutil
@@ -363,3 +364,9 @@ def test_reasons_name_the_file_and_the_trouble(tmp_path):
     assert filecheck.unopenable_reason("root://eos.example//a.root").startswith("cannot open remote file")
     assert filecheck.skip_reason("a.root", "T", 5, first=4) == ""
     assert filecheck.skip_reason("a.root", "T", 5, first=5).startswith("first entry 5 ")
+
+
+def test_filecheck_examples_hold():
+    """The worked examples in proofshim/filecheck.py's docstrings are tests too."""
+    result = doctest.testmod(filecheck)
+    assert result.attempted >= 10 and result.failed == 0
