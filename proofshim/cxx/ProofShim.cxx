@@ -545,10 +545,12 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
          }
       }
    } catch (std::exception &e) {
-      fError.Form("C++ exception in %s::Process(%lld): %s", fSelector->ClassName(), entry, e.what());
+      fError.Form("C++ exception in %s::%s(%lld): %s", fSelector->ClassName(),
+                  v0 ? "ProcessCut/ProcessFill" : "Process", entry, e.what());
       rc = kError;
    } catch (...) {
-      fError.Form("unknown C++ exception in %s::Process(%lld)", fSelector->ClassName(), entry);
+      fError.Form("unknown C++ exception in %s::%s(%lld)", fSelector->ClassName(),
+                  v0 ? "ProcessCut/ProcessFill" : "Process", entry);
       rc = kError;
    }
    fBytesRead += TFile::GetFileBytesRead() - bytes0;
