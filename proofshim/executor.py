@@ -436,6 +436,19 @@ class Executor:
                         if res.status == worker.ERROR:
                             raise QueryError(f"selector {spec.selector.label} failed on "
                                  f"{self._where(spec, packet, res)}: {res.error}")
+                        elif res.status == worker.DATA_ERROR:
+                            # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped
+                            # the rest of such a file into MissingFiles; strict mode fails instead.
+                            url = spec.elements[packet.element][0]
+                            if spec.strict:
+                                raise QueryError(f"{res.error}, while processing "
+                                                 f"{self._where(spec, packet)} (strict mode: no file "
+                                                 "may be skipped)")
+                            n = packetizer.drop_rest_of_element(slot, packet, packet.first)
+                            dropped.setdefault(url, f"{res.error} (while processing)")
+                            log.warning("%s while processing: %d entries of it from entry %d on are "
+                                        "skipped, the file is listed in MissingFiles", res.error, n,
+                                        packet.first)
                         elif res.status == worker.ABORTED_PROCESS:
                             log.info("selector asked to abort processing on %s (kAbortProcess)",
                                      slot_worker.get(slot))
@@ -490,7 +503,13 @@ class Executor:
                                  "rather than returning incomplete results")
         errors = [r for r in results if r.error]
         if errors:
-            raise QueryError("; ".join(f"{slot_worker.get(r.slot, r.slot)}: {r.error}" for r in errors))
+            def on(r):
+                addr = slot_worker.get(r.slot, r.slot)
+                return f"worker {spec.ordinals.get(addr, '?')} ({addr})"
+
+            raise QueryError(f"selector {spec.selector.label} failed at the end of the query: "
+                             + "; ".join(f"on {on(r)}: {r.error}" for r in errors)
+                             + " (the outputs are not merged)")
         per_worker: dict[str, Tally] = {}
         for slot, t in tally.items():
             per_worker.setdefault(slot.split("|")[1], Tally()).merge(t)

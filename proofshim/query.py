@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, outputfile, runtime, selector, settings
+from . import dataset, datasets, filecheck, outputfile, runtime, selector, settings
 from .errors import DatasetError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -47,19 +47,37 @@ def _selector_code(sel_arg: str) -> selector.SelectorCode:
     return selector.collect(spec)
 
 
-def _elements_with_entries(session, elements: list[dataset.FileElement], counts: list):
-    """Fill in entry counts; skip unreadable files as PROOF did (MissingFiles), or fail if strict."""
-    unknown = [i for i, e in enumerate(elements) if e.entries is None]
+def strict_mode(session) -> bool:
+    """Whether a file that cannot be processed fails the query: the input parameter
+    PROOFSHIM_Strict when set (SetParameter("PROOFSHIM_Strict", 1)), else `proofshim.strict`."""
+    value = session.parameter(filecheck.STRICT_PARAMETER, None)
+    if value is None:
+        return bool(settings.get("strict", False))
+    return filecheck.is_true(value)
+
+
+def _needs_count(e: dataset.FileElement) -> bool:
+    # A chain that was asked for its entries knows 0 for a file it could not open too: counting
+    # again on the workers costs little and says why.
+    return not e.entries
+
+
+def _elements_with_entries(session, elements: list[dataset.FileElement], counts: list, strict: bool):
+    """Fill in entry counts; skip unreadable and empty files as PROOF did (warned, listed in
+    MissingFiles), or fail if strict."""
+    unknown = [i for i, e in enumerate(elements) if _needs_count(e)]
     by_index = dict(zip(unknown, session.executor.gather_counts(counts)))
     missing: dict[str, str] = {}
     kept = []
     for i, e in enumerate(elements):
         n, err = by_index.get(i, (e.entries, ""))
-        if n < 0:
-            if settings.get("strict", False):
-                raise DatasetError(f"{err} (strict mode: no file may be skipped)")
-            log.warning("%s: file skipped, listed in MissingFiles", err)
-            missing[e.url] = err
+        why = filecheck.skip_reason(e.url, e.tree, n, err, e.first)
+        if why:
+            if strict:
+                raise DatasetError(f"{why} (strict mode: no file may be skipped; leave it out of the "
+                                   f"data, or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
+            log.warning("%s: file skipped, listed in MissingFiles", why)
+            missing[e.url] = why
             continue
         kept.append(dataclasses.replace(e, entries=n))
     return kept, missing
@@ -93,7 +111,8 @@ def elements_of(kind: str, data) -> list[dataset.FileElement]:
     raise DatasetError(f"processing a {kind!r} is not supported yet")
 
 
-def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None):
+def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None,
+          strict: bool = False):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
     if kind == "cycle":
         if nentries <= 0:
@@ -101,11 +120,14 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
         return [], [(0, 0, nentries)], {}, code_loader(), []
     elements = elements_of(kind, data)
     # The workers count entries while the client compiles the selector.
-    counts = session.executor.submit_counts([e.ref for e in elements if e.entries is None])
+    counts = session.executor.submit_counts([e.ref for e in elements if _needs_count(e)])
     friend_refs = [(f[1], f[2], f[3]) for e in elements for f in e.friends]
     friend_counts = session.executor.submit_counts(friend_refs)
     class_name = code_loader()
-    elements, missing = _elements_with_entries(session, elements, counts)
+    elements, missing = _elements_with_entries(session, elements, counts, strict)
+    if not elements:
+        raise DatasetError(f"no file of '{data.GetName()}' can be processed, all {len(missing)} were "
+                           "skipped: " + "; ".join(missing.values()))
     _check_friends(session, elements, friend_refs, friend_counts)
     elist = entry_list or (runtime.downcast(data.GetEntryList()) if hasattr(data, "GetEntryList") else None)
     if elist and not elist.InheritsFrom("TEntryList"):
@@ -198,15 +220,21 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     if code is None:
         code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
     enl = runtime.downcast(extra) if kind == "dsname" and extra else None
+    strict = strict_mode(session)
     elements, ranges, missing, class_name, entry_lists = _plan(
-        session, kind, data, lambda: selector.load(code), nentries, first, enl)
+        session, kind, data, lambda: selector.load(code), nentries, first, enl, strict)
     total = sum(r[2] for r in ranges)
 
     sel = sel_obj if sel_obj else selector.instantiate(class_name)
     session.client_selector = sel
     sel.SetInputList(proof.GetInputList())
     sel.SetOption(user_option)
-    sel.Begin(ROOT.nullptr)
+    try:
+        sel.Begin(ROOT.nullptr)
+    except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
+        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin')} "
+                            "(on the client, before any entry was processed; nothing was sent to the "
+                            "workers)") from None
 
     _announce_ignored_parameters(session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
@@ -220,7 +248,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
-        entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle",
+        entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle", strict=strict,
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
@@ -275,8 +303,13 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     merged.Clear("nodelete")
     if member_map:
         ROOT.ProofShim.SetMembersFromOutput(sel, member_map, sel_out)
-    sel.Terminate()
-    # What Terminate added to its output list is part of the query's output too, as in PROOF.
+    failure = ""
+    try:
+        sel.Terminate()
+    except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
+        failure = _exception_text(exc, class_name, "Terminate")
+    # What Terminate added to its output list is part of the query's output too, as in PROOF;
+    # after a failing Terminate too, so that whatever it made can be inspected.
     known = {ROOT.addressof(o) for o in out}
     for obj in list(sel_out):
         if ROOT.addressof(obj) not in known:
@@ -285,11 +318,26 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sst = out.FindObject("PROOF_SelectorStatus")
     if sst:
         status = int(sst.GetVal())
+    if failure:
+        status = -1
+        log.error("selector %s: %s (on the client, after merging: the merged outputs of the %d "
+                  "entries processed are in the output list)", code.label, failure, outcome.processed,
+                  extra={"where": "TProof::Process"})
     qr = _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read,
                  status, time.monotonic() - t0,
                  ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted)
     _record_statistics(qr, spec, outcome, progress.init_time, proc_time)
     return status
+
+
+def _exception_text(exc: BaseException, class_name: str, method: str) -> str:
+    """A C++ (or Python) exception from a selector method, worded like the workers' messages."""
+    what = getattr(exc, "what", None)
+    if callable(what):   # a std::exception, translated by cppyy
+        return f"C++ exception in {class_name}::{method}: {what()}"
+    if type(exc) is Exception and "unknown C++ exception" in str(exc):
+        return f"unknown C++ exception in {class_name}::{method}"
+    return f"{type(exc).__name__} in {class_name}::{method}: {exc}"
 
 
 def _record(ROOT, session, code, option, nentries, first, processed, nbytes, result, wall, state):

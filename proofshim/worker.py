@@ -15,16 +15,18 @@ import os
 import pickle
 import time
 
-from . import feedback, logsetup, outputfile, packages, runtime, selector
+from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
 
-# Runner status codes, as in ProofShim::Runner::EResult.
-OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR = range(5)
+# Runner status codes, as in ProofShim::Runner::EResult. ERROR: the selector failed;
+# DATA_ERROR: the packet's file or tree could not be opened.
+OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 
 _runners: dict[str, object] = {}   # slot -> ProofShim::Runner for the running query
 _feedback_sent: dict[str, float] = {}   # slot -> when it last sent feedback
+_failed: dict[str, str] = {}       # slot -> the error that ended its selector (no packet may reuse it)
 _prepared = False
 
 
@@ -52,6 +54,7 @@ class QuerySpec:
     feedback: tuple = ()                           # names of the output objects sent as feedback
     feedback_period: float = 2.0                   # s between a slot's feedback copies
     log_level: int = 0                             # TProof::SetLogLevel
+    strict: bool = False                           # a file unreadable while processing fails the query
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +149,8 @@ def _begin(spec: QuerySpec, slot: str):
         del _runners[key]
     for key in [k for k in _feedback_sent if not k.startswith(spec.query_id + "|")]:
         del _feedback_sent[key]
+    for key in [k for k in _failed if not k.startswith(spec.query_id + "|")]:
+        del _failed[key]
     ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
@@ -168,10 +173,16 @@ def _begin(spec: QuerySpec, slot: str):
 def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
     t0 = time.perf_counter()
+    if slot in _failed:
+        # The selector threw in an earlier packet (or in SlaveBegin): its state is unknown, and a
+        # packet already queued behind that one must not run it (e.g. on members never created).
+        return PacketResult(slot, packet.id, 0, ERROR, 0.0, 0, -1, _failed[slot])
     runner = _runners.get(slot)
     if runner is None:
         runner, rc = _begin(spec, slot)
         if rc != OK:
+            if rc == ERROR:
+                _failed[slot] = str(runner.GetError())
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
@@ -187,9 +198,14 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
         else:
             rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
     elapsed, cpu = time.perf_counter() - t1, time.thread_time() - cpu0
+    error = str(runner.GetError())
+    if rc == ERROR:
+        _failed[slot] = error
+    elif rc == DATA_ERROR and error.startswith("cannot open file"):
+        error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
-                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(),
-                        str(runner.GetError()), cpu, _feedback_due(spec, slot, runner))
+                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error, cpu,
+                        _feedback_due(spec, slot, runner))
 
 
 def _feedback_due(spec: QuerySpec, slot: str, runner) -> bytes:
@@ -241,6 +257,8 @@ def forget_query(query_id: str) -> int:
     for k in doomed:
         del _runners[k]
         _feedback_sent.pop(k, None)
+    for k in [k for k in _failed if k.startswith(query_id + "|")]:
+        del _failed[k]
     return len(doomed)
 
 
@@ -307,7 +325,7 @@ def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
     prepare()
     f = runtime.open_file(url)
     if f is None:
-        return -1, f"cannot open file '{url}'"
+        return -1, filecheck.unopenable_reason(url)
     try:
         d = f if directory in ("", "/") else f.GetDirectory(directory)
         if not d:

@@ -439,7 +439,8 @@ Int_t Runner::Begin()
                   fSelector->Version() == 0 ? "Begin" : "SlaveBegin", e.what());
       return kError;
    } catch (...) {
-      fError.Form("unknown C++ exception in %s::SlaveBegin", fSelector->ClassName());
+      fError.Form("unknown C++ exception in %s::%s", fSelector->ClassName(),
+                  fSelector->Version() == 0 ? "Begin" : "SlaveBegin");
       return kError;
    }
    fBegun = kTRUE;
@@ -460,7 +461,7 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
       fError.Form("cannot open file '%s'", file);
       delete fFile;
       fFile = nullptr;
-      return -1;
+      return kDataError;
    }
    TDirectory *d = fFile;
    if (dir && *dir && strcmp(dir, "/") != 0) {
@@ -468,7 +469,7 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
       if (!d) {
          fError.Form("directory '%s' not found in file '%s'", dir, file);
          CloseFile();
-         return -1;
+         return kDataError;
       }
    }
    TTree *t = nullptr;
@@ -476,12 +477,12 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
    if (!t) {
       fError.Form("tree '%s' not found in file '%s'", tree, file);
       CloseFile();
-      return -1;
+      return kDataError;
    }
    fTree = t;
    if (AttachFriends() != 0) {
       CloseFile();
-      return -1;
+      return kDataError;
    }
    fFileName = file;
    fTreeName = tree;
@@ -494,7 +495,13 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
    } catch (std::exception &e) {
       fError.Form("C++ exception in %s::Init/Notify for tree '%s' of '%s': %s", fSelector->ClassName(), tree, file,
                   e.what());
-      return -1;
+      CloseFile();   // the next packet of this file must not skip Init
+      return kError;
+   } catch (...) {
+      fError.Form("unknown C++ exception in %s::Init/Notify for tree '%s' of '%s'", fSelector->ClassName(),
+                  tree, file);
+      CloseFile();
+      return kError;
    }
    ++fInitCalls;
    return 0;
@@ -568,10 +575,12 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
          }
       }
    } catch (std::exception &e) {
-      fError.Form("C++ exception in %s::Process(%lld): %s", fSelector->ClassName(), entry, e.what());
+      fError.Form("C++ exception in %s::%s(%lld): %s", fSelector->ClassName(),
+                  v0 ? "ProcessCut/ProcessFill" : "Process", entry, e.what());
       rc = kError;
    } catch (...) {
-      fError.Form("unknown C++ exception in %s::Process(%lld)", fSelector->ClassName(), entry);
+      fError.Form("unknown C++ exception in %s::%s(%lld)", fSelector->ClassName(),
+                  v0 ? "ProcessCut/ProcessFill" : "Process", entry);
       rc = kError;
    }
    fBytesRead += TFile::GetFileBytesRead() - bytes0;
@@ -581,8 +590,9 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
 Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num)
 {
    fError = "";
+   fLastEntry = -1;
    SetCurrentElement(file, tree, dir, first, num);
-   if (OpenTree(file, dir, tree) != 0) return kError;
+   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
    return Loop(first, num);
 }
 
@@ -590,8 +600,9 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
                             Long64_t first, Long64_t num)
 {
    fError = "";
+   fLastEntry = -1;
    SetCurrentElement(file, tree, dir, num > 0 ? entries[first] : 0, num);
-   if (OpenTree(file, dir, tree) != 0) return kError;
+   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
    return Loop(first, num, entries);
 }
 

@@ -83,7 +83,9 @@ Int_t      SetMembersFromOutput(TSelector *sel, TList *map, TList *output);
 // ---- the worker's event loop: one Runner per query and worker slot
 class Runner {
 public:
-   enum EResult { kOk = 0, kAbortedProcess = 1, kAbortedFile = 2, kStopped = 3, kError = 4 };
+   // kError: the selector failed (an exception); kDataError: the packet's file, directory or tree
+   // (or a friend's) could not be opened: the client skips the rest of that file or fails.
+   enum EResult { kOk = 0, kAbortedProcess = 1, kAbortedFile = 2, kStopped = 3, kError = 4, kDataError = 5 };
 
 private:
    TSelector *fSelector = nullptr;
