@@ -45,10 +45,10 @@ example: proofshim compare MySel.C+ --files data/*.root --tree Events --input My
 
 
 def _compare(args) -> int:
-    import json  # noqa: PLC0415
+    import json
 
-    from . import compare  # noqa: PLC0415
-    from .errors import ProofShimError  # noqa: PLC0415
+    from . import compare
+    from .errors import ProofShimError
 
     try:
         params = [compare.parse_input(text) for text in args.input]
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "compare":
         if args.tolerance is None:
-            from .compare import DEFAULT_TOLERANCE  # noqa: PLC0415
+            from .compare import DEFAULT_TOLERANCE
             args.tolerance = DEFAULT_TOLERANCE
         return _compare(args)
     return 2

@@ -30,7 +30,7 @@ import math
 import os
 import time
 
-from .errors import CompareError, DatasetError, ProofShimError, QueryError
+from .errors import CompareError, DatasetError, QueryError
 
 log = logging.getLogger("proofshim")
 
@@ -133,7 +133,7 @@ def multiset_difference(local: list[int], shim: list[int]) -> tuple[int, int]:
     >>> multiset_difference([1, 2, 2, 3], [3, 2, 1, 4])
     (1, 1)
     """
-    from collections import Counter  # noqa: PLC0415
+    from collections import Counter
 
     a, b = Counter(local), Counter(shim)
     return sum((a - b).values()), sum((b - a).values())
@@ -224,10 +224,9 @@ def summary(rows: list[Row]) -> str:
 
 def _json_differences(a, b, rel: float, path: str = "") -> list[str]:
     """Where two parsed JSON documents differ (numbers by `values_close`)."""
-    if isinstance(a, bool) or isinstance(b, bool) or not (
-            isinstance(a, (int, float)) and isinstance(b, (int, float))):
-        if type(a) is not type(b):
-            return [f"{path or 'value'}: {json.dumps(a)[:60]} (local) != {json.dumps(b)[:60]} (shim)"]
+    both_numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+    if not both_numbers and type(a) is not type(b):
+        return [f"{path or 'value'}: {json.dumps(a)[:60]} (local) != {json.dumps(b)[:60]} (shim)"]
     if isinstance(a, dict):
         out = []
         for k in list(a) + [k for k in b if k not in a]:
@@ -355,7 +354,7 @@ _helpers_declared = False
 
 def _root():
     global _helpers_declared
-    from . import runtime  # noqa: PLC0415
+    from . import runtime
 
     ROOT = runtime.import_root()
     if not _helpers_declared:
@@ -468,8 +467,8 @@ def compare_trees(a, b) -> tuple[list[str], str]:
         return [], why
     la, lb = multiset_difference(ha, hb)
     if la or lb:
-        return [f"{na} entries each, but {la} entries of the local tree have no identical entry in "
-                f"the shim's ({lb} the other way round)"], ""
+        return [(f"{na} entries each, but {la} entries of the local tree have no identical entry in "
+                 f"the shim's ({lb} the other way round)")], ""
     return [], ""
 
 
@@ -563,7 +562,8 @@ def compare_outputs(local, shim, rel: float = DEFAULT_TOLERANCE, *, ignore=(), p
 
 def _extra_row(name: str, obj, twin: bool) -> Row:
     if name == "MissingFiles":
-        files = [f"{o.GetName()}: {o.GetTitle()}" for o in obj]
+        files = [f"{o.GetCurrentUrl().GetUrl() if o.InheritsFrom('TFileInfo') else o.GetName()}: "
+                 f"{o.GetTitle()}" for o in obj]
         return Row(name, obj.ClassName(), EXTRA, "the shim skipped unreadable files:\n" + "\n".join(files))
     if name == "PROOF_SelectorStatus":
         return Row(name, obj.ClassName(), NOT_COMPARED, "PROOF bookkeeping (see Process return value)")
@@ -619,7 +619,7 @@ class Comparison:
 
 
 def _check_files(files: list[str], tree: str) -> None:
-    from . import runtime  # noqa: PLC0415
+    from . import runtime
 
     if not files:
         raise CompareError("no input files: give them with --files a.root b.root ...")
@@ -653,9 +653,9 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
     an open TProof, is given; with both `url` and `workers`, SetParallel(workers) is applied.
     Raises a ProofShimError when either run fails (as opposed to giving different outputs).
     """
-    from . import runtime  # noqa: PLC0415
-    from . import selector as selmod  # noqa: PLC0415
-    import proofshim  # noqa: F401, PLC0415 - installs the shim
+    import proofshim  # noqa: F401 - installs the shim
+
+    from . import selector as selmod
 
     ROOT = _root()
     ROOT.gROOT.SetBatch(True)
@@ -695,9 +695,8 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
         if not proof or not proof.IsValid():
             raise QueryError(f"TProof.Open('{url or ''}') failed for the shim run (see the messages above)")
     try:
-        if not opened or url is not None:
-            if workers:
-                proof.SetParallel(workers)
+        if workers and (not opened or url is not None):
+            proof.SetParallel(workers)
         proof.ClearInput()
         for p in params:
             set_parameter(proof, p)
@@ -726,10 +725,10 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
         f"proofshim compare: {selector} on {len(files)} file(s), tree '{tree}', {what}"
         + (f" from entry {first}" if first else "") + (f", option '{option}'" if option else ""),
         f"  local: TChain::Process in one process, {local_seconds:.1f} s, returned {local_status}",
-        f"  shim:  {nworkers} worker(s) ({shim_url}), {shim_entries} entries processed, "
-        f"{shim_seconds:.1f} s, returned {shim_status}",
-        f"  numbers: integer values must be equal; others may differ by {tolerance:g} relative "
-        "(float sums depend on the order of additions)",
+        (f"  shim:  {nworkers} worker(s) ({shim_url}), {shim_entries} entries processed, "
+         f"{shim_seconds:.1f} s, returned {shim_status}"),
+        (f"  numbers: integer values must be equal; others may differ by {tolerance:g} relative "
+         "(float sums depend on the order of additions)"),
         "  not compared: files written through TProofOutputFile",
     ]
     del sel, local_chain
@@ -737,5 +736,5 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
                       tolerance, header)
 
 
-__all__ = ["compare_query", "compare_outputs", "Comparison", "Row", "parse_input", "values_close",
-           "DEFAULT_TOLERANCE", "ProofShimError"]
+__all__ = ["DEFAULT_TOLERANCE", "Comparison", "Row", "compare_outputs", "compare_query", "parse_input",
+           "values_close"]
