@@ -61,6 +61,12 @@ def _compare(args) -> int:
     except ProofShimError as exc:
         print(f"proofshim compare: error: {exc}", file=sys.stderr)
         return 2
+    except Exception:  # noqa: BLE001 - a failed run must not look like "differences found" (1)
+        import traceback
+
+        traceback.print_exc()
+        print("proofshim compare: error: a run failed unexpectedly (traceback above)", file=sys.stderr)
+        return 2
     print(result.report(), flush=True)
     if args.json:
         with open(args.json, "w") as fh:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import glob
 import json
 import logging
 import math
@@ -31,6 +32,7 @@ import os
 import time
 
 from .errors import CompareError, DatasetError, QueryError
+from .options import split_options
 
 log = logging.getLogger("proofshim")
 
@@ -274,6 +276,7 @@ _HELPERS = r"""
 #include "TProfile.h"
 #include "TProfile2D.h"
 #include "TProfile3D.h"
+#include "THnBase.h"
 #include <string>
 #include <vector>
 #include <cstring>
@@ -326,6 +329,23 @@ inline std::string EntryHashes(TTree *t, std::vector<ULong64_t> &out)
       out[e] = h;
    }
    return "";
+}
+// THn/THnSparse: the coordinates (ndim per bin, flow bins included) of every bin with content or
+// error, with its content and squared error. Sparse bins come in fill order, hence coordinates.
+inline void NdimBins(THnBase *h, std::vector<Int_t> &coords, std::vector<double> &content,
+                     std::vector<double> &error2)
+{
+   Int_t ndim = h->GetNdimensions();
+   std::vector<Int_t> c(ndim);
+   coords.clear(); content.clear(); error2.clear();
+   for (Long64_t i = 0; i < h->GetNbins(); ++i) {
+      double v = h->GetBinContent(i, c.data());
+      double e2 = h->GetBinError2(i);
+      if (v == 0 && e2 == 0) continue;
+      coords.insert(coords.end(), c.begin(), c.end());
+      content.push_back(v);
+      error2.push_back(e2);
+   }
 }
 // Contents, errors and (profiles) bin entries of every cell, flow bins included; statistics sums.
 inline void HistValues(TH1 *h, std::vector<double> &content, std::vector<double> &error,
@@ -430,6 +450,38 @@ def compare_histograms(a, b, rel: float) -> list[str]:
     return out
 
 
+def compare_ndim(a, b, rel: float) -> list[str]:
+    """Differences between two THn/THnSparse: axes, then every non-empty bin by its coordinates."""
+    ROOT = _root()
+    if a.GetNdimensions() != b.GetNdimensions():
+        return [f"{a.GetNdimensions()} dimensions (local) != {b.GetNdimensions()} (shim)"]
+    out = []
+    for d in range(a.GetNdimensions()):
+        if _axis_description(a.GetAxis(d)) != _axis_description(b.GetAxis(d)):
+            out.append(f"axis {d} ({a.GetAxis(d).GetName()}) differs: bins or edges or labels")
+    if out:
+        return out
+    nd = a.GetNdimensions()
+    bins = []
+    for h in (a, b):
+        coords, content, err2 = ROOT.std.vector["Int_t"](), ROOT.std.vector["double"](), ROOT.std.vector["double"]()
+        ROOT.ProofShimCompare.NdimBins(h, coords, content, err2)
+        flat = list(coords)
+        bins.append({tuple(flat[k * nd:(k + 1) * nd]): (content[k], err2[k]) for k in range(len(content))})
+    keys = sorted(set(bins[0]) | set(bins[1]))
+    zero = (0.0, 0.0)
+    la = [bins[0].get(k, zero) for k in keys]
+    lb = [bins[1].get(k, zero) for k in keys]
+
+    def label(i):
+        return str(keys[i]).replace(" ", "")
+    out += differing([x[0] for x in la], [x[0] for x in lb], rel, "bin", label=lambda i: f"{label(i)} content")
+    out += differing([x[1] for x in la], [x[1] for x in lb], rel, "bin", label=lambda i: f"{label(i)} error^2")
+    if not values_close(a.GetEntries(), b.GetEntries(), rel):
+        out.append(f"entries {number(a.GetEntries())} (local) != {number(b.GetEntries())} (shim)")
+    return out
+
+
 def tree_hashes(tree) -> tuple[list[int], str]:
     """(per-entry hashes, "") of an output tree, or ([], why it cannot be compared)."""
     ROOT = _root()
@@ -500,6 +552,10 @@ def compare_objects(a, b, rel: float, name: str) -> list[Row]:
                     f"{a.GetSize()} elements")] + inner
     if a.InheritsFrom("TH1"):
         diffs = _capped(compare_histograms(a, b, rel))
+        return [Row(name, cls, DIFFERENT if diffs else EQUAL,
+                    "\n".join(diffs) if diffs else f"{number(a.GetEntries())} entries")]
+    if a.InheritsFrom("THnBase"):
+        diffs = _capped(compare_ndim(a, b, rel))
         return [Row(name, cls, DIFFERENT if diffs else EQUAL,
                     "\n".join(diffs) if diffs else f"{number(a.GetEntries())} entries")]
     if a.InheritsFrom("TTree"):
@@ -618,6 +674,16 @@ class Comparison:
                 "rows": [dataclasses.asdict(r) | {"failed": r.failed} for r in self.rows]}
 
 
+def expand_files(files) -> list[str]:
+    """Local paths with wildcards expanded (sorted, as TChain::Add does); URLs kept as they are."""
+    out = []
+    for f in files:
+        f = str(f)
+        matches = sorted(glob.glob(f)) if "://" not in f and glob.has_magic(f) else []
+        out += matches or [f]
+    return out
+
+
 def _check_files(files: list[str], tree: str) -> None:
     from . import runtime
 
@@ -645,12 +711,12 @@ def _chain(ROOT, tree: str, files: list[str]):
 def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries: int = -1,
                   first: int = 0, option: str = "", inputs=(), url: str | None = None,
                   workers: int | None = None, tolerance: float = DEFAULT_TOLERANCE,
-                  ignore=(), proof=None) -> Comparison:
+                  ignore=()) -> Comparison:
     """Run `selector` ("MySel.C+") over `files` locally and through the shim; compare the outputs.
 
     `inputs` are InputParameter objects or "name[:type]=value" strings. The shim run opens `url`
-    (default: an embedded cluster of `workers` workers, or PROOF-Lite's default) unless `proof`,
-    an open TProof, is given; with both `url` and `workers`, SetParallel(workers) is applied.
+    (default: an embedded cluster of `workers` workers, or PROOF-Lite's default) and closes it
+    afterwards; with both `url` and `workers`, SetParallel(workers) is applied.
     Raises a ProofShimError when either run fails (as opposed to giving different outputs).
     """
     import proofshim  # noqa: F401 - installs the shim
@@ -662,7 +728,7 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
     params = [p if isinstance(p, InputParameter) else parse_input(p) for p in inputs]
     if tolerance < 0:
         raise CompareError(f"tolerance {tolerance} is negative: give a relative tolerance such as 1e-9")
-    files = list(files)
+    files = expand_files(files)
     _check_files(files, tree)
     # Compiled once into proofshim's cache (not beside the user's source); the shim run then finds
     # the class already loaded and ships the same code to the workers.
@@ -685,17 +751,19 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
     sel.SetInputList(local_inputs)
     local_chain = _chain(ROOT, tree, files)
     t0 = time.monotonic()
-    local_status = int(local_chain.Process(sel, option, nentries, first))
+    # PROOF took its own tokens (fb=, stats, of=, ...) out of the option before the selector saw it.
+    local_option, _ = split_options(option)
+    local_status = int(local_chain.Process(sel, local_option, nentries, first))
     local_seconds = time.monotonic() - t0
 
     # 2. Through the shim.
-    opened = proof is None
-    if opened:
-        proof = ROOT.TProof.Open(url if url is not None else (f"workers={workers}" if workers else ""))
-        if not proof or not proof.IsValid():
-            raise QueryError(f"TProof.Open('{url or ''}') failed for the shim run (see the messages above)")
+    open_url = url if url is not None else (f"workers={workers}" if workers else "")
+    proof = ROOT.TProof.Open(open_url)
+    if not proof or not proof.IsValid():
+        raise QueryError(f"TProof.Open('{open_url}') failed for the shim run (see the messages above); "
+                         "check --url")
     try:
-        if workers and (not opened or url is not None):
+        if workers and url is not None:
             proof.SetParallel(workers)
         proof.ClearInput()
         for p in params:
@@ -715,8 +783,7 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
         nworkers = int(proof.GetParallel())
         shim_url = str(proof.GetUrl()) if hasattr(proof, "GetUrl") else (url or "")
     finally:
-        if opened:
-            proof.Close()
+        proof.Close()
     rows.append(Row("(Process return value)", "", EQUAL if local_status == shim_status else DIFFERENT,
                     str(local_status) if local_status == shim_status else
                     f"{local_status} (local) != {shim_status} (shim)"))

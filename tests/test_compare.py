@@ -3,6 +3,7 @@ input parameter typing, usage errors, and two end-to-end CLI runs on real files 
 selector: one that agrees with its one-process run (exit 0), one that cannot (exit 1)."""
 from __future__ import annotations
 
+import array
 import doctest
 import json
 import os
@@ -10,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import selector_path
+
 from proofshim import compare
 from proofshim.compare import DIFFERENT, EQUAL, EXTRA, IGNORED, MISSING, NOT_COMPARED
 
@@ -314,6 +315,28 @@ def test_other_classes_by_json(R):
     assert row.status == DIFFERENT and "fY [1]: 2 (local) != 2.5 (shim)" in row.detail
 
 
+def test_thnsparse_by_coordinates(R):
+    def sparse(points, extra=None):
+        nbins, lo, hi = array.array("i", [10, 10]), array.array("d", [0, 0]), array.array("d", [10, 10])
+        h = R.THnSparseD("hs", "sparse", 2, nbins, lo, hi)
+        for p in points + ([extra] if extra else []):
+            x = array.array("d", p)
+            h.Fill(x)
+        return h
+    pts = [[1.5, 2.5], [7.5, 0.5], [1.5, 2.5], [3.5, 9.5]]
+    # Filled in another order, the sparse bins are stored in another order: still equal.
+    assert compare.compare_outputs(olist(R, sparse(pts)), olist(R, sparse(pts[::-1])))[0].status == EQUAL
+    row = compare.compare_outputs(olist(R, sparse(pts)), olist(R, sparse(pts[::-1], [3.5, 9.5])))[0]
+    assert row.status == DIFFERENT and "bin (4,10) content: 1 (local) != 2 (shim)" in row.detail
+
+
+def test_expand_files(tmp_path):
+    for name in ("b.root", "a.root", "c.txt"):
+        (tmp_path / name).write_text("")
+    assert compare.expand_files([str(tmp_path / "*.root"), "root://host//x*.root", "plain.root"]) == [
+        str(tmp_path / "a.root"), str(tmp_path / "b.root"), "root://host//x*.root", "plain.root"]
+
+
 def test_ignore_patterns(R):
     rows = compare.compare_outputs(olist(R, R.TNamed("n_SlaveBegin", "1"), R.TNamed("keep", "1")),
                                    olist(R, R.TNamed("n_SlaveBegin", "2"), R.TNamed("keep", "1")),
@@ -370,7 +393,7 @@ def _run_cli(args, tmp_path, name):
     out_json = tmp_path / f"{name}.json"
     env = dict(os.environ, PYTHONPATH=WT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-m", "proofshim", "compare", *args, "--workers", "2",
-                           "--json", str(out_json)], capture_output=True, text=True, timeout=600,
+                           "--json", str(out_json)], check=False, capture_output=True, text=True, timeout=600,
                           cwd=str(tmp_path), env=env, start_new_session=True)
     rows = json.loads(out_json.read_text()) if out_json.exists() else None
     return proc, rows
@@ -380,7 +403,7 @@ def test_cli_agreeing_selector_exits_0(data_files, total_entries, tmp_path):
     args = [selector_path("CmpSel.C") + "+", "--files", *data_files, "--tree", "T",
             "--nentries", str(total_entries - 1500), "--firstentry", "1000",
             "--input", "CmpSel_NBins=30", "--input", "CmpSel_PtCut=0.5", "--input", "CmpSel_Label=abc",
-            "--input", "CmpSel_Every:Long_t=20"]
+            "--input", "CmpSel_Every:Long_t=20", "--option", "stats myopt"]
     proc, result = _run_cli(args, tmp_path, "agree")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "outputs agree" in proc.stdout
@@ -389,13 +412,15 @@ def test_cli_agreeing_selector_exits_0(data_files, total_entries, tmp_path):
     for name in ("hpx", "hwpt", "hpxpy", "tracks", "tracks/hntrk", "tracks/prof", "skim", "nsel", "params",
                  "(Process return value)"):
         assert by[name]["status"] == EQUAL, proc.stdout
-    assert by["params"]["detail"] == "'nbins=30 cut=0.5 label=abc every=20'"   # typed parameters arrived
+    assert by["params"]["detail"] == "'nbins=30 cut=0.5 label=abc every=20 option=myopt'"
+    # (typed parameters arrived; PROOF's "stats" token left out of the option on both sides)
     assert by["hpx"]["detail"] == f"{total_entries - 1500} entries"
     assert {r["status"] for r in result["rows"]} == {EQUAL, NOT_COMPARED}
 
 
 def test_cli_worker_dependent_selector_exits_1(data_files, tmp_path):
-    args = [selector_path("CmpSel.C") + "+", "--files", *data_files, "--input", "CmpSel_Skew=1"]
+    pattern = os.path.join(os.path.dirname(data_files[0]), "data*.root")     # expanded by compare itself
+    args = [selector_path("CmpSel.C") + "+", "--files", pattern, "--input", "CmpSel_Skew=1"]
     proc, result = _run_cli(args, tmp_path, "skew")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "DIFFERENCES FOUND: " in proc.stdout

@@ -115,8 +115,8 @@ public:
       TProof::GetParameter(fInput, "CmpSel_PtCut", cut);
       TProof::GetParameter(fInput, "CmpSel_Label", label);
       TProof::GetParameter(fInput, "CmpSel_Every", every);
-      fOutput->Add(new TNamed("params", TString::Format("nbins=%d cut=%g label=%s every=%ld", nbins, cut,
-                                                       label.Data(), every).Data()));
+      fOutput->Add(new TNamed("params", TString::Format("nbins=%d cut=%g label=%s every=%ld option=%s", nbins,
+                                                       cut, label.Data(), every, GetOption()).Data()));
    }
 
    Long_t fEvery = 50;
