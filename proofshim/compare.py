@@ -444,6 +444,8 @@ def compare_histograms(a, b, rel: float) -> list[str]:
     if not values_close(a.GetEntries(), b.GetEntries(), rel):
         out.append(f"entries {number(a.GetEntries())} (local) != {number(b.GetEntries())} (shim)")
     names = _STAT_NAMES[a.GetDimension()]
+    if a.InheritsFrom("TProfile") or a.InheritsFrom("TProfile2D") or a.InheritsFrom("TProfile3D"):
+        names = names + {1: ["sumwy", "sumwy2"], 2: ["sumwz", "sumwz2"], 3: ["sumwt", "sumwt2"]}[a.GetDimension()]
     for i, name in enumerate(names):
         if not values_close(sa[i], sb[i], rel, max(abs(x) for x in sa[:len(names)] + sb[:len(names)])):
             out.append(f"statistics {name}: {number(sa[i])} (local) != {number(sb[i])} (shim)")
@@ -566,8 +568,7 @@ def compare_objects(a, b, rel: float, name: str) -> list[Row]:
                     f"{_tree_summary(a)}, same content")]
     if cls.startswith("TParameter<"):
         va, vb = a.GetVal(), b.GetVal()
-        ok = (va == vb) if isinstance(va, (bool, int)) or cls == "TParameter<bool>" else \
-            values_close(float(va), float(vb), rel)
+        ok = (va == vb) if isinstance(va, int) else values_close(float(va), float(vb), rel)
         return [Row(name, cls, EQUAL if ok else DIFFERENT,
                     f"{number(va)}" if ok else f"value {number(va)} (local) != {number(vb)} (shim)")]
     if cls == "TObjString":

@@ -196,6 +196,14 @@ def test_profile_bin_entries_and_2d_bins(R):
     # Same mean (2) in bin 2, but 2 entries against 3: error and entries differ.
     row = compare.compare_outputs(olist(R, prof([1, 3])), olist(R, prof([1, 2, 3])))[0]
     assert row.status == DIFFERENT and "bin 2 entries: 2 (local) != 3 (shim)" in row.detail
+    # Same bins, only the profile's sum of y in its statistics differs.
+    a, b = prof([1, 3]), prof([1, 3])
+    stats = array.array("d", [0.0] * 16)
+    b.GetStats(stats)
+    stats[4] += 0.5                                   # sumwy
+    b.PutStats(stats)
+    row = compare.compare_outputs(olist(R, a), olist(R, b))[0]
+    assert row.status == DIFFERENT and row.detail == "statistics sumwy: 4 (local) != 4.5 (shim)"
     a, b = R.TH2F("h2", "", 3, 0, 3, 3, 0, 3), R.TH2F("h2", "", 3, 0, 3, 3, 0, 3)
     a.Fill(0.5, 2.5)
     b.Fill(2.5, 0.5)
