@@ -187,6 +187,24 @@ def test_axes_and_class_differences(R):
     assert rows[0].status == DIFFERENT and rows[0].cls == "TH1F / TH1D"
 
 
+def test_labelled_histograms_compared_label_by_label(R):
+    def cutflow(order, extra=0.0):
+        h = R.TH1D("cutflow", "cuts", 4, 0, 4)
+        for lab, w in order:
+            h.Fill(lab, w)
+        h.Fill("all", extra)
+        return h
+    local = [("all", 10), ("trigger", 6), ("pt", 3)]
+    merged = [("pt", 3), ("all", 10), ("trigger", 6)]       # another worker filled "pt" first
+    row = compare.compare_outputs(olist(R, cutflow(local)), olist(R, cutflow(merged)))[0]
+    assert row.status == EQUAL and "compared label by label" in row.detail
+    row = compare.compare_outputs(olist(R, cutflow(local)), olist(R, cutflow(merged, extra=1)))[0]
+    assert row.status == DIFFERENT and "bin 1 content: 10 (local) != 11 (shim)" in row.detail
+    other = [("all", 10), ("trigger", 6), ("eta", 3)]
+    row = compare.compare_outputs(olist(R, cutflow(local)), olist(R, cutflow(other)))[0]
+    assert row.status == DIFFERENT and "x axis: labels ['all', 'trigger', 'pt'] (local)" in row.detail
+
+
 def test_profile_bin_entries_and_2d_bins(R):
     def prof(ys):
         p = R.TProfile("p", "p", 3, 0, 3)
