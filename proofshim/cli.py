@@ -1,6 +1,12 @@
-"""Command line: `proofshim run 'macro.C(args)'` runs a legacy ROOT macro with the shim installed,
-like `root -b -q` would: the exit status is 1 when a macro fails to compile or run, else the value
-the last macro returned (as root's), 0 for a void macro."""
+"""Command line.
+
+`proofshim run 'macro.C(args)'` runs a legacy ROOT macro with the shim installed, like `root -b -q`
+would: the exit status is 1 when a macro fails to compile or run, else the value the last macro
+returned (as root's), 0 for a void macro.
+
+`proofshim compare SELECTOR --files ...` runs a selector once locally and once through the shim
+and compares the outputs: exit status 0 when they agree, 1 on any difference, 2 when the command
+is misused or a run fails."""
 from __future__ import annotations
 
 import argparse
@@ -25,15 +31,88 @@ def _run(args) -> int:
     return status
 
 
+_COMPARE_EPILOG = """\
+Objects are matched by name. Histograms: axes, every bin's content and error (flow bins too),
+entries, statistics; trees: branches, entry count and an order-independent checksum of the
+entries; TParameter by value, TNamed/TObjString by text, lists element by element; other
+classes by their JSON form. Integer values must be equal, other numbers may differ by the
+relative --tolerance (float sums depend on the order of additions). Files written through
+TProofOutputFile are not compared.
+
+exit status: 0 outputs agree, 1 differences found, 2 usage error or a failed run.
+example: proofshim compare MySel.C+ --files data/*.root --tree Events --input MySel_PtCut=25.0
+"""
+
+
+def _compare(args) -> int:
+    import json
+
+    from . import compare
+    from .errors import ProofShimError
+
+    try:
+        params = [compare.parse_input(text) for text in args.input]
+        if args.workers is not None and args.workers < 1:
+            raise compare.CompareError(f"--workers {args.workers}: give a positive number of workers")
+        result = compare.compare_query(
+            args.selector, args.files, tree=args.tree, nentries=args.nentries, first=args.firstentry,
+            option=args.option, inputs=params, url=args.url, workers=args.workers,
+            tolerance=args.tolerance, ignore=args.ignore)
+    except ProofShimError as exc:
+        print(f"proofshim compare: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001 - a failed run must not look like "differences found" (1)
+        import traceback
+
+        traceback.print_exc()
+        print("proofshim compare: error: a run failed unexpectedly (traceback above)", file=sys.stderr)
+        return 2
+    print(result.report(), flush=True)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(result.as_dict(), fh, indent=1)
+    return 0 if result.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `proofshim` command."""
     parser = argparse.ArgumentParser(prog="proofshim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run ROOT macros (e.g. 'run.C(\"x\", 3)') with the shim installed")
     run.add_argument("macros", nargs="+")
+    cmp = sub.add_parser(
+        "compare", help="run a selector locally and through the shim and compare the outputs",
+        description="Run a TSelector query once in this process with plain ROOT (TChain::Process, "
+                    "no PROOF) and once through proofshim, and compare every output object.",
+        epilog=_COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmp.add_argument("selector", help="selector source with an ACLiC suffix, e.g. MySel.C+")
+    cmp.add_argument("--files", nargs="+", required=True, metavar="FILE", help="input ROOT files (or URLs)")
+    cmp.add_argument("--tree", default="T", help="tree name in the files (default: T)")
+    cmp.add_argument("--nentries", type=int, default=-1, help="entries to process (default: all)")
+    cmp.add_argument("--firstentry", type=int, default=0, help="first entry to process (default: 0)")
+    cmp.add_argument("--option", default="", help="the option string given to Process")
+    cmp.add_argument("--input", action="append", default=[], metavar="NAME[:TYPE]=VALUE",
+                     help="a parameter for both runs, as TProof::SetParameter: an integer becomes "
+                          "TParameter<Int_t> (Long64_t beyond Int_t's range), a decimal number "
+                          "TParameter<Double_t>, anything else a TNamed; TYPE (Int_t, Long_t, "
+                          "Long64_t, Double_t, string) forces one; repeatable")
+    cmp.add_argument("--url", default=None,
+                     help="TProof.Open URL of the shim run (default: an embedded local cluster)")
+    cmp.add_argument("--workers", type=int, default=None,
+                     help="workers of the shim run (with --url: SetParallel(N))")
+    cmp.add_argument("--tolerance", type=float, default=None, metavar="REL",
+                     help="relative tolerance for non-integer numbers (default: 1e-9)")
+    cmp.add_argument("--ignore", action="append", default=[], metavar="GLOB",
+                     help="output objects not to compare, e.g. 'n_SlaveBegin' or 'debug/*'; repeatable")
+    cmp.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "compare":
+        if args.tolerance is None:
+            from .compare import DEFAULT_TOLERANCE
+            args.tolerance = DEFAULT_TOLERANCE
+        return _compare(args)
     return 2
 
 

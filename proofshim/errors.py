@@ -27,3 +27,7 @@ class QueryError(ProofShimError):
 
 class QueryAborted(ProofShimError):
     """A query was aborted (StopProcess(kTRUE) or a second Ctrl-C)."""
+
+
+class CompareError(ProofShimError):
+    """`proofshim compare` was used wrongly (bad --input, no files, negative tolerance)."""
