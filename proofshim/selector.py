@@ -7,6 +7,7 @@ it into a content-addressed directory of its cache and compiles it there once, u
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -152,6 +153,23 @@ def builtin(class_name: str) -> SelectorCode:
     return SelectorCode(class_name, main=class_name, files=(), mode="", digest=f"builtin:{class_name}")
 
 
+@contextlib.contextmanager
+def materialized(code: SelectorCode, kind: str = "selectors"):
+    """Write `code`'s files into this host's content-addressed cache directory (once) and yield
+    that directory while holding its lock, so that one process per host compiles it."""
+    build = os.path.join(runtime.cache_dir(), kind, runtime.library_digest(), code.digest)
+    os.makedirs(build, exist_ok=True)
+    with runtime.file_lock(os.path.join(build, ".lock")):
+        for rel, data in code.files:
+            dest = os.path.join(build, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if not os.path.exists(dest):
+                with open(dest + ".tmp", "wb") as fh:
+                    fh.write(data)
+                os.replace(dest + ".tmp", dest)
+        yield build
+
+
 def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     """Materialise `code` in this host's cache, compile it once, load it here; return the class name.
 
@@ -169,16 +187,7 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using the class %s already loaded in this process", code.class_name)
         _loaded[code.digest] = code.class_name
         return code.class_name
-    build = os.path.join(runtime.cache_dir(), "selectors", runtime.library_digest(), code.digest)
-    os.makedirs(build, exist_ok=True)
-    with runtime.file_lock(os.path.join(build, ".lock")):
-        for rel, data in code.files:
-            dest = os.path.join(build, rel)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if not os.path.exists(dest):
-                with open(dest + ".tmp", "wb") as fh:
-                    fh.write(data)
-                os.replace(dest + ".tmp", dest)
+    with materialized(code) as build:
         with runtime.captured_output() as out:
             ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
     if ok != 1:
