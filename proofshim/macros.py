@@ -6,7 +6,8 @@ compiles. Before ROOT sees it, each `X->SetProof(...)` / `X.SetProof(...)` is re
 TChain::SetProof did, and each `gROOT->Proof(...)` (or `ROOT::GetROOT()->Proof(...)`) to
 `ProofShim::RootProof(...)`, which opens the session as TROOT::Proof did. The rewritten
 copy keeps the macro's file name (ACLiC and `.x` name the function after it) and lives in the
-cache; the macro's own directory is put on the include path, so its relative #includes still work.
+cache, with a `#line` directive naming the original file (so `__FILE__` and compiler messages
+point there); the macro's own directory is put on the include path, so relative #includes work.
 Macros with neither call are run untouched.
 """
 from __future__ import annotations
@@ -61,6 +62,10 @@ def prepare(arg: str, cache_dir: str) -> tuple[str, str | None]:
     new = rewrite_source(text)
     if new == text:
         return arg, None
+    # The copy says where it comes from: __FILE__ (macros often find their selectors with
+    # gSystem->DirName(__FILE__)) and compiler messages name the user's file and line.
+    origin = os.path.abspath(path).replace("\\", "\\\\").replace('"', '\\"')
+    new = INCLUDE + f'#line 1 "{origin}"\n' + new[len(INCLUDE):]
     digest = hashlib.sha256(new.encode("utf-8", errors="surrogateescape")).hexdigest()[:16]
     dest_dir = os.path.join(cache_dir, "macros", digest)
     os.makedirs(dest_dir, exist_ok=True)

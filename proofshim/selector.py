@@ -138,7 +138,8 @@ def source_of_loaded_class(class_name: str) -> str | None:
     return None
 
 
-def _aclic_options(mode: str) -> str:
+def aclic_options(mode: str) -> str:
+    """gSystem.CompileMacro's options for an ACLiC mode ('+', '++', '+g', '+O')."""
     # "k": keep the library for reuse; "++" (force) is not needed: the directory is content-addressed.
     opts = "k"
     if "g" in mode:
@@ -187,9 +188,8 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using the class %s already loaded in this process", code.class_name)
         _loaded[code.digest] = code.class_name
         return code.class_name
-    with materialized(code) as build:
-        with runtime.captured_output() as out:
-            ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
+    with materialized(code) as build, runtime.captured_output() as out:
+        ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
     if ok != 1:
         raise SelectorError(f"{code.label} failed to compile:\n{out[0].rstrip()}")
     if require_selector and not ROOT.ProofShim.ClassIsSelector(code.class_name):

@@ -255,15 +255,12 @@ def exec_script(letter: str, code, args: str, env: tuple = (), enabled_packages:
     host's cache, compiled there once per host when an ACLiC mode is given, and run in this process."""
     ROOT = runtime.load_library()
     prepare()
-    path = None
-    with selector.materialized(code, "scripts") as build:
+    with selector.materialized(code, "scripts") as build, runtime.captured_output() as out:
         path = os.path.join(build, code.main)
-        if code.mode:
-            # Compile under the host's lock; the run below then finds the library up to date.
-            with runtime.captured_output() as out:
-                ok = ROOT.gSystem.CompileMacro(path, selector._aclic_options(code.mode))
-            if ok != 1:
-                return -1, f"{code.main}{code.mode} failed to compile:\n{out[0].rstrip()}"
+        # Compile under the host's lock; the run below then finds the library up to date.
+        ok = ROOT.gSystem.CompileMacro(path, selector.aclic_options(code.mode)) if code.mode else 1
+    if ok != 1:
+        return -1, f"{code.main}{code.mode} failed to compile:\n{out[0].rstrip()}"
     return exec_line(f".{letter} {path}{code.mode}{args}", env, enabled_packages)
 
 

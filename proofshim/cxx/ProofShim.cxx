@@ -1534,8 +1534,10 @@ TDSet::TDSet()
 TDSet::TDSet(const char *name, const char *objname, const char *dir, const char *type) : TDSet()
 {
    TString n(name ? name : ""), o(objname ? objname : "*"), t(type ? type : "");
-   // Old form TDSet("TTree", "T"): a class name as first argument is the type.
-   TClass *c = TClass::GetClass(n, kFALSE, kTRUE);
+   // Old form TDSet("TTree", "T"): a class name as first argument is the type. The class lookups
+   // may load: a class whose library was just loaded from a running macro (TProof::Load) is not
+   // found otherwise.
+   TClass *c = TClass::GetClass(n, kTRUE, kTRUE);
    if (t.IsNull() && c && c->InheritsFrom(TObject::Class())) {
       t = n;
       n = o;
@@ -1546,7 +1548,7 @@ TDSet::TDSet(const char *name, const char *objname, const char *dir, const char 
    fType = t;
    fObjName = o;
    fDir = dir ? dir : "/";
-   TClass *tc = TClass::GetClass(fType, kFALSE, kTRUE);
+   TClass *tc = TClass::GetClass(fType, kTRUE, kTRUE);
    fIsTree = !tc || tc->InheritsFrom(TTree::Class());
 }
 
