@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SELECTORS, assert_hist_equal, local_run, outputs_by_name, selector_path
+from conftest import SELECTORS, assert_hist_equal, outputs_by_name, selector_path
+from test_legacy_examples import _macro_example
 
+from proofshim import session
 from proofshim.macros import rewrite_source, script_line
 from proofshim.objects import check_directory, name_matches, select_keys
 
@@ -111,8 +113,10 @@ def test_tproof_open_session_keeps_the_setproof_rule(fresh_proof, chain, ROOT):
     c = chain()
     assert ROOT.ProofShim.ProofForTree(c) == ROOT.nullptr
     n0 = _queries(fresh_proof)
-    sel, _, _ = local_run(ROOT, [el.GetTitle() for el in c.GetListOfFiles()][:2], COUNT_SEL + "+")
-    assert _queries(fresh_proof) == n0
+    sel = ROOT.TSelector.GetSelector(COUNT_SEL + "+")
+    c.Process(sel, "", 200)
+    assert _queries(fresh_proof) == n0, "no SetProof(): processed here"
+    assert sel.GetOutputList().FindObject("n_Process").GetVal() == 200
     c.SetProof()
     assert c.Process(COUNT_SEL + "+", "", 100) == 0
     assert _queries(fresh_proof) == n0 + 1
@@ -303,8 +307,6 @@ void ana(int n = 1)
 
 
 def test_exec_script_runs_on_every_worker_with_its_headers(fresh_proof, tmp_path, monkeypatch, capfd):
-    from proofshim import session  # noqa: PLC0415
-
     (tmp_path / "helpers").mkdir()
     (tmp_path / "helpers" / "greet.h").write_text('inline const char *greeting() { return "shipped"; }\n')
     (tmp_path / "ana.C").write_text(_SCRIPT)
@@ -339,8 +341,6 @@ def test_exec_failing_script_returns_error(fresh_proof, tmp_path, monkeypatch):
 def test_proof_design_example_matches_one_process_run(ROOT, tmp_path):
     """The design's sample session (gROOT->Proof(), chain->Process("ana.C"), an object TDSet,
     Exec(".x showenv.C")) as a driver macro via `proofshim run`, against its no-PROOF branch."""
-    from test_legacy_examples import _macro_example  # noqa: PLC0415
-
     res = _macro_example(ROOT, tmp_path, "proof_design", "run_design.C")
     assert "ana: 22000 tracks" in res.stdout and "myselector: 695 events" in res.stdout
     pids = re.findall(r"^\[0\.(\d+)\] showenv: host \S+ pid (\d+)", res.stdout, re.MULTILINE)
