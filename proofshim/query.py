@@ -146,6 +146,10 @@ def _plan_objects(session, data, elements, code_loader, nentries: int, first: in
     keys of the data set's class (and name filter) become the objects, packetized like entries."""
     import numpy as np  # noqa: PLC0415 - numpy comes with ROOT
 
+    if data.GetEntryList():
+        # TEventIterObj refused them too: entry lists select tree entries.
+        raise DatasetError(f"TDSet '{data.GetName()}' of '{elements[0].object_type}' objects has an entry "
+                           "list: entry lists select tree entries; use nentries/firstentry or the object name")
     futures = [session.executor.client.submit(worker.list_keys, e.url, e.directory, pure=False)
                for e in elements]
     class_name = code_loader()

@@ -281,6 +281,27 @@ def test_object_tdset_unreadable_file_listed_as_missing(objset_proof, event_file
     assert "directory 'events' not found" in missing.First().GetTitle()
 
 
+def test_object_tdset_kabortfile_skips_the_rest_of_that_file(objset_proof, event_files, ROOT):
+    first_of_file1 = EVENTS[0]
+    abort_at = first_of_file1 + 60                       # inside events1.root (140 objects)
+    objset_proof.SetParameter("EvObjSel_AbortFileAt", abort_at)
+    try:
+        ds = ROOT.TDSet("MyEvent", "*", "/events")
+        for path in event_files:
+            ds.Add(path)
+        assert ds.Process(EV_SEL) == 0
+    finally:
+        objset_proof.DeleteParameters("EvObjSel_AbortFileAt")
+    ids = objset_proof.GetOutputList().FindObject("ev_ids")
+    counts = [int(ids.GetBinContent(g + 1)) for g in range(sum(EVENTS))]
+    assert max(counts) == 1 and counts[abort_at] == 1
+    in_file1 = range(first_of_file1, first_of_file1 + EVENTS[1])
+    assert all(counts[g] == 1 for g in range(sum(EVENTS)) if g not in in_file1), "other files complete"
+    assert sum(counts[g] for g in in_file1) < EVENTS[1], "objects after kAbortFile were skipped"
+    missing = objset_proof.GetOutputList().FindObject("MissingFiles")
+    assert missing and [str(fi.GetCurrentUrl().GetFile()) for fi in missing] == [event_files[1]]
+
+
 def test_object_tdset_errors_say_what_and_where(objset_proof, event_files, ROOT, capfd):
     ds = ROOT.TDSet("MyEvent", "nosuchname", "/events")
     ds.Add(event_files[1])
@@ -292,6 +313,14 @@ def test_object_tdset_errors_say_what_and_where(objset_proof, event_files, ROOT,
     ds2.Add(event_files[1])
     assert ds2.Process(EV_SEL) == -1
     assert "'/run*' has a wildcard" in capfd.readouterr().err
+    ds3 = ROOT.TDSet("MyEvent", "*", "/events")
+    ds3.Add(event_files[1])
+    assert ds3.Draw("fEnergy", "") == -1
+    assert "holds 'MyEvent' objects, not a tree" in capfd.readouterr().err
+    elist = ROOT.TEntryList()          # kept alive here: the TDSet only points at it
+    ds3.SetEntryList(elist)
+    assert ds3.Process(EV_SEL) == -1
+    assert "entry lists select tree entries" in capfd.readouterr().err
 
 
 # ---- Exec of a script ---------------------------------------------------------------------------

@@ -14,12 +14,15 @@ public:
    TH1D *fIndex = nullptr;     //! the numbers Process received
    TParameter<Long64_t> *fHot = nullptr;    //! MyHotEvent objects seen
    TParameter<Long64_t> *fBad = nullptr;    //! objects that were not a MyEvent
+   Int_t fAbortFileAt = -1;                 //! the event id at which to give up the rest of its file
    Int_t Version() const override { return 2; }
    void SlaveBegin(TTree *) override
    {
       Int_t maxid = 1000;
       if (TObject *p = fInput ? fInput->FindObject("EvObjSel_MaxId") : nullptr)
          maxid = (Int_t)((TParameter<Int_t> *)p)->GetVal();
+      if (TObject *p = fInput ? fInput->FindObject("EvObjSel_AbortFileAt") : nullptr)
+         fAbortFileAt = (Int_t)((TParameter<Int_t> *)p)->GetVal();
       fIds = new TH1D("ev_ids", "event ids", maxid, -0.5, maxid - 0.5);
       fEnergy = new TH1D("ev_energy", "energy", 50, 0, 100);
       fIndex = new TH1D("ev_index", "object number in its file", 200, -0.5, 199.5);
@@ -38,6 +41,7 @@ public:
       fIds->Fill(ev->fId);
       fEnergy->Fill(ev->fEnergy);
       fIndex->Fill(entry);
+      if (ev->fId == fAbortFileAt) Abort("giving up this file", kAbortFile);
       return kTRUE;
    }
    ClassDefOverride(EvObjSel, 0)
