@@ -101,6 +101,12 @@ def test_chains_process_on_a_groot_proof_session(groot_session, chain, data_file
     local = outputs_by_name(sel.GetOutputList())
     assert_hist_equal(shim["hpx"], local["hpx"], "hpx")
 
+    # Draw follows the session as Process does.
+    n1 = _queries(groot_session)
+    assert c.Draw("px>>h_groot_draw(64,-4,4)", "", "goff") == total_entries
+    assert _queries(groot_session) > n1, "drawn on the cluster"
+    assert ROOT.gDirectory.Get("h_groot_draw").GetEntries() == total_entries
+
     # A plain TTree (not a chain) is not diverted.
     f = ROOT.TFile.Open(data_files[1])
     assert ROOT.ProofShim.ProofForTree(f.Get("T")) == ROOT.nullptr
