@@ -20,6 +20,7 @@ class FileElement:
     num: int = -1
     entries: int | None = None        # entries in the tree, when already known
     friends: tuple = ()               # (alias, url, tree, directory) read alongside, entry for entry
+    object_type: str = ""             # object data sets: the class of the objects (tree: the name filter)
 
     @property
     def ref(self) -> tuple[str, str, str]:
@@ -90,11 +91,33 @@ def _with_friends(chain, elements: list[FileElement]) -> list[FileElement]:
     return [dataclasses.replace(e, friends=tuple(f)) for e, f in zip(elements, per_element)]
 
 
+def _object_elements(dset) -> list[FileElement]:
+    """The elements of an object TDSet: file, object-name filter, directory, first/num in objects."""
+    from .objects import check_directory  # noqa: PLC0415
+
+    if dset.GetListOfFriends() and dset.GetListOfFriends().GetSize():
+        raise DatasetError(f"TDSet '{dset.GetName()}' of '{dset.GetType()}' objects has friends: "
+                           "friends are for tree data sets")
+    elements = []
+    for el in dset.GetListOfElements():
+        obj = str(el.GetObjName()) or str(dset.GetObjName()) or "*"
+        directory = str(el.GetDirectory()) or str(dset.GetDirectory())
+        why = check_directory(directory)
+        if why:
+            raise DatasetError(f"TDSet '{dset.GetName()}', file '{el.GetFileName()}': {why}")
+        elements.append(FileElement(url=local_url(str(el.GetFileName())), tree=obj,
+                                    directory="" if directory == "/" else directory.strip("/"),
+                                    first=int(el.GetFirst()), num=int(el.GetNum()),
+                                    object_type=str(dset.GetType())))
+    if not elements:
+        raise DatasetError(f"TDSet '{dset.GetName()}' has no files: add some with dset.Add(...)")
+    return elements
+
+
 def from_tdset(dset) -> list[FileElement]:
-    """The elements of a tree TDSet, with each element's own first/num, object name and directory."""
+    """The elements of a TDSet, with each element's own first/num, object name and directory."""
     if not dset.IsTree():
-        raise DatasetError(f"TDSet '{dset.GetName()}' holds objects of class '{dset.GetType()}': "
-                           "only tree data sets are supported so far")
+        return _object_elements(dset)
     elements = []
     for el in dset.GetListOfElements():
         obj = str(el.GetObjName()) or str(dset.GetObjName())

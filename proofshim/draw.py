@@ -136,6 +136,9 @@ def _client_tree(ROOT, kind: str, data):
     if not elements:
         raise DatasetError(f"'{data.GetName()}' has no files to draw from")
     e = elements[0]
+    if e.object_type:
+        raise DatasetError(f"TDSet '{data.GetName()}' holds '{e.object_type}' objects, not a tree: Draw "
+                           "needs a tree; process the objects with a selector instead")
     files = []
     try:
         tree = _open_tree(ROOT, e.url, e.directory, e.tree, files)

@@ -576,6 +576,8 @@ class Executor:
         if spec.cycles:
             return f"cycles {packet.first}..{packet.first + packet.num}"
         url, tree, _ = spec.elements[packet.element]
+        if spec.objects:
+            return f"file '{url}' objects {packet.first}..{packet.first + packet.num}"
         where = f"file '{url}' tree '{tree}' entries {packet.first}..{packet.first + packet.num}"
         if res is not None and res.last_entry >= 0:
             where += f" (at entry {res.last_entry})"

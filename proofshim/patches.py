@@ -244,6 +244,13 @@ def _list_of_proofs(self):
     return runtime.import_root().ProofShim.ListOfProofs()
 
 
+def _root_proof(self, url=""):
+    """gROOT.Proof(url=""): PROOF's original way to start a session (TROOT::Proof, gone from ROOT
+    6.40). Opens the session as TProof.Open(url) does and returns it; TChains then process on it
+    without SetProof() (chain.SetProof(False) keeps one local), as in PROOF's original design."""
+    return runtime.import_root().ProofShim.RootProof(str(url or ""))
+
+
 def _close_all() -> None:
     for sess in session.all_sessions():
         try:
@@ -271,6 +278,7 @@ def install() -> None:
     _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
     _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
+    _journal.setattr(ROOT.TROOT, "Proof", _root_proof)
     _journal.setattr(ROOT.TROOT, "Macro", _macro(ROOT.TROOT.Macro))
     _journal.setattr(ROOT.TROOT, "ProcessLine", _process_line(ROOT.TROOT.ProcessLine))
     _journal.setattr(ROOT.TProof, "Connect", _connect(ROOT.TProof.Connect))

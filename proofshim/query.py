@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, outputfile, runtime, selector, settings
+from . import dataset, datasets, filecheck, objects, outputfile, runtime, selector, settings
 from .errors import DatasetError, QueryAborted, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -119,6 +119,8 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
             raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
         return [], [(0, 0, nentries)], {}, code_loader(), []
     elements = elements_of(kind, data)
+    if elements and elements[0].object_type:
+        return _plan_objects(session, data, elements, code_loader, nentries, first)
     # The workers count entries while the client compiles the selector.
     counts = session.executor.submit_counts([e.ref for e in elements if _needs_count(e)])
     friend_refs = [(f[1], f[2], f[3]) for e in elements for f in e.friends]
@@ -148,6 +150,57 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
                            f"entry of the {sum(available)} in {len(elements)} file(s) of "
                            f"'{data.GetName()}'")
     return elements, ranges, missing, class_name, lists
+
+
+def _class_filter(type_name: str):
+    """Whether a key's class (by name) inherits from `type_name`, as this process knows the classes."""
+    ROOT = runtime.import_root()
+    known: dict[str, bool] = {}
+
+    def inherits(cls: str) -> bool:
+        if cls not in known:
+            c = ROOT.TClass.GetClass(cls, True, True) if cls != type_name else True
+            known[cls] = c is True or bool(c and c.InheritsFrom(type_name))
+        return known[cls]
+    return inherits
+
+
+def _plan_objects(session, data, elements, code_loader, nentries: int, first: int):
+    """An object TDSet's plan: the workers list each file's keys while the selector compiles; the
+    keys of the data set's class (and name filter) become the objects, packetized like entries."""
+    import numpy as np  # noqa: PLC0415 - numpy comes with ROOT
+
+    if data.GetEntryList():
+        # TEventIterObj refused them too: entry lists select tree entries.
+        raise DatasetError(f"TDSet '{data.GetName()}' of '{elements[0].object_type}' objects has an entry "
+                           "list: entry lists select tree entries; use nentries/firstentry or the object name")
+    futures = [session.executor.client.submit(worker.list_keys, e.url, e.directory, pure=False)
+               for e in elements]
+    class_name = code_loader()
+    type_name = elements[0].object_type
+    inherits = _class_filter(type_name)
+    kept, positions, missing = [], [], {}
+    for e, (keys, err) in zip(elements, session.executor.gather_counts(futures)):
+        if err:
+            if settings.get("strict", False):
+                raise DatasetError(f"{err} (strict mode: no file may be skipped)")
+            log.warning("%s: file skipped, listed in MissingFiles", err)
+            missing[e.url] = err
+            continue
+        pos = np.array(objects.select_keys(keys, inherits, e.tree), dtype=np.int64)
+        kept.append(dataclasses.replace(e, entries=len(pos)))
+        positions.append(pos)
+    available = [max(0, (len(p) - e.first) if e.num < 0 else min(e.num, len(p) - e.first))
+                 for e, p in zip(kept, positions)]
+    ranges = select_range(available, nentries, first, element_first=[e.first for e in kept])
+    if not ranges:
+        where = f"directory '{elements[0].directory or '/'}'" if elements[0].directory else "the top directory"
+        raise DatasetError(
+            f"nothing to process: no object of class '{type_name}' named '{elements[0].tree}' in {where} "
+            f"of the {len(kept)} readable file(s) of TDSet '{data.GetName()}' selects an entry "
+            f"(firstentry={first}, nentries={nentries}); check the class, object name and directory "
+            "given to the TDSet")
+    return kept, ranges, missing, class_name, positions
 
 
 def _missing_files_list(ROOT, missing: dict[str, str]):
@@ -224,6 +277,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     elements, ranges, missing, class_name, entry_lists = _plan(
         session, kind, data, lambda: selector.load(code), nentries, first, enl, strict)
     total = sum(r[2] for r in ranges)
+    is_objects = bool(elements) and bool(elements[0].object_type)   # entry_lists: key positions
 
     sel = sel_obj if sel_obj else selector.instantiate(class_name)
     session.client_selector = sel
@@ -248,7 +302,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
-        entry_lists=tuple(a.tobytes() for a in entry_lists), cycles=kind == "cycle", strict=strict,
+        entry_lists=() if is_objects else tuple(a.tobytes() for a in entry_lists),
+        objects=tuple(a.tobytes() for a in entry_lists) if is_objects else (), cycles=kind == "cycle",
+        strict=strict,
         ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),

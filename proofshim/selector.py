@@ -7,6 +7,7 @@ it into a content-addressed directory of its cache and compiles it there once, u
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -137,7 +138,8 @@ def source_of_loaded_class(class_name: str) -> str | None:
     return None
 
 
-def _aclic_options(mode: str) -> str:
+def aclic_options(mode: str) -> str:
+    """gSystem.CompileMacro's options for an ACLiC mode ('+', '++', '+g', '+O')."""
     # "k": keep the library for reuse; "++" (force) is not needed: the directory is content-addressed.
     opts = "k"
     if "g" in mode:
@@ -150,6 +152,23 @@ def _aclic_options(mode: str) -> str:
 def builtin(class_name: str) -> SelectorCode:
     """A selector class compiled into proofshim's own library (present on every worker)."""
     return SelectorCode(class_name, main=class_name, files=(), mode="", digest=f"builtin:{class_name}")
+
+
+@contextlib.contextmanager
+def materialized(code: SelectorCode, kind: str = "selectors"):
+    """Write `code`'s files into this host's content-addressed cache directory (once) and yield
+    that directory while holding its lock, so that one process per host compiles it."""
+    build = os.path.join(runtime.cache_dir(), kind, runtime.library_digest(), code.digest)
+    os.makedirs(build, exist_ok=True)
+    with runtime.file_lock(os.path.join(build, ".lock")):
+        for rel, data in code.files:
+            dest = os.path.join(build, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if not os.path.exists(dest):
+                with open(dest + ".tmp", "wb") as fh:
+                    fh.write(data)
+                os.replace(dest + ".tmp", dest)
+        yield build
 
 
 def load(code: SelectorCode, *, require_selector: bool = True) -> str:
@@ -169,18 +188,8 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using the class %s already loaded in this process", code.class_name)
         _loaded[code.digest] = code.class_name
         return code.class_name
-    build = os.path.join(runtime.cache_dir(), "selectors", runtime.library_digest(), code.digest)
-    os.makedirs(build, exist_ok=True)
-    with runtime.file_lock(os.path.join(build, ".lock")):
-        for rel, data in code.files:
-            dest = os.path.join(build, rel)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if not os.path.exists(dest):
-                with open(dest + ".tmp", "wb") as fh:
-                    fh.write(data)
-                os.replace(dest + ".tmp", dest)
-        with runtime.captured_output() as out:
-            ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), _aclic_options(code.mode))
+    with materialized(code) as build, runtime.captured_output() as out:
+        ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
     if ok != 1:
         raise SelectorError(f"{code.label} failed to compile:\n{out[0].rstrip()}")
     if require_selector and not ROOT.ProofShim.ClassIsSelector(code.class_name):

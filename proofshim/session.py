@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from . import logsetup, runtime, selector, settings, worker
+from . import logsetup, macros, runtime, selector, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -56,6 +56,8 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
+        # TProof::Exec's per-worker output, oldest first: (command, {ordinal "0.N": text}).
+        self.exec_outputs: list[tuple[str, dict[str, str]]] = []
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
         n = len(self.executor.workers())
@@ -118,16 +120,28 @@ class Session:
             self.proof.AddSlaveInfo(f"0.{i}", w, 0 if w in active else 1)
 
     def exec_everywhere(self, cmd: str) -> int:
-        """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged."""
-        results = self.executor.on_every_worker(worker.exec_line, cmd, worker.env_vars(),
-                                                tuple(self.enabled_packages))
+        """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged, and keep
+        it in `exec_outputs`. A '.x script.C' / '.L script.C+' line whose script exists here ships
+        the script and the headers it includes to the workers, which run it from their cache."""
+        env, pkgs = worker.env_vars(), tuple(self.enabled_packages)
+        script = macros.script_line(cmd)
+        if script and os.path.isfile(script[1]):
+            letter, path, aclic, args = script
+            name = os.path.splitext(os.path.basename(path))[0]
+            code = selector.collect(selector.SelectorSpec(path=path, mode=aclic, class_name=name))
+            results = self.executor.on_every_worker(worker.exec_script, letter, code, args, env, pkgs)
+        else:
+            results = self.executor.on_every_worker(worker.exec_line, cmd, env, pkgs)
         rc = 0
+        outputs: dict[str, str] = {}
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
+            outputs[f"0.{i}"] = output
             for line in output.splitlines():
                 print(f"[0.{i}] {line}")
             if status != 0:
                 log.error("Exec(%r) failed on worker 0.%d (%s)", cmd, i, addr, extra={"where": "TProof::Exec"})
                 rc = -1
+        self.exec_outputs.append((cmd, outputs))
         return rc
 
     def load_code(self, macro: str, not_on_client: bool = False) -> int:

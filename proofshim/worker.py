@@ -55,6 +55,7 @@ class QuerySpec:
     feedback_period: float = 2.0                   # s between a slot's feedback copies
     log_level: int = 0                             # TProof::SetLogLevel
     strict: bool = False                           # a file unreadable while processing fails the query
+    objects: tuple = ()                            # object data sets: per element, int64 key positions (bytes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +97,7 @@ def prepare() -> str:
             ROOT.gSystem.ResetSignal(getattr(ROOT, sig), True)
         # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
         # the stop request of StopProcess) keep running during long packets.
-        for name in ("Begin", "RunTreePacket", "RunListPacket", "RunCyclePacket", "End"):
+        for name in ("Begin", "RunTreePacket", "RunListPacket", "RunCyclePacket", "RunObjectPacket", "End"):
             getattr(ROOT.ProofShim.Runner, name).__release_gil__ = True
         _prepared = True
     return f"{os.uname().nodename}:{os.getpid()}"
@@ -189,11 +190,15 @@ def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     t1, cpu0 = time.perf_counter(), time.thread_time()
     if spec.cycles:
         rc = runner.RunCyclePacket(packet.first, packet.num)
+    elif spec.objects:
+        url, _, directory = spec.elements[packet.element]
+        rc = runner.RunObjectPacket(url, directory, _int64s(spec, "objects", packet.element), packet.first,
+                                    packet.num)
     else:
         url, tree, directory = spec.elements[packet.element]
         runner.SetFriends(spec.friends[packet.element] if spec.friends else "")
         if spec.entry_lists:
-            entries = _entry_list(spec, packet.element)
+            entries = _int64s(spec, "entry_lists", packet.element)
             rc = runner.RunListPacket(url, directory, tree, entries, packet.first, packet.num)
         else:
             rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
@@ -220,18 +225,20 @@ def _feedback_due(spec: QuerySpec, slot: str, runner) -> bytes:
     return feedback.worker_snapshot(runtime.import_root(), runner.GetOutputList(), spec.feedback)
 
 
-_entry_lists: dict = {}   # (query id, element) -> int64 array, for the running query
+_int64_arrays: dict = {}   # (query id, field, element) -> int64 array, for the running query
 
 
-def _entry_list(spec: QuerySpec, element: int):
-    key = (spec.query_id, element)
-    if key not in _entry_lists:
-        if _entry_lists and next(iter(_entry_lists))[0] != spec.query_id:
-            _entry_lists.clear()
-        entries = array.array("q")    # "q" is long long, i.e. Long64_t, as the C++ loop takes it
-        entries.frombytes(spec.entry_lists[element])
-        _entry_lists[key] = entries
-    return _entry_lists[key]
+def _int64s(spec: QuerySpec, field: str, element: int):
+    """Element `element` of the spec's per-element int64 arrays (entry lists, object key positions),
+    decoded once per query; the C++ loop reads the array in place."""
+    key = (spec.query_id, field, element)
+    if key not in _int64_arrays:
+        if _int64_arrays and next(iter(_int64_arrays))[0] != spec.query_id:
+            _int64_arrays.clear()
+        values = array.array("q")    # "q" is long long, i.e. Long64_t, as the C++ loop takes it
+        values.frombytes(getattr(spec, field)[element])
+        _int64_arrays[key] = values
+    return _int64_arrays[key]
 
 
 def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
@@ -285,6 +292,20 @@ def exec_line(cmd: str, env: tuple = (), enabled_packages: tuple = ()) -> tuple[
     return err.value, out[0]
 
 
+def exec_script(letter: str, code, args: str, env: tuple = (), enabled_packages: tuple = ()) -> tuple[int, str]:
+    """TProof::Exec(".x script.C[+](args)") on this worker: the shipped script is written into this
+    host's cache, compiled there once per host when an ACLiC mode is given, and run in this process."""
+    ROOT = runtime.load_library()
+    prepare()
+    with selector.materialized(code, "scripts") as build, runtime.captured_output() as out:
+        path = os.path.join(build, code.main)
+        # Compile under the host's lock; the run below then finds the library up to date.
+        ok = ROOT.gSystem.CompileMacro(path, selector.aclic_options(code.mode)) if code.mode else 1
+    if ok != 1:
+        return -1, f"{code.main}{code.mode} failed to compile:\n{out[0].rstrip()}"
+    return exec_line(f".{letter} {path}{code.mode}{args}", env, enabled_packages)
+
+
 def load_helper(code) -> str:
     """TProof::Load on this worker: compile (once per host) and load; '' or the error."""
     from .errors import ProofShimError  # noqa: PLC0415
@@ -318,6 +339,17 @@ def enable_package(pkg, options: bytes, env: tuple = ()) -> tuple[int, str]:
         return 0, packages.enable_here(pkg, opts)
     except PackageError as exc:
         return -1, str(exc)
+
+
+def list_keys(url: str, directory: str) -> tuple[list[tuple[str, str]], str]:
+    """The keys of a directory of a file as (class name, key name), in the file's order, or
+    ([], the reason it cannot be read). Object data sets count their objects from this."""
+    ROOT = runtime.load_library()
+    prepare()
+    lines, err = ROOT.TString(), ROOT.TString()
+    if ROOT.ProofShim.ListKeys(url, directory, lines, err) < 0:
+        return [], str(err)
+    return [tuple(line.split("\t", 1)) for line in str(lines).splitlines()], ""
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:

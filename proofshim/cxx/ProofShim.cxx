@@ -20,6 +20,7 @@
 #include "TError.h"
 #include "TFile.h"
 #include "TH1.h"
+#include "TKey.h"
 #include "TParameter.h"
 #include "TFileCollection.h"
 #include "TFriendElement.h"
@@ -140,18 +141,27 @@ static void EnsureCleaner()
    }
 }
 
+TProof *RootProof(const char *url)
+{
+   TProof *p = TProof::Open(url ? url : "");
+   if (p) p->SetBit(kChainsFollowSession);
+   return p;
+}
+
+// A nullptr value records SetProof(kFALSE): that chain stays local even under a gROOT->Proof() session.
 Int_t SetChainProof(TTree *chain, Bool_t on)
 {
    if (!chain) return -1;
+   EnsureCleaner();
    if (!on) {
-      Chains().erase(chain);
+      chain->SetBit(kMustCleanup);
+      Chains()[chain] = nullptr;
       return 0;
    }
    if (!gProof || !gProof->IsValid()) {
       ::Error("TChain::SetProof", "no valid PROOF session: call TProof::Open() before SetProof()");
       return -1;
    }
-   EnsureCleaner();
    chain->SetBit(kMustCleanup);
    Chains()[chain] = gProof;
    return 0;
@@ -159,8 +169,12 @@ Int_t SetChainProof(TTree *chain, Bool_t on)
 
 TProof *ProofForTree(TTree *tree)
 {
+   if (!tree) return nullptr;
    auto it = Chains().find(tree);
-   return it == Chains().end() ? nullptr : it->second;
+   if (it != Chains().end()) return it->second;
+   if (gProof && gProof->IsValid() && gProof->TestBit(kChainsFollowSession) && tree->InheritsFrom(TChain::Class()))
+      return gProof;
+   return nullptr;
 }
 
 void ForgetSession(TProof *proof)
@@ -178,7 +192,10 @@ void ForgetTree(TObject *tree)
 
 Int_t NumberOfProofChains()
 {
-   return (Int_t)Chains().size();
+   Int_t n = 0;
+   for (auto &c : Chains())
+      if (c.second) ++n;
+   return n;
 }
 
 // =====================================================================================
@@ -416,6 +433,14 @@ void Runner::CloseFile()
 {
    // TSelectorDraw fills what it buffered from its tree's state: let it finish while the tree exists.
    if (auto *draw = dynamic_cast<DrawSelector *>(fSelector)) draw->TreeClosing();
+   // The last object read goes before its file: a histogram read from it belongs to the file too.
+   if (fObject) {
+      if (fSelector) fSelector->SetObject(nullptr);
+      delete fObject;
+      fObject = nullptr;
+   }
+   fKeys.clear();
+   fObjDir = nullptr;
    fTree = nullptr;
    fFriendFiles.SetOwner(kTRUE);
    fFriendFiles.Delete();
@@ -557,6 +582,7 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
          }
          entry = entries ? entries[pos] : pos;
          fLastEntry = entry;
+         if (fKeyPos) ReadObjectAt(pos);
          if (v0) {
             if (fSelector->ProcessCut(entry)) fSelector->ProcessFill(entry);
          } else {
@@ -604,6 +630,102 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
    SetCurrentElement(file, tree, dir, num > 0 ? entries[first] : 0, num);
    if (Int_t rc = OpenTree(file, dir, tree)) return rc;
    return Loop(first, num, entries);
+}
+
+Int_t Runner::OpenObjectDir(const char *file, const char *dir)
+{
+   if (fObjDir && fFileName == file && fDirName == dir) return 0;
+   CloseFile();
+   {
+      TDirectory::TContext ctx;
+      fFile = TFile::Open(file, "READ");
+   }
+   if (!fFile || fFile->IsZombie()) {
+      fError.Form("cannot open file '%s'", file);
+      delete fFile;
+      fFile = nullptr;
+      return -1;
+   }
+   TDirectory *d = fFile;
+   if (dir && *dir && strcmp(dir, "/") != 0) d = fFile->GetDirectory(dir);
+   if (!d) {
+      fError.Form("directory '%s' not found in file '%s'", dir, file);
+      CloseFile();
+      return -1;
+   }
+   TIter next(d->GetListOfKeys());
+   while (TKey *k = (TKey *)next()) fKeys.push_back(k);
+   fObjDir = d;
+   fFileName = file;
+   fDirName = dir;
+   return 0;
+}
+
+void Runner::ReadObjectAt(Long64_t pos)
+{
+   // PROOF's TEventIterObj never deleted the objects it handed out; here an object lives until
+   // the next one is read (or its file is closed), so memory stays flat over large files.
+   if (fObject) {
+      fSelector->SetObject(nullptr);
+      delete fObject;
+      fObject = nullptr;
+   }
+   const Long64_t k = fKeyPos[pos];
+   if (k < 0 || k >= (Long64_t)fKeys.size())
+      throw std::runtime_error(Form("object %lld: key position %lld is outside the %zu keys of '%s'", pos, k,
+                                    fKeys.size(), fFileName.Data()));
+   {
+      // Objects that attach themselves to a directory (histograms) attach to theirs, not to gDirectory.
+      TDirectory::TContext ctx(fObjDir);
+      fObject = fKeys[k]->ReadObj();
+   }
+   if (!fObject)
+      throw std::runtime_error(Form("cannot read object '%s' (key %lld) of '%s'", fKeys[k]->GetName(), k,
+                                    fFileName.Data()));
+   fSelector->SetObject(fObject);
+}
+
+Int_t Runner::RunObjectPacket(const char *file, const char *dir, const Long64_t *keypos, Long64_t first,
+                              Long64_t num)
+{
+   fError = "";
+   fLastEntry = -1;
+   SetCurrentElement(file, "", dir, first, num);
+   if (OpenObjectDir(file, dir) != 0) return kDataError;   // unreadable since it was listed
+   fKeyPos = keypos;
+   Int_t rc = Loop(first, num);
+   fKeyPos = nullptr;
+   return rc;
+}
+
+Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &error)
+{
+   lines = "";
+   TFile *f = nullptr;
+   {
+      TDirectory::TContext ctx;
+      f = TFile::Open(file, "READ");
+   }
+   if (!f || f->IsZombie()) {
+      error.Form("cannot open file '%s'", file);
+      delete f;
+      return -1;
+   }
+   TDirectory *d = f;
+   if (dir && *dir && strcmp(dir, "/") != 0) d = f->GetDirectory(dir);
+   if (!d) {
+      error.Form("directory '%s' not found in file '%s'", dir, file);
+      delete f;
+      return -1;
+   }
+   Long64_t n = 0;
+   TIter next(d->GetListOfKeys());
+   while (TKey *k = (TKey *)next()) {
+      lines += TString::Format("%s\t%s\n", k->GetClassName(), k->GetName());
+      ++n;
+   }
+   delete f;
+   return n;
 }
 
 Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num)
@@ -1576,8 +1698,10 @@ TDSet::TDSet()
 TDSet::TDSet(const char *name, const char *objname, const char *dir, const char *type) : TDSet()
 {
    TString n(name ? name : ""), o(objname ? objname : "*"), t(type ? type : "");
-   // Old form TDSet("TTree", "T"): a class name as first argument is the type.
-   TClass *c = TClass::GetClass(n, kFALSE, kTRUE);
+   // Old form TDSet("TTree", "T"): a class name as first argument is the type. The class lookups
+   // may load: a class whose library was just loaded from a running macro (TProof::Load) is not
+   // found otherwise.
+   TClass *c = TClass::GetClass(n, kTRUE, kTRUE);
    if (t.IsNull() && c && c->InheritsFrom(TObject::Class())) {
       t = n;
       n = o;
@@ -1588,7 +1712,7 @@ TDSet::TDSet(const char *name, const char *objname, const char *dir, const char 
    fType = t;
    fObjName = o;
    fDir = dir ? dir : "/";
-   TClass *tc = TClass::GetClass(fType, kFALSE, kTRUE);
+   TClass *tc = TClass::GetClass(fType, kTRUE, kTRUE);
    fIsTree = !tc || tc->InheritsFrom(TTree::Class());
 }
 

@@ -23,6 +23,7 @@ class TChain;
 class TEntryList;
 class TDirectory;
 class TH1;
+class TKey;
 
 namespace ProofShim {
 
@@ -47,7 +48,15 @@ Long64_t CallHook(TProof *p, const char *method, const char *sarg = "", Long64_t
 TObject *ObjectHook(TProof *p, const char *method, const char *sarg, TObject *obj = nullptr);
 
 // ---- chains tied to a session by SetProof()
+// A session opened with gROOT->Proof() (RootProof below) carries this bit: every TChain then
+// processes on it, as in PROOF's original design, unless the chain was given SetProof(kFALSE).
+constexpr UInt_t kChainsFollowSession = BIT(15);
+// What `gROOT->Proof(url)` does (TROOT::Proof is gone from ROOT 6.40; proofshim/macros.py rewrites
+// the call to this, Python gets gROOT.Proof): TProof::Open(url), then chains follow the session.
+TProof *RootProof(const char *url = "");
 Int_t   SetChainProof(TTree *chain, Bool_t on);
+// The session a tree's Process/Draw goes to: its SetProof() session, or a gROOT->Proof() gProof
+// for a TChain never given SetProof(kFALSE); nullptr: process locally.
 TProof *ProofForTree(TTree *tree);
 void    ForgetSession(TProof *proof);
 void    ForgetTree(TObject *tree);
@@ -67,6 +76,10 @@ public:
    }
 };
 inline ChainProxy Chain(TTree *tree) { return ChainProxy(tree); }
+
+// Object data sets: the keys of `dir` in `file` as "class\tname" lines, in the file's order;
+// returns the number of keys, or -1 with `error` set.
+Long64_t   ListKeys(const char *file, const char *dir, TString &lines, TString &error);
 
 // ---- helpers for the client
 TSelector *NewSelector(const char *classname, TString &error);
@@ -106,8 +119,14 @@ private:
    Bool_t     fUseTreeCache = kTRUE;
    Long64_t   fCacheSize = -1;
    TPair     *fCurrentElement = nullptr; // "PROOF_CurrentElement" in fInput: the packet being run
+   TDirectory *fObjDir = nullptr;       // object data sets: the directory whose keys are read
+   std::vector<TKey *> fKeys;           // its keys, in the file's order
+   const Long64_t *fKeyPos = nullptr;   // during an object packet: key position of each object
+   TObject   *fObject = nullptr;        // the object handed to the selector last (owned)
 
    Int_t OpenTree(const char *file, const char *dir, const char *tree);
+   Int_t OpenObjectDir(const char *file, const char *dir);
+   void  ReadObjectAt(Long64_t pos);
    Int_t Loop(Long64_t first, Long64_t num, const Long64_t *entries = nullptr);
    Int_t AttachFriends();
    void  SetCurrentElement(const char *file, const char *objname, const char *dir, Long64_t first,
@@ -126,6 +145,11 @@ public:
    // Entries [first, first+num) of `entries` (tree-local numbers from an entry list).
    Int_t    RunListPacket(const char *file, const char *dir, const char *tree, const Long64_t *entries,
                           Long64_t first, Long64_t num);
+   // Object data sets (TDSet of a non-tree class): objects [first, first+num) of a file, object i
+   // being the key at position keypos[i] of the directory's key list (the client chose the keys);
+   // each is read, given to SetObject, then Process(i) runs, as PROOF's TEventIterObj did.
+   Int_t    RunObjectPacket(const char *file, const char *dir, const Long64_t *keypos, Long64_t first,
+                            Long64_t num);
    void     SetFriends(const char *spec) { fFriends = spec; }
    Int_t    End();
    void     CloseFile();

@@ -1,0 +1,2 @@
+// Loaded with ACLiC ("MyEvent.C+") to give MyEvent its dictionary.
+#include "MyEvent.h"

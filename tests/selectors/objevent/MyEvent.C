@@ -1,0 +1,2 @@
+// Compiled with ACLiC (TProof::Load("MyEvent.C+")): gives MyEvent and MyHotEvent their dictionaries.
+#include "MyEvent.h"
