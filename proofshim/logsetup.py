@@ -14,7 +14,10 @@ _LEVELS = {logging.DEBUG: "Debug", VERBOSE: "Info", logging.INFO: "Info", loggin
 class RootStyleFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         where = getattr(record, "where", None) or "TProof"
-        return f"{_LEVELS.get(record.levelno, record.levelname)} in <{where}>: {record.getMessage()}"
+        text = f"{_LEVELS.get(record.levelno, record.levelname)} in <{where}>: {record.getMessage()}"
+        if record.exc_info:   # an unexpected failure: the traceback is what a bug report needs
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 class _StderrHandler(logging.StreamHandler):
