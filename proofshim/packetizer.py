@@ -225,7 +225,7 @@ class AdaptivePacketizer:
 
     def _target_size(self, s: _Slot) -> int:
         rate = self._rate(s)
-        if rate is None:
+        if not rate:   # not measured yet, or nothing processed (e.g. its file vanished): as a new slot
             if self._first_entries is not None:
                 return self._first_entries
             return max(self._min_entries, self._total // (self._hint * 40))

@@ -584,3 +584,14 @@ def test_summary_reports_per_slot():
     assert s["slots"]["b"]["rate"] == pytest.approx(3000.0)
     assert s["slots"]["a"]["packets"] == sum(1 for x, *_ in sim.handed if x == "a")
     assert s["totals"]["committed"] == 50_000
+
+
+def test_slot_that_processed_nothing_gets_a_first_sized_packet():
+    """A packet that read nothing (its file vanished) leaves the slot's rate at 0: the next packet
+    is sized like a first one (it once divided by zero)."""
+    clock = FakeClock()
+    pk = AdaptivePacketizer(make_elements([500, 10_000]), first_packet_entries=100, clock=clock)
+    p = pk.next_packet("a")
+    pk.packet_done("a", p, elapsed=0.5, processed=0)
+    assert pk.rate("a") == 0
+    assert pk.next_packet("a").num == 100
