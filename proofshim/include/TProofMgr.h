@@ -30,6 +30,8 @@ public:
    Bool_t      IsLite() const { return fUrl.IsNull() || fUrl.BeginsWith("lite"); }
    const char *GetUrl() { return fUrl; }
    TProof     *GetSession() const { return fSession; }
+   // ---- proofshim compat: TProof::GetManager() ties the manager to the session it describes
+   void        SetSession(TProof *session) { fSession = session; }
 
    ClassDefOverride(TProofMgr, 0) // PROOF manager (proofshim)
 };
