@@ -58,7 +58,7 @@ class Session:
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
-        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag))
+        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
         self.async_announced = False       # SetQueryMode(kAsync) / "ASYN" reported once
         n = len(self.executor.workers())
         self.proof.SetParallelCount(n)
@@ -167,7 +167,7 @@ def open_session(url: str, loglevel: int = 0):
 
 # ---- proofshim compat: the rest of TProof's API (TProof.h's compat block, docs/API.md)
 
-def _session_info(spec, tag: str) -> tuple[str, str, int]:
+def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]:
     """(user, work directory on the workers' hosts, port) of a session, for GetUser/GetWorkDir/GetPort."""
     from urllib.parse import urlsplit  # noqa: PLC0415
 
@@ -177,8 +177,8 @@ def _session_info(spec, tag: str) -> tuple[str, str, int]:
         user, port = parts.username, parts.port
     except ValueError:
         user, port = None, None
-    if port is None and spec.address:
-        tail = spec.address.rpartition(":")[2]
+    if port is None and (spec.address or scheduler):
+        tail = (spec.address or scheduler).rpartition(":")[2]
         port = int(tail) if tail.isdigit() else None
     import getpass  # noqa: PLC0415
 
@@ -217,10 +217,12 @@ def change_path(kind: str, action: str, paths: tuple[str, ...]) -> str:
     ROOT = runtime.load_library()
     for path in paths:
         if kind == "include":
+            # ACLiC's include path only, as PROOF did (gSystem): cling cannot forget a path, and
+            # what ACLiC compiles (selectors, Load) is what these paths are for.
             if action == "add":
-                runtime.add_include_path(path)
+                if f'-I"{path}"' not in str(ROOT.gSystem.GetIncludePath()):
+                    ROOT.gSystem.AddIncludePath(f'-I"{path}"')
             else:
-                # cling keeps what it was given; ACLiC's path (what selectors compile with) is reset.
                 inc = str(ROOT.gSystem.GetIncludePath())
                 for flag in (f'-I"{path}"', f"-I{path}"):
                     inc = inc.replace(" " + flag, "").replace(flag, "")
