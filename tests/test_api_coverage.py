@@ -193,8 +193,12 @@ def count_query(ROOT, fresh_proof, chain, total_entries):
 
 def test_queries_finalize_retrieve_remove_and_signal(ROOT, fresh_proof, count_query, total_entries, tmp_path,
                                                      capfd):
-    refs, idle_during = [], []
-    fresh_proof.Connect("Progress(Long64_t,Long64_t)", lambda total, done: idle_during.append(fresh_proof.IsIdle()))
+    idle_during = []
+
+    def watch(total, done):
+        idle_during.append(fresh_proof.IsIdle())
+
+    fresh_proof.Connect("Progress(Long64_t,Long64_t)", watch)
     ROOT.gInterpreter.Declare("""
         struct ProofShimQrrRecorder { std::vector<std::string> refs;
           void Ready(const char *r) { refs.push_back(r); } };""")
@@ -208,7 +212,7 @@ def test_queries_finalize_retrieve_remove_and_signal(ROOT, fresh_proof, count_qu
         second = fresh_proof.GetQueryResult()
     finally:
         fresh_proof.Disconnect("QueryResultReady(const char*)", rec, "Ready(const char*)")
-        fresh_proof.Disconnect("Progress(Long64_t,Long64_t)", fresh_proof)
+        assert fresh_proof.Disconnect("Progress(Long64_t,Long64_t)", watch)
     err = capfd.readouterr().err
     assert err.count("asynchronous queries run synchronously with proofshim") <= 1
     refs = [str(r) for r in rec.refs]
