@@ -1,10 +1,12 @@
 """PROOF sessions: TProof::Open's behaviour, the executor behind a TProof object, query records."""
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import socket
 import time
+from urllib.parse import urlsplit
 
 from . import logsetup, runtime, selector, settings, worker
 from .executor import Executor
@@ -169,8 +171,6 @@ def open_session(url: str, loglevel: int = 0):
 
 def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]:
     """(user, work directory on the workers' hosts, port) of a session, for GetUser/GetWorkDir/GetPort."""
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
     url = spec.url if "://" in spec.url else "proof://" + spec.url
     try:
         parts = urlsplit(url)
@@ -180,8 +180,6 @@ def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]
     if port is None and (spec.address or scheduler):
         tail = (spec.address or scheduler).rpartition(":")[2]
         port = int(tail) if tail.isdigit() else None
-    import getpass  # noqa: PLC0415
-
     return user or getpass.getuser(), os.path.join(runtime.cache_dir(), "sessions", tag), port or 0
 
 
