@@ -224,6 +224,8 @@ def test_queries_finalize_retrieve_remove_and_signal(ROOT, fresh_proof, count_qu
     assert fresh_proof.GetSeqNum() == second.GetSeqNum() == first.GetSeqNum() + 1
     assert fresh_proof.GetStatus() == 0 and fresh_proof.GetRunStatus() == ROOT.TProof.kRunning
     assert fresh_proof.Finalize() == 0 and fresh_proof.Finalize(first.GetSeqNum()) == 0
+    assert first.IsFinalized() and not first.IsArchived() and not first.IsDraw()
+    assert first.Matches(str(first.GetTitle())) and not first.Matches(str(second.GetTitle()))
     assert fresh_proof.Finalize(str(first.GetTitle())) == 0
     assert fresh_proof.Finalize(99999) == -1
     assert "query #99999 not found" in capfd.readouterr().err
@@ -269,6 +271,9 @@ def test_session_information_and_manager(ROOT, fresh_proof, data_files, tmp_path
     assert ROOT.gProof == fresh_proof
     mgr = fresh_proof.GetManager()
     assert mgr and mgr.GetSession() == fresh_proof and fresh_proof.GetManager() == mgr
+    assert mgr.MatchUrl(fresh_proof.GetUrl()) and not mgr.MatchUrl("proof://elsewhere")
+    mgr.SetMssUrl("root://mss//data")
+    assert mgr.GetMssUrl() == "root://mss//data" and mgr.GetRemoteProtocol() == 36 and not mgr.IsProofd()
     fresh_proof.SetDataPoolUrl("root://pool//store")
     assert fresh_proof.GetDataPoolUrl() == "root://pool//store"
     total, ready = ctypes.c_longlong(-1), ctypes.c_longlong(-1)
