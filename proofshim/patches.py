@@ -65,6 +65,7 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     sess.proof.SetBusy(True)   # IsIdle() is false while the query runs (slots may ask)
     try:
         if kind.startswith("draw:"):
+            sess.draw_queries += 1
             return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries),
                             int(first), extra)
         return query.run(sess, str(kind), runtime.downcast(data), str(sel),
@@ -217,6 +218,7 @@ _COMPAT_CALLS = {
     "LoadedMacros": lambda sess, _s, _i: session.CompatCalls.loaded_macros(sess),
     "ShowData": lambda sess, _s, _i: session.CompatCalls.show_data(sess),
     "Detach": _detach,
+    "NumberOfDrawQueries": lambda sess, _s, _i: sess.draw_queries,
     "ShowCache": _show_cache,
     "ClearCache": _clear_cache,
     "DownloadPackage": lambda sess, s, _i: packages.download(sess, s),

@@ -62,6 +62,7 @@ class Session:
         ROOT.SetOwnership(self.proof, False)
         self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
         self.async_announced = False       # SetQueryMode(kAsync) / "ASYN" reported once
+        self.draw_queries = 0              # Draw calls (TProof::GetNumberOfDrawQueries)
         n = len(self.executor.workers())
         self.proof.SetParallelCount(n)
         _sessions[self.id] = self

@@ -285,6 +285,18 @@ def test_session_information_and_manager(ROOT, fresh_proof, data_files, tmp_path
     assert header and header.GetEntries() == 0 and header.GetBranch("trkpt")
 
 
+def test_draw_queries_are_counted_once_per_draw(ROOT, fresh_proof, chain):
+    c = chain()
+    fresh_proof.AddChain(c)
+    n0, q0 = fresh_proof.GetNumberOfDrawQueries(), fresh_proof.GetNumberOfQueries()
+    assert c.Draw("px", "", "goff") > 0
+    assert fresh_proof.GetNumberOfQueries() == q0 + 2, "automatic binning: limits, then filling"
+    assert fresh_proof.GetNumberOfDrawQueries() == n0 + 1
+    assert fresh_proof.GetQueryResult().IsDraw()
+    fresh_proof.RemoveChain(c)
+    assert c.Draw("px", "", "goff") > 0 and fresh_proof.GetNumberOfDrawQueries() == n0 + 1, "local again"
+
+
 def test_workers_environment_rc_and_echo(ROOT, fresh_proof, capfd):
     assert fresh_proof.Getenv("HOME") == os.environ["HOME"]
     assert fresh_proof.Getenv("HOME", "0.1") == os.environ["HOME"]

@@ -2222,11 +2222,8 @@ Int_t TProof::GetNumberOfQueries()
 
 Int_t TProof::GetNumberOfDrawQueries()
 {
-   Int_t n = 0;
-   TIter next(fQueries);
-   while (auto *qr = (TQueryResult *)next())
-      if (TString(qr->GetSelecName()).Contains("DrawSelector")) ++n;
-   return n;
+   // Draw calls of the session (one Draw with automatic binning runs two queries on the workers).
+   return fValid ? (Int_t)ProofShim::CallHook(this, "NumberOfDrawQueries", "", 0) : 0;
 }
 
 void TProof::GetMaxQueries()
