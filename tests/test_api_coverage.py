@@ -304,7 +304,11 @@ def test_workers_environment_rc_and_echo(ROOT, fresh_proof, capfd):
     i = ctypes.c_int(0)
     assert fresh_proof.GetRC("ProofShimTest.Answer", i, "0.1") == 0 and i.value == 42
     assert fresh_proof.GetRC("ProofShimTest.NotThere", i) == -1
+    assert not ROOT.TProofServ.IsActive(), "gProofServ is null on the client"
     capfd.readouterr()
+    assert fresh_proof.Exec('TProofServ s; printf("srv %s %d %d\\n", s.GetPrefix(), s.GetProtocol(), '
+                            '(int)(TProofServ::This() == gProofServ));') == 0
+    assert capfd.readouterr().out.count("srv Wrk 36 1") == 2
     assert fresh_proof.Echo("hello workers") == 2
     out = capfd.readouterr().out
     assert "[0.0] hello workers" in out and "[0.1] hello workers" in out
