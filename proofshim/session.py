@@ -277,11 +277,13 @@ class CompatCalls:
 
     @staticmethod
     def getenv(sess: Session, arg: str) -> str | None:
+        """TProof::Getenv("NAME\\nordinal"): the variable on that worker, None if unset."""
         name, _, ordinal = arg.partition("\n")
         return CompatCalls._on_ordinal(sess, ordinal, remote_getenv, name)
 
     @staticmethod
     def get_rc(sess: Session, arg: str) -> str | None:
+        """TProof::GetRC("Name.Key\\nordinal"): gEnv's value on that worker, None if undefined."""
         name, _, ordinal = arg.partition("\n")
         return CompatCalls._on_ordinal(sess, ordinal, remote_rc, name)
 
@@ -310,6 +312,7 @@ class CompatCalls:
 
     @staticmethod
     def loaded_macros(sess: Session) -> None:
+        """TProof::GetLoadedMacros: the labels ("Helper.C+") of the code shipped with Load."""
         for code in sess.loaded:
             sess.proof.AddLoadedMacro(code.label)
 
@@ -329,6 +332,7 @@ class CompatCalls:
 
     @staticmethod
     def async_mode(sess: Session) -> None:
+        """SetQueryMode(kAsync) or an "ASYN" option: say once that queries run synchronously."""
         if not sess.async_announced:
             sess.async_announced = True
             log.info("asynchronous queries run synchronously with proofshim: Process returns when the "
