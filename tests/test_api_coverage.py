@@ -386,6 +386,39 @@ def test_data_sets_find_show_verify_and_tree_name(ROOT, fresh_proof, data_files,
         assert fresh_proof.SetDataSetTreeName("no_such_ds", "T") == -1
 
 
+def test_missing_files_and_produced_data(ROOT, fresh_proof, data_files, total_entries, capfd):
+    fresh_proof.SetParameter("CountSel_NTotal", total_entries)
+    dset = ROOT.TDSet("TTree", "T")
+    for f in data_files[:2] + ["/nonexistent/compat_missing.root"]:
+        dset.Add(f)
+    assert fresh_proof.Process(dset, selector_path("CountSel.C") + "+") == 0
+    missing = fresh_proof.GetMissingFiles()
+    assert missing and missing.GetNFiles() == 1
+    assert "compat_missing.root" in str(missing.GetList().First().GetCurrentUrl().GetUrl())
+    capfd.readouterr()
+    fresh_proof.ShowMissingFiles()
+    assert "compat_missing.root" in capfd.readouterr().out
+
+    # A file the session produced on the workers' host (where TProofOutputFile parts go).
+    datadir = os.path.join(str(fresh_proof.GetWorkDir()), "data", "0.0")
+    os.makedirs(datadir, exist_ok=True)
+    with open(os.path.join(datadir, "compat_part.root"), "wb") as fh:
+        fh.write(b"x" * 123)
+    fresh_proof.ShowData()
+    out = capfd.readouterr().out
+    assert re.search(r"\[0\.\d\]\s+123\s+\S*compat_part\.root", out), out
+
+
+def test_session_info_of_urls():
+    from proofshim.session import _session_info
+    from proofshim.url import ClusterSpec
+
+    user, workdir, port = _session_info(ClusterSpec("scheduler", None, "tcp://h:8786", "proof://alice@master:1093"),
+                                        "tag1", "tcp://h:8786")
+    assert (user, port) == ("alice", 1093) and workdir.endswith(os.path.join("sessions", "tag1"))
+    assert _session_info(ClusterSpec("local", 2, None, "lite://"), "t", "tcp://127.0.0.1:40123")[2] == 40123
+
+
 def test_download_package(ROOT, fresh_proof, tmp_path):
     pkg_dir = os.path.join(HERE, "packages", "calib")
     assert fresh_proof.UploadPackage(pkg_dir) == 0
