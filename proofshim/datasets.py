@@ -160,3 +160,51 @@ def elements(spec: str) -> list[dataset.FileElement]:
     if not out:
         raise DatasetError(f"data set expression {spec!r} names no files")
     return out
+
+
+# ---- proofshim compat: the rest of PROOF's data set methods
+
+def names(pattern: str = "") -> list[str]:
+    """Names (/group/user/name) of the registered data sets matching the wildcard `pattern`
+    (a plain name matches its own /group/user/name too)."""
+    import fnmatch  # noqa: PLC0415
+
+    root = store_dir()
+    found = []
+    for group in sorted(os.listdir(root)):
+        for user in sorted(os.listdir(os.path.join(root, group))):
+            for fn in sorted(os.listdir(os.path.join(root, group, user))):
+                if not fn.endswith(".root"):
+                    continue
+                name = f"/{group}/{user}/{fn[:-5]}"
+                pat = pattern.strip()
+                if not pat or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(fn[:-5], pat.strip("/")) \
+                        or fnmatch.fnmatch(name, pat + "*"):
+                    found.append(name)
+    return found
+
+
+def show_one(name: str, option: str = "") -> None:
+    """TProof::ShowDataSet: the data set's summary and its files."""
+    fc = get(name)
+    print(f"Dataset {name}: {fc.GetNFiles()} file(s), default tree '{fc.GetDefaultTreeName() or ''}'")
+    fc.Print("F")
+
+
+def verify_registered(name: str, executor) -> int:
+    """TProof::VerifyDataSet: open every file of the data set on the workers, store what was found
+    (entries, corrupted files); return the number of files that could not be opened."""
+    fc = get(name)
+    _n, bad = verify(executor, fc)
+    register(name, fc, "O")
+    return bad
+
+
+def set_tree_name(name: str, tree: str) -> int:
+    """TProof::SetDataSetTreeName: the tree queries of the data set read by default."""
+    if not tree:
+        raise DatasetError(f"SetDataSetTreeName('{name}', ...): give the tree's name, e.g. 'T' or 'dir/T'")
+    fc = get(name)
+    fc.SetDefaultTreeName(tree if tree.startswith("/") else "/" + tree)
+    register(name, fc, "O")
+    return 0

@@ -449,3 +449,25 @@ def fill_names(sess, enabled: bool) -> None:
     names = [e.package.name for e in sess.enabled_packages] if enabled else sorted(sess.packages)
     for n in names:
         sess.proof.AddPackageName(n)
+
+
+# ---- proofshim compat
+
+def download(sess, arg: str) -> int:
+    """TProof::DownloadPackage("name[.par]", dstdir): write the uploaded PAR to dstdir (default:
+    the current directory) as name.par."""
+    name, _, dstdir = arg.partition("\n")
+    key = os.path.basename(name.rstrip("/")).removesuffix(".par")
+    pkg = sess.packages.get(key)
+    if pkg is None:
+        known = ", ".join(sorted(sess.packages)) or "none"
+        raise PackageError(f"DownloadPackage('{name}'): no package '{key}' was uploaded in this session "
+                           f"(uploaded: {known})")
+    dest_dir = dstdir or os.getcwd()
+    os.makedirs(dest_dir, exist_ok=True)
+    dest = os.path.join(dest_dir, f"{key}.par")
+    with open(dest + ".tmp", "wb") as fh:
+        fh.write(pkg.data)
+    os.replace(dest + ".tmp", dest)
+    log.info("package %s written to %s", key, dest, extra={"where": "TProof::DownloadPackage"})
+    return 0

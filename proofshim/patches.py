@@ -7,7 +7,7 @@ import atexit
 import functools
 import logging
 
-from . import datasets, macros, packages, runtime, session
+from . import compat, datasets, macros, packages, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -58,12 +58,30 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
     kind = str(kind)
-    if kind.startswith("draw:"):
-        return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries), int(first),
-                        extra)
-    return query.run(sess, str(kind), runtime.downcast(data), str(sel),
-                     runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
-                     extra)
+    if "ASYN" in str(opt).upper():
+        session.CompatCalls.async_mode(sess)
+    queries = sess.proof.GetQueryResults()
+    before = queries.Last() if queries.GetSize() else None
+    sess.proof.SetBusy(True)   # IsIdle() is false while the query runs (slots may ask)
+    try:
+        if kind.startswith("draw:"):
+            sess.draw_queries += 1
+            return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries),
+                            int(first), extra)
+        return query.run(sess, str(kind), runtime.downcast(data), str(sel),
+                         runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
+                         extra)
+    finally:
+        sess.proof.SetBusy(False)
+        last = queries.Last() if queries.GetSize() else None
+        if last and (before is None or not _same_object(last, before)):
+            sess.proof.QueryResultReady(str(last.GetTitle()))
+
+
+def _same_object(a, b) -> bool:
+    """Whether two proxies are the same C++ object."""
+    ROOT = runtime.import_root()
+    return ROOT.addressof(a) == ROOT.addressof(b)
 
 
 @_hook(_method_name, -1)
@@ -79,8 +97,14 @@ def _call_hook(proof, method, sarg, iarg):
     if method == "SendAsynMessage":
         log.info("%s", sarg, extra={"where": "TProofServ"})
         return 0
+    if method in ("NoEffect", "Refused"):
+        compat.note(method, sarg)
+        return 0 if method == "NoEffect" else -1
     if sess is None:
         raise ProofShimError(f"{method}: no running session behind this TProof object")
+    if method in _COMPAT_CALLS:
+        rc = _COMPAT_CALLS[method](sess, sarg, iarg)
+        return 0 if rc is None else rc
     if method == "Print":
         sess.print_info(sarg)
     elif method in ("SetParallel", "SetParallelRandom"):
@@ -132,7 +156,79 @@ def _object_hook(proof, method, sarg, obj):
         return fc
     if method == "GetDataSet":
         return datasets.get(sarg)
+    if method in ("Getenv", "GetRC"):
+        if sess is None:
+            raise ProofShimError(f"{method}: no running session behind this TProof object")
+        value = (session.CompatCalls.getenv if method == "Getenv" else session.CompatCalls.get_rc)(sess, sarg)
+        if value is None:
+            return _nullptr()
+        obj = runtime.import_root().TObjString(value)
+        runtime.import_root().SetOwnership(obj, False)   # the C++ caller deletes it
+        return obj
     raise ProofShimError(f"{method} is not supported by proofshim")
+
+
+def _echo_object(sess, _s, _i):
+    import pickle  # noqa: PLC0415
+
+    obj = runtime.downcast(sess.proof.GetHookObject())
+    return session.CompatCalls.echo(sess, "", pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _show_cache(sess, _s, all_hosts):
+    """TProof::ShowCache: the client's selector cache, and each worker host's with all=kTRUE."""
+    print(selector.show_cache())
+    if all_hosts:
+        seen = set()
+        for i, (_addr, text) in enumerate(sorted(sess.executor.on_every_worker(selector.show_cache).items())):
+            if text not in seen:   # workers of one host share the cache
+                seen.add(text)
+                for line in text.splitlines():
+                    print(f"[0.{i}] {line}")
+
+
+def _clear_cache(sess, pattern, _i):
+    """TProof::ClearCache: remove matching builds here and on every worker host."""
+    n = selector.clear_cache(pattern)
+    n += sum(sess.executor.on_every_worker(selector.clear_cache, pattern).values())
+    log.info("%d compiled selector/helper build(s) removed from the cache%s", n,
+             f" (matching '{pattern}')" if pattern else "", extra={"where": "TProof::ClearCache"})
+
+
+def _find_datasets(sess, pattern, _i):
+    for name in datasets.names(pattern):
+        sess.proof.AddFoundName(name)
+
+
+def _paths(method, sess, paths, on_client):
+    return session.CompatCalls.paths(sess, method, paths, bool(on_client))
+
+
+def _detach(sess, _s, _i):
+    log.info("the session is closed: proofshim sessions cannot be reattached later",
+             extra={"where": "TProof::Detach"})
+
+
+# TProof methods of the compat block that need Python: name -> fn(session, string, integer).
+_COMPAT_CALLS = {
+    "Ping": session.CompatCalls.ping,
+    "Echo": lambda sess, s, _i: session.CompatCalls.echo(sess, s),
+    "EchoObject": _echo_object,
+    "AsyncMode": lambda sess, _s, _i: session.CompatCalls.async_mode(sess),
+    "LoadedMacros": lambda sess, _s, _i: session.CompatCalls.loaded_macros(sess),
+    "ShowData": lambda sess, _s, _i: session.CompatCalls.show_data(sess),
+    "Detach": _detach,
+    "NumberOfDrawQueries": lambda sess, _s, _i: sess.draw_queries,
+    "ShowCache": _show_cache,
+    "ClearCache": _clear_cache,
+    "DownloadPackage": lambda sess, s, _i: packages.download(sess, s),
+    "FindDataSets": _find_datasets,
+    "ShowDataSet": lambda _sess, s, _i: datasets.show_one(*s.split("\n", 1)),
+    "VerifyDataSet": lambda sess, s, _i: datasets.verify_registered(s, sess.executor),
+    "SetDataSetTreeName": lambda _sess, s, _i: datasets.set_tree_name(*s.split("\n", 1)),
+    **{m: functools.partial(_paths, m)
+       for m in ("AddIncludePath", "AddDynamicPath", "RemoveIncludePath", "RemoveDynamicPath")},
+}
 
 
 def _python_slots(sess, signal: str):

@@ -208,3 +208,45 @@ def instantiate(class_name: str):
     if not sel:
         raise SelectorError(f"cannot create selector '{class_name}': {err.Data()}")
     return sel
+
+
+# ---- proofshim compat: TProof::ShowCache / ClearCache act on this compile cache
+
+def cache_entries() -> list[tuple[str, str, bool]]:
+    """(build directory, main source file, compiled?) of every selector or helper build in this
+    host's cache, for the current shim library."""
+    top = os.path.join(runtime.cache_dir(), "selectors", runtime.library_digest())
+    out = []
+    if not os.path.isdir(top):
+        return out
+    for digest in sorted(os.listdir(top)):
+        build = os.path.join(top, digest)
+        names = sorted(os.listdir(build)) if os.path.isdir(build) else []
+        sources = [n for n in names if _ACLIC_SUFFIX.match(n + "+") and not n.endswith((".h", ".hh", ".hpp"))]
+        compiled = any(n.endswith(".so") for n in names)
+        out.append((build, sources[0] if sources else "?", compiled))
+    return out
+
+
+def show_cache() -> str:
+    """The cache's contents as ShowCache prints them."""
+    lines = [f"Selector cache: {os.path.join(runtime.cache_dir(), 'selectors')}"]
+    for build, main, compiled in cache_entries():
+        lines.append(f"   {main:<30} {'compiled' if compiled else 'source only':<12} {build}")
+    return "\n".join(lines)
+
+
+def clear_cache(pattern: str = "") -> int:
+    """Remove the builds whose main source matches the wildcard `pattern` (all if empty) from this
+    host's cache; classes already loaded in a process stay loaded there. Returns how many."""
+    import fnmatch  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+
+    n = 0
+    for build, main, _compiled in cache_entries():
+        if pattern and not (fnmatch.fnmatch(main, pattern) or fnmatch.fnmatch(main, os.path.basename(pattern))
+                            or fnmatch.fnmatch(os.path.splitext(main)[0], pattern)):
+            continue
+        shutil.rmtree(build, ignore_errors=True)
+        n += 1
+    return n

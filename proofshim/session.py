@@ -1,10 +1,12 @@
 """PROOF sessions: TProof::Open's behaviour, the executor behind a TProof object, query records."""
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import socket
 import time
+from urllib.parse import urlsplit
 
 from . import logsetup, macros, runtime, selector, settings, worker
 from .executor import Executor
@@ -60,6 +62,9 @@ class Session:
         self.exec_outputs: list[tuple[str, dict[str, str]]] = []
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
+        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
+        self.async_announced = False       # SetQueryMode(kAsync) / "ASYN" reported once
+        self.draw_queries = 0              # Draw calls (TProof::GetNumberOfDrawQueries)
         n = len(self.executor.workers())
         self.proof.SetParallelCount(n)
         _sessions[self.id] = self
@@ -175,3 +180,174 @@ def open_session(url: str, loglevel: int = 0):
             return current.proof
         current.proof.Close()
     return Session(spec, loglevel).proof
+
+
+# ---- proofshim compat: the rest of TProof's API (TProof.h's compat block, docs/API.md)
+
+def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]:
+    """(user, work directory on the workers' hosts, port) of a session, for GetUser/GetWorkDir/GetPort."""
+    url = spec.url if "://" in spec.url else "proof://" + spec.url
+    try:
+        parts = urlsplit(url)
+        user, port = parts.username, parts.port
+    except ValueError:
+        user, port = None, None
+    if port is None and (spec.address or scheduler):
+        tail = (spec.address or scheduler).rpartition(":")[2]
+        port = int(tail) if tail.isdigit() else None
+    return user or getpass.getuser(), os.path.join(runtime.cache_dir(), "sessions", tag), port or 0
+
+
+def remote_getenv(name: str) -> str | None:
+    """Worker task of TProof::Getenv: the variable in this worker's environment."""
+    return os.environ.get(name)
+
+
+def remote_rc(name: str) -> str | None:
+    """Worker task of TProof::GetRC: gEnv's value of `name` here, None when it is not defined."""
+    ROOT = runtime.load_library()
+    if not ROOT.gEnv.Defined(name):
+        return None
+    return str(ROOT.gEnv.GetValue(name, ""))
+
+
+def remote_echo(text: str, blob: bytes) -> str:
+    """Worker task of TProof::Echo: the string, or what Print() of the streamed object prints."""
+    if not blob:
+        return text
+    import pickle  # noqa: PLC0415
+
+    runtime.load_library()
+    obj = pickle.loads(blob)
+    with runtime.captured_output() as out:
+        obj.Print()
+    return out[0]
+
+
+def change_path(kind: str, action: str, paths: tuple[str, ...]) -> str:
+    """Add or remove include ("include") or library ("dynamic") paths in this process, for ACLiC,
+    cling and the dynamic loader; '' or what went wrong. Runs on the client and as a worker task."""
+    ROOT = runtime.load_library()
+    for path in paths:
+        if kind == "include":
+            # ACLiC's include path only, as PROOF did (gSystem): cling cannot forget a path, and
+            # what ACLiC compiles (selectors, Load) is what these paths are for.
+            if action == "add":
+                if f'-I"{path}"' not in str(ROOT.gSystem.GetIncludePath()):
+                    ROOT.gSystem.AddIncludePath(f'-I"{path}"')
+            else:
+                inc = str(ROOT.gSystem.GetIncludePath())
+                for flag in (f'-I"{path}"', f"-I{path}"):
+                    inc = inc.replace(" " + flag, "").replace(flag, "")
+                ROOT.gSystem.SetIncludePath(inc.strip())
+        else:
+            current = [p for p in str(ROOT.gSystem.GetDynamicPath()).split(":") if p]
+            if action == "add":
+                if path not in current:
+                    ROOT.gSystem.AddDynamicPath(path)
+            else:
+                ROOT.gSystem.SetDynamicPath(":".join(p for p in current if p != path))
+    return ""
+
+
+def list_data(base: str) -> list[tuple[str, int]]:
+    """Worker task of TProof::ShowData: (path, size) of the files the session produced on this host."""
+    out = []
+    for top, _dirs, files in os.walk(os.path.join(base, "data")):
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            out.append((path, os.path.getsize(path)))
+    return sorted(out)
+
+
+def _split_paths(arg: str) -> tuple[str, ...]:
+    """PROOF's path lists: separated by commas or blanks."""
+    return tuple(p for p in arg.replace(",", " ").split() if p)
+
+
+class CompatCalls:
+    """The session side of the compat methods: each takes (session, string argument, integer
+    argument) as ProofShim::CallHook passes them and returns PROOF's integer result."""
+
+    @staticmethod
+    def _on_ordinal(sess: Session, ordinal: str, fn, *args):
+        """Run fn(*args) on the worker of PROOF ordinal "0.N" (its executor thread)."""
+        workers = sess.executor.workers()
+        try:
+            index = int(ordinal.split(".")[-1]) if ordinal not in ("", "0") else 0
+            addr = workers[index]
+        except (ValueError, IndexError):
+            from .errors import ProofShimError  # noqa: PLC0415
+
+            raise ProofShimError(f"no worker with ordinal '{ordinal}': the session has "
+                                 f"{len(workers)} (0.0 to 0.{len(workers) - 1})") from None
+        fut = sess.executor.client.submit(fn, *args, workers=[addr], pure=False)
+        return fut.result(timeout=float(settings.get("exec-timeout", 600)))
+
+    @staticmethod
+    def ping(sess: Session, _s: str, _i: int) -> int:
+        """TProof::Ping: 0 when the scheduler answers and has workers."""
+        return 0 if sess.executor.workers() else -1
+
+    @staticmethod
+    def getenv(sess: Session, arg: str) -> str | None:
+        """TProof::Getenv("NAME\\nordinal"): the variable on that worker, None if unset."""
+        name, _, ordinal = arg.partition("\n")
+        return CompatCalls._on_ordinal(sess, ordinal, remote_getenv, name)
+
+    @staticmethod
+    def get_rc(sess: Session, arg: str) -> str | None:
+        """TProof::GetRC("Name.Key\\nordinal"): gEnv's value on that worker, None if undefined."""
+        name, _, ordinal = arg.partition("\n")
+        return CompatCalls._on_ordinal(sess, ordinal, remote_rc, name)
+
+    @staticmethod
+    def echo(sess: Session, text: str, blob: bytes = b"") -> int:
+        """TProof::Echo: every worker sends back the string (or the object's Print()); each answer
+        is printed with the worker's ordinal. Returns the number of workers that answered."""
+        results = sess.executor.on_every_worker(remote_echo, text, blob)
+        for i, (_addr, answer) in enumerate(sorted(results.items())):
+            for line in (answer.rstrip("\n").splitlines() or [""]):
+                print(f"[0.{i}] {line}")
+        return len(results)
+
+    @staticmethod
+    def paths(sess: Session, method: str, arg: str, on_client: bool) -> int:
+        """Add/RemoveIncludePath, Add/RemoveDynamicPath on every current worker (and here if
+        asked). Workers that join the cluster later do not get them."""
+        action = "add" if method.startswith("Add") else "remove"
+        kind = "include" if "Include" in method else "dynamic"
+        paths = _split_paths(arg)
+        if not paths:
+            return -1
+        if on_client:
+            change_path(kind, action, paths)
+        return 0 if sess.executor.all_succeed(f"TProof::{method}", change_path, kind, action, paths) else -1
+
+    @staticmethod
+    def loaded_macros(sess: Session) -> None:
+        """TProof::GetLoadedMacros: the labels ("Helper.C+") of the code shipped with Load."""
+        for code in sess.loaded:
+            sess.proof.AddLoadedMacro(code.label)
+
+    @staticmethod
+    def show_data(sess: Session) -> None:
+        """TProof::ShowData: the files the session's queries produced on each worker host."""
+        base = os.path.join(runtime.cache_dir(), "sessions", sess.tag)
+        results = sess.executor.on_every_worker(list_data, base)
+        seen: set[str] = set()
+        for i, (_addr, files) in enumerate(sorted(results.items())):
+            for path, size in files:
+                if path not in seen:   # workers of one host share the directory
+                    seen.add(path)
+                    print(f"[0.{i}] {size:>12}  {path}")
+        if not seen:
+            print("No data produced by this session's queries")
+
+    @staticmethod
+    def async_mode(sess: Session) -> None:
+        """SetQueryMode(kAsync) or an "ASYN" option: say once that queries run synchronously."""
+        if not sess.async_announced:
+            sess.async_announced = True
+            log.info("asynchronous queries run synchronously with proofshim: Process returns when the "
+                     "query is done (Ctrl-C or StopProcess stop it)", extra={"where": "TProof::SetQueryMode"})

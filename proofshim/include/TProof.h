@@ -20,6 +20,11 @@ class TSelector;
 class TFileCollection;
 class TMacro;
 class TQueryResult;
+// ---- proofshim compat: types named by the rest of PROOF's public API (see the end of TProof)
+class TMap;
+class TProofMgr;
+class TDrawFeedback;   // PROOF's draw feedback: not in ROOT 6.40, only pointers to it are passed
+typedef void (*PrintProgress_t)(Long64_t tot, Long64_t proc, Float_t proctime, Long64_t bytes);
 
 class TProof : public TNamed, public TQObject {
 private:
@@ -186,6 +191,156 @@ public:
    void     EmitProgress(Long64_t total, Long64_t processed, Long64_t bytesread, Float_t initTime,
                          Float_t procTime, Float_t evtrti, Float_t mbrti, Int_t actw);
 
+   // =================================================================================
+   // ---- proofshim compat: the rest of PROOF's public API, with PROOF's signatures.
+   // docs/API.md says for each whether it is supported, accepted without effect (one Info line)
+   // or refused (one Error line, PROOF's failure value); tests/test_api_coverage.py keeps it true.
+   enum EQueryMode { kSync = 0, kAsync = 1 };
+   enum ERunStatus { kRunning = 0, kStopped = 1, kAborted = 2 };
+   enum EProofClearData { kPurge = 0x1, kUnregistered = 0x2, kDataset = 0x4, kForceClear = 0x8 };
+
+   void        cd(Int_t id = -1);
+   Int_t       Ping();
+   void        Touch();
+   TString     Getenv(const char *env, const char *ord = "0");
+   Int_t       GetRC(const char *RCenv, Int_t &env, const char *ord = "0");
+   Int_t       GetRC(const char *RCenv, Double_t &env, const char *ord = "0");
+   Int_t       GetRC(const char *RCenv, TString &env, const char *ord = "0");
+   Int_t       Echo(const TObject *obj);
+   Int_t       Echo(const char *str);
+
+   // -- queries (they run synchronously: a finished query is already finalized and retrieved)
+   Int_t       Archive(Int_t query, const char *url);
+   Int_t       Archive(const char *queryref, const char *url = nullptr);
+   Int_t       CleanupSession(const char *sessiontag);
+   Long64_t    Finalize(Int_t query = -1, Bool_t force = kFALSE);
+   Long64_t    Finalize(const char *queryref, Bool_t force = kFALSE);
+   Int_t       Remove(Int_t query, Bool_t all = kFALSE);
+   Int_t       Remove(const char *queryref, Bool_t all = kFALSE);
+   Int_t       Retrieve(Int_t query, const char *path = nullptr);
+   Int_t       Retrieve(const char *queryref, const char *path = nullptr);
+   void        DisableGoAsyn();
+   void        GoAsynchronous();
+   EQueryMode  GetQueryMode(Option_t *mode = nullptr) const;
+   void        SetQueryMode(EQueryMode mode);
+   TList      *GetListOfQueries(Option_t *opt = "");
+   Int_t       GetNumberOfQueries();
+   Int_t       GetNumberOfDrawQueries();
+   void        GetMaxQueries();
+   void        SetMaxDrawQueries(Int_t max);
+   Int_t       GetSeqNum() const;
+   Int_t       GetStatus() const;
+   ERunStatus  GetRunStatus() const;
+   Bool_t      IsIdle() const { return fNotIdle <= 0; }
+   Bool_t      IsWaiting() const { return kFALSE; }
+   void        GetStatistics(Bool_t verbose = kFALSE);
+   Long64_t    GetBytesRead() const;
+   Float_t     GetRealTime() const;
+   Float_t     GetCpuTime() const;
+   static TObject *GetOutput(const char *name, TList *out);
+   TList      *GetOutputNames();
+   void        ShowMissingFiles(TQueryResult *qr = nullptr);
+   TFileCollection *GetMissingFiles(TQueryResult *qr = nullptr);
+   TTree      *GetTreeHeader(TDSet *tdset);
+   Bool_t      IsDataReady(Long64_t &totalbytes, Long64_t &bytesready);
+   void        SetRealTimeLog(Bool_t on = kTRUE);
+   void        SetPrintProgress(PrintProgress_t pp);
+   void        SetProgressDialog(Bool_t on = kTRUE);
+   void        ResetProgressDialogStatus();
+   Int_t       SavePerfTree(const char *pf = nullptr, const char *qref = nullptr);
+   void        SetPerfTree(const char *pf = "perftree.root", Bool_t withWrks = kFALSE);
+   TDrawFeedback *CreateDrawFeedback();
+   void        SetDrawFeedbackOption(TDrawFeedback *f, Option_t *opt);
+   void        DeleteDrawFeedback(TDrawFeedback *f);
+   void        QueryResultReady(const char *ref); // *SIGNAL*
+   void        CloseProgressDialog(); // *SIGNAL*
+   void        ResetProgressDialog(const char *sel, Int_t sz, Long64_t fst, Long64_t ent); // *SIGNAL*
+   void        StartupMessage(const char *msg, Bool_t status, Int_t done, Int_t total); // *SIGNAL*
+   void        DataSetStatus(const char *msg, Bool_t status, Int_t done, Int_t total); // *SIGNAL*
+   void        SendDataSetStatus(const char *msg, UInt_t n, UInt_t tot, Bool_t st);
+
+   // -- the session
+   const char *GetConfDir() const { return ""; }
+   const char *GetConfFile() const { return ""; }
+   const char *GetUser() const { return fUser; }
+   const char *GetGroup() const { return "default"; }
+   const char *GetWorkDir() const { return fWorkDir; }
+   const char *GetImage() const { return ""; }
+   Int_t       GetPort() const { return fPort; }
+   Int_t       GetRemoteProtocol() const { return 36; } // PROOF 6's kPROOF_Protocol
+   Int_t       GetClientProtocol() const { return 36; }
+   Int_t       GetSessionID() const { return fSessionId; }
+   Bool_t      UseDynamicStartup() const { return kFALSE; }
+   Bool_t      IsProofd() const { return kFALSE; }
+   Bool_t      IsFolder() const override { return kTRUE; }
+   Bool_t      IsTty() const;
+   Bool_t      IsParallel() const { return GetParallel() > 0; }
+   void        SetActive(Bool_t = kTRUE) {}
+   void        SetAlias(const char *alias = "");
+   void        Detach(Option_t *opt = "");
+   TProofMgr  *GetManager();
+   void        SetManager(TProofMgr *mgr);
+   const char *GetDataPoolUrl() const { return fDataPoolUrl; }
+   void        SetDataPoolUrl(const char *url) { fDataPoolUrl = url ? url : ""; }
+   Int_t       ActivateWorker(const char *ord, Bool_t save = kTRUE);
+   Int_t       DeactivateWorker(const char *ord, Bool_t save = kTRUE);
+   void        AddChain(TChain *chain);
+   void        RemoveChain(TChain *chain);
+   TList      *GetLoadedMacros() const;
+   static TProofMgr *Mgr(const char *url);
+   static void LogViewer(const char *url = nullptr, Int_t sessionidx = 0);
+
+   // -- code, cache and data
+   void        ShowCache(Bool_t all = kFALSE);
+   void        ClearCache(const char *file = nullptr);
+   Int_t       DownloadPackage(const char *par, const char *dstdir = nullptr);
+   Int_t       AddDynamicPath(const char *libpath, Bool_t onClient = kFALSE, TList *wrks = nullptr,
+                              Bool_t doCollect = kTRUE);
+   Int_t       AddIncludePath(const char *incpath, Bool_t onClient = kFALSE, TList *wrks = nullptr,
+                              Bool_t doCollect = kTRUE);
+   Int_t       RemoveDynamicPath(const char *libpath, Bool_t onClient = kFALSE);
+   Int_t       RemoveIncludePath(const char *incpath, Bool_t onClient = kFALSE);
+   Int_t       UploadDataSet(const char *, TList *, const char * = nullptr, Int_t = 0, TList * = nullptr);
+   Int_t       UploadDataSet(const char *, const char *, const char * = nullptr, Int_t = 0, TList * = nullptr);
+   Int_t       UploadDataSetFromFile(const char *, const char *, const char * = nullptr, Int_t = 0,
+                                     TList * = nullptr);
+   TMap       *GetDataSets(const char *uri = "", const char *optStr = "");
+   void        ShowDataSet(const char *dataset = "", const char *opt = "filter:SsCc");
+   Int_t       VerifyDataSet(const char *dataset, const char *optStr = "");
+   TList      *FindDataSets(const char *searchString, const char *optStr = "");
+   Int_t       SetDataSetTreeName(const char *dataset, const char *treename);
+   TMap       *GetDataSetQuota(const char *optStr = "");
+   void        ShowDataSetQuota(Option_t *opt = nullptr);
+   Bool_t      RequestStagingDataSet(const char *dataset);
+   TFileCollection *GetStagingStatusDataSet(const char *dataset);
+   void        ShowStagingStatusDataSet(const char *dataset, const char *optStr = "filter:SsCc");
+   Bool_t      CancelStagingDataSet(const char *dataset);
+   void        ShowDataSetCache(const char *dataset = nullptr);
+   void        ClearDataSetCache(const char *dataset = nullptr);
+   void        ShowData();
+   void        ClearData(UInt_t what = kUnregistered, const char *dsname = nullptr);
+
+   // -- proofshim compat, used by proofshim's Python side only
+   void        SetSessionInfo(const char *user, const char *workdir, Int_t port);
+   void        SetBusy(Bool_t busy) { fNotIdle += busy ? 1 : -1; }
+   void        AddLoadedMacro(const char *name);
+   void        AddFoundName(const char *name);
+   const TObject *GetHookObject() const { return fHookObject; }
+
+private:
+   // ---- proofshim compat: state of the methods above
+   TString     fUser;                    // user of the session (URL's, else the client's)
+   TString     fWorkDir;                 // the session's directory on the workers' hosts
+   Int_t       fPort = 0;                // port of the URL given to Open (scheduler's for dask URLs)
+   Int_t       fNotIdle = 0;             // queries running (a slot may call IsIdle)
+   EQueryMode  fQueryMode = kSync;
+   TString     fDataPoolUrl;
+   TProofMgr  *fManager = nullptr;
+   TList       fCompatNames;             // filled by GetOutputNames, GetLoadedMacros, FindDataSets
+   TList       fCompatOwned;             // objects this session made and owns (its manager)
+   const TObject *fHookObject = nullptr; // object argument of the call being forwarded to Python
+
+public:
    ClassDefOverride(TProof, 0) // PROOF session (proofshim: forwards to a dask cluster)
 };
 

@@ -30,6 +30,23 @@ public:
    Bool_t      IsLite() const { return fUrl.IsNull() || fUrl.BeginsWith("lite"); }
    const char *GetUrl() { return fUrl; }
    TProof     *GetSession() const { return fSession; }
+   // ---- proofshim compat: the rest of PROOF's TProofMgr API (docs/API.md)
+   Bool_t      IsProofd() const { return kFALSE; }
+   void        SetInvalid() {}
+   void        Close() { SetInvalid(); }
+   // A dask session cannot be left running to be reattached: detaching ends it (PROOF's "S").
+   void        DetachSession(TProof *p, Option_t *opt = "") { if (p) p->Detach(opt); }
+   void        ShutdownSession(TProof *p) { if (p) p->Close(); }
+   const char *GetMssUrl(Bool_t = kFALSE) { return fMssUrl.Data(); }
+   void        SetMssUrl(const char *mss) { fMssUrl = mss ? mss : ""; }
+   Int_t       GetRemoteProtocol() const { return 36; } // PROOF 6's protocol
+   Bool_t      MatchUrl(const char *url) { return fUrl == (url ? url : ""); }
+   void        SetAlias(const char *alias = "") { SetTitle(alias ? alias : ""); }
+   // TProof::GetManager() ties the manager to the session it describes (proofshim internal).
+   void        SetSession(TProof *session) { fSession = session; }
+private:
+   TString     fMssUrl;   // data pool (mass storage) URL, stored only
+public:
 
    ClassDefOverride(TProofMgr, 0) // PROOF manager (proofshim)
 };

@@ -6,6 +6,10 @@
 #include "TNamed.h"
 #include "TString.h"
 
+class TProof;
+class TProofServ;
+R__EXTERN TProofServ *gProofServ;
+
 class TProofServ : public TNamed {
 private:
    TString fOrdinal;
@@ -32,6 +36,24 @@ public:
    Bool_t      IsMaster() const { return kFALSE; }
    Bool_t      IsParallel() const { return kFALSE; }
    void        SendAsynMessage(const char *msg, Bool_t lf = kTRUE);
+
+   // ---- proofshim compat: the rest of PROOF's worker-side API (docs/API.md)
+   TProof     *GetProof() const { return nullptr; }           // workers have no TProof
+   const char *GetService() const { return "proofslave"; }
+   const char *GetConfDir() const { return ""; }
+   const char *GetConfFile() const { return ""; }
+   const char *GetImage() const { return ""; }
+   const char *GetTopSessionTag() const { return fSessionTag; }
+   const char *GetDataDirOpts() const { return ""; }
+   const char *GetPrefix() const { return "Wrk"; }
+   Int_t       GetProtocol() const { return 36; }              // PROOF 6's protocol
+   Int_t       GetTotSessions() const { return 1; }
+   Int_t       GetActSessions() const { return 1; }
+   Float_t     GetEffSessions() const { return 1.f; }
+   Bool_t      IsEndMaster() const { return kFALSE; }
+   Bool_t      IsTopMaster() const { return kFALSE; }
+   static Bool_t      IsActive() { return gProofServ != nullptr; }
+   static TProofServ *This() { return gProofServ; }
 
    // Filled by proofshim on the worker before each query.
    void SetInfo(const char *ordinal, const char *workdir, const char *sessiondir, const char *datadir,

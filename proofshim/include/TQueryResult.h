@@ -65,6 +65,16 @@ public:
    TList       *GetOutputList() { return fOutputList; }
    void         Print(Option_t *option = "") const override;
 
+   // ---- proofshim compat: queries run synchronously, so a done query is finalized, never archived
+   Bool_t       IsFinalized() const { return IsDone(); }
+   Bool_t       IsArchived() const { return kFALSE; }
+   Bool_t       IsDraw() const { return fSelecName.Contains("DrawSelector"); }
+   Bool_t       Matches(const char *ref) const
+   {
+      TString r(ref ? ref : "");
+      return r == GetTitle() || r == GetName() || r.EndsWith(TString(":") + GetName());
+   }
+
    // Filled by proofshim when the query ends.
    void SetDone(Long64_t processed, Long64_t bytes, Long64_t result, Float_t realtime, Int_t status);
    void SetTimes(Float_t inittime, Float_t proctime, Float_t usedcpu, Int_t packets);
