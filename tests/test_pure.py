@@ -88,3 +88,38 @@ def test_journal_undoes_in_reverse_and_once():
     assert undone[0] == "side effect" and len(undone) == 3
     assert Target.existing == 1 and not hasattr(Target, "added") and log == ["do", "undo"]
     assert j.undo_all() == []
+
+
+@pytest.mark.parametrize("url", ["", "lite://", "lite:///", "LITE"])
+def test_default_setting_decides_where_plain_lite_opens(url):
+    spec = parse_open_url(url, ncpu=2, default="tcp://sched.example:8786")
+    assert spec.kind == "scheduler" and spec.address == "tcp://sched.example:8786"
+    spec = parse_open_url(url, ncpu=2, default_workers=3, default="lite:///?workers=5")
+    assert spec.kind == "local" and spec.workers == 5
+    # "lite://" as the default keeps the workers setting, then the core count.
+    assert parse_open_url(url, ncpu=2, default_workers=3, default="lite://").workers == 3
+    assert parse_open_url(url, ncpu=2, default="lite://").workers == 2
+
+
+def test_explicit_worker_counts_and_addresses_ignore_the_default():
+    default = "tcp://sched.example:8786"
+    assert parse_open_url("workers=4", ncpu=2, default=default).kind == "local"
+    assert parse_open_url("lite:///?workers=4", ncpu=2, default=default).workers == 4
+    assert parse_open_url("tcp://other:1", ncpu=2, default=default).address == "tcp://other:1"
+
+
+def test_default_may_name_a_legacy_master_of_the_masters_map():
+    spec = parse_open_url("", ncpu=2, default="alice@old.example",
+                          masters={"alice@old.example": "tls://10.0.0.2:8786"})
+    assert spec.kind == "scheduler" and spec.address == "tls://10.0.0.2:8786"
+
+
+@pytest.mark.parametrize("value", [{"kind": "ssh", "hosts": ["a", "b"]}, 4, "  "])
+def test_a_default_or_master_that_is_not_an_address_is_refused_clearly(value):
+    with pytest.raises(OpenError) as err:
+        parse_open_url("", ncpu=2, default=value)
+    assert "proofshim.default" in str(err.value) and "tcp://scheduler-host:8786" in str(err.value)
+    if not isinstance(value, str):
+        with pytest.raises(OpenError) as err:
+            parse_open_url("proof://m:1093", ncpu=2, masters={"m:1093": value})
+        assert "proofshim.masters['m:1093']" in str(err.value)
