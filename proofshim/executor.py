@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from . import settings, worker
+from . import settings, tls, worker
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -118,12 +118,23 @@ class Executor:
         else:
             address = self.spec.address
         try:
-            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+            security = tls.security_for(address)
+        except OpenError:
+            if self.cluster:
+                self.cluster.stop()
+            raise
+        try:
+            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False, security=security)
         except Exception as exc:
             if self.cluster:
                 self.cluster.stop()
+            hint = "Check that the scheduler runs and the address is right."
+            if address.lower().startswith("tls://"):
+                hint += (f" For TLS, also check that {tls.SETTING}.cert (or dask's "
+                         "distributed.comm.tls.client.cert) is signed by a CA the scheduler trusts and "
+                         f"that {tls.SETTING}.ca-file holds the CA of the scheduler's certificate.")
             raise OpenError(f"cannot reach the dask scheduler at {address} within {timeout:.0f} s: {exc}\n"
-                            "Check that the scheduler runs and the address is right.") from exc
+                            + hint) from exc
         try:
             if self.spec.kind == "local":
                 self.client.wait_for_workers(self.spec.workers, timeout=timeout)
