@@ -176,8 +176,8 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         for root, _, files in os.walk(os.path.join(worker_cache, "selectors")):
             shipped += [os.path.relpath(os.path.join(root, f), worker_cache) for f in files]
         assert any(p.endswith(os.path.join("inc", "RemoteCuts.h")) for p in shipped), shipped
-        assert any(p.endswith(os.path.join(".proofshim-include", "0", "RemoteUnits.h")) for p in shipped)
-        assert any(p.endswith(os.path.join("helper", "Helper.C")) for p in shipped)
+        assert any(p.endswith(os.path.join(".proofshim-include", "0", "RemoteUnits.h")) for p in shipped), shipped
+        assert any(p.endswith("Helper_C.so") for p in shipped), shipped
         assert glob.glob(os.path.join(worker_cache, "packages", "*", "calib-*", "calib", "libCalibCore.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
         proof.Close()
