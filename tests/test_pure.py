@@ -123,3 +123,52 @@ def test_a_default_or_master_that_is_not_an_address_is_refused_clearly(value):
         with pytest.raises(OpenError) as err:
             parse_open_url("proof://m:1093", ncpu=2, masters={"m:1093": value})
         assert "proofshim.masters['m:1093']" in str(err.value)
+
+
+def test_tls_settings_resolve_to_security_arguments(tmp_path):
+    from proofshim import tls
+
+    ca, cert, key = (tmp_path / n for n in ("ca.pem", "c.pem", "c.key"))
+    for p in (ca, cert, key):
+        p.write_text("x")
+    assert tls.resolve("tcp://h:1", {"ca-file": "/nowhere"}, None) is None, "only tls:// addresses"
+    kwargs = tls.resolve("tls://h:1", {"ca_file": str(ca), "cert": str(cert), "key": str(key)}, None)
+    assert kwargs == {"tls_ca_file": str(ca), "tls_client_cert": str(cert), "tls_client_key": str(key),
+                      "require_encryption": True}
+    # PEM text is accepted as it is, and never repeated in a message.
+    secret = "-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----"
+    assert tls.resolve("tls://h:1", {"ca-file": str(ca), "cert": str(cert), "key": secret},
+                       None)["tls_client_key"] == secret
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", {"ca-file": secret, "key": secret}, None)
+    assert "proofshim.tls.cert" in str(err.value) and "SECRET" not in str(err.value)
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", {"ca-file": str(ca), "cert": str(tmp_path / "missing.pem")}, None)
+    assert "missing.pem" in str(err.value)
+    # dask's own configuration is left to dask's Client; nothing at all is refused with the settings.
+    assert tls.resolve("tls://h:1", None, {"ca-file": "ca", "client": {"cert": "c", "key": "k"}}) is None
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", None, {"ca-file": None, "client": {"cert": None}})
+    assert "tls://h:1" in str(err.value) and "ca-file" in str(err.value) and "distributed.comm.tls" in str(err.value)
+
+
+def test_headers_of_the_include_path_are_shipped_under_their_own_directory(tmp_path):
+    from proofshim import selector
+
+    (tmp_path / "ana" / "inc").mkdir(parents=True)
+    (tmp_path / "ext" / "sub").mkdir(parents=True)
+    (tmp_path / "ana" / "Sel.C").write_text('#include "inc/Cuts.h"\n#include "Ext.h"\n#include <sub/Deep.h>\n'
+                                            '#include <vector>\n#include "TH1D.h"\n')
+    (tmp_path / "ana" / "inc" / "Cuts.h").write_text("// cuts\n")
+    (tmp_path / "ext" / "Ext.h").write_text('#include "sub/Deep.h"\n')
+    (tmp_path / "ext" / "sub" / "Deep.h").write_text('#include "Sibling.h"\n')
+    (tmp_path / "ext" / "sub" / "Sibling.h").write_text("// sibling\n")
+    code = selector.collect(selector.parse(str(tmp_path / "ana" / "Sel.C+")),
+                            include_dirs=(str(tmp_path / "nothing"), str(tmp_path / "ext")))
+    names = [rel for rel, _ in code.files]
+    assert names == ["Sel.C", ".proofshim-include/1/Ext.h", ".proofshim-include/1/sub/Deep.h",
+                     ".proofshim-include/1/sub/Sibling.h", "inc/Cuts.h"]
+    assert code.include_dirs == (".proofshim-include/1",)
+    without = selector.collect(selector.parse(str(tmp_path / "ana" / "Sel.C+")), include_dirs=())
+    assert [rel for rel, _ in without.files] == ["Sel.C", "inc/Cuts.h"] and without.include_dirs == ()
+    assert without.digest != code.digest

@@ -223,3 +223,104 @@ def test_legacy_master_and_default_from_dask_config_reach_the_cluster(remote_clu
     lines = {ln.split()[0]: ln.split()[1:] for ln in res.stdout.splitlines() if ln.startswith(("MASTER", "DEFAULT"))}
     assert lines["MASTER"] == ["0", "False", "2", "300"], res.stdout + res.stderr
     assert lines["DEFAULT"] == ["0", "False", "2", "200"], res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# TLS
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _make_ca(d, name):
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem",
+             "-days", "2", "-subj", f"/CN=proofshim test {name}", cwd=d)
+
+
+def _make_cert(d, name, ca):
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+             "-subj", f"/CN={name}", cwd=d)
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+             "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", cwd=d)
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory, worker_cache, ROOT):
+    """A TLS scheduler and one worker, certificates from a CA made here; also a client certificate
+    of another CA (`rogue`), which the scheduler must refuse."""
+    d = str(tmp_path_factory.mktemp("tls"))
+    _make_ca(d, "ca")
+    _make_cert(d, "node", "ca")
+    _make_cert(d, "client", "ca")
+    _make_ca(d, "rogueca")
+    _make_cert(d, "rogue", "rogueca")
+    pem = {n: os.path.join(d, f"{n}.pem") for n in ("ca", "node", "client", "rogue")}
+    key = {n: os.path.join(d, f"{n}.key") for n in ("node", "client", "rogue")}
+    from distributed.security import Security  # noqa: PLC0415
+
+    cluster = DaskCluster(os.path.join(d, "cwd"), worker_cache,
+                          ("--tls-ca-file", pem["ca"], "--tls-cert", pem["node"], "--tls-key", key["node"]))
+    cluster.pem, cluster.key = pem, key
+    try:
+        cluster.start(1, protocol="tls", security=Security(tls_ca_file=pem["ca"], tls_client_cert=pem["client"],
+                                                            tls_client_key=key["client"], require_encryption=True))
+        assert cluster.address.startswith("tls://")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _no_secrets(text: str) -> None:
+    assert "-----BEGIN" not in text and "PRIVATE KEY" not in text, "certificate or key content was printed"
+
+
+def test_tls_scheduler_refuses_clients_without_its_certificate_and_serves_one_with_it(
+        ROOT, tls_cluster, chain, data_files, restore_gproof, capfd):
+    import dask
+
+    import proofshim  # noqa: F401
+
+    address, pem, key = tls_cluster.address, tls_cluster.pem, tls_cluster.key
+    timeout = 5
+    # No certificate configured at all: refused here at once, naming the settings to add.
+    with dask.config.set({"proofshim.connect-timeout": timeout}):
+        assert not ROOT.TProof.Open(address)
+    err = capfd.readouterr().err
+    assert address in err and "proofshim:\n    tls:" in err and "ca-file" in err, err
+    _no_secrets(err)
+
+    # A certificate of another CA: the scheduler refuses the handshake; Open fails within the timeout.
+    rogue = {"proofshim.tls": {"ca-file": pem["ca"], "cert": pem["rogue"], "key": key["rogue"]},
+             "proofshim.connect-timeout": timeout}
+    t0 = time.monotonic()
+    with dask.config.set(rogue):
+        assert not ROOT.TProof.Open(address)
+    assert time.monotonic() - t0 < timeout + 15
+    out, err = capfd.readouterr()
+    assert f"cannot reach the dask scheduler at {address} within {timeout} s" in err, err
+    assert "proofshim.tls.cert" in err
+    _no_secrets(out + err)
+
+    # A missing file is named (a path is not a secret).
+    with dask.config.set({"proofshim.tls": {"ca-file": pem["ca"], "cert": "/nonexistent/client.pem"}}):
+        assert not ROOT.TProof.Open(address)
+    assert "proofshim.tls.cert: no such file '/nonexistent/client.pem'" in capfd.readouterr().err
+
+    # The right certificate: the query runs and equals a one-process run.
+    good = {"proofshim.tls": {"ca-file": pem["ca"], "cert": pem["client"], "key": key["client"]}}
+    with dask.config.set(good):
+        proof = ROOT.TProof.Open(address)
+        assert proof and proof.IsValid() and proof.GetParallel() == 1
+        c = chain()
+        c.SetProof()
+        assert c.Process(selector_path("V0Sel.C") + "+", "", 2000, 500) == 0
+        remote = outputs_by_name(proof.GetOutputList())
+        c.SetProof(False)
+    sel, _, _ = local_run(ROOT, data_files, selector_path("V0Sel.C") + "+", nentries=2000, first=500)
+    local = outputs_by_name(sel.GetOutputList())
+    assert remote["n_ProcessCut"].GetVal() == 2000
+    assert remote["n_ProcessFill"].GetVal() == local["n_ProcessFill"].GetVal()
+    assert_hist_equal(remote["hpx_v0"], local["hpx_v0"], "hpx_v0")
+    proof.Close()
+    out, err = capfd.readouterr()
+    _no_secrets(out + err)
