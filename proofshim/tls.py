@@ -75,11 +75,11 @@ def resolve(address: str, ours: Mapping | None, dask_tls: Mapping | None) -> dic
 
 def security_for(address: str):
     """dask's Security for the client of a session on `address` (None: dask's defaults)."""
-    import dask  # noqa: PLC0415 - heavy; only at Open
+    import dask
 
     kwargs = resolve(address, dask.config.get(SETTING, None), dask.config.get("distributed.comm.tls", None))
     if kwargs is None:
         return None
-    from distributed.security import Security  # noqa: PLC0415
+    from distributed.security import Security
 
     return Security(**kwargs)

@@ -172,3 +172,21 @@ def test_headers_of_the_include_path_are_shipped_under_their_own_directory(tmp_p
     without = selector.collect(selector.parse(str(tmp_path / "ana" / "Sel.C+")), include_dirs=())
     assert [rel for rel, _ in without.files] == ["Sel.C", "inc/Cuts.h"] and without.include_dirs == ()
     assert without.digest != code.digest
+
+
+def test_the_documented_example_configuration_means_what_it_says():
+    import os
+
+    import yaml
+
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "proofshim.yaml.example")
+    with open(path) as fh:
+        conf = yaml.safe_load(fh)["proofshim"]
+    masters = conf["masters"]
+    assert parse_open_url("proof://master.example:1093", ncpu=2, masters=masters).address == \
+        "tcp://scheduler.example:8786"
+    assert parse_open_url("alice@oldcluster", ncpu=2, masters=masters).address == "tls://scheduler.example:8786"
+    assert parse_open_url("testfarm", ncpu=2, masters=masters).workers == 8
+    spec = parse_open_url("", ncpu=2, default_workers=conf["workers"], default=conf["default"], masters=masters)
+    assert spec.kind == "local" and spec.workers == 4
+    assert set(conf["tls"]) == {"ca-file", "cert", "key"}

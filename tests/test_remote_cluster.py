@@ -18,7 +18,14 @@ import textwrap
 import time
 
 import pytest
-from conftest import HERE, SELECTORS, assert_hist_equal, local_run, outputs_by_name, selector_path
+from conftest import (
+    HERE,
+    SELECTORS,
+    assert_hist_equal,
+    local_run,
+    outputs_by_name,
+    selector_path,
+)
 
 REPO = os.path.dirname(HERE)
 START_TIMEOUT = 180        # s for a scheduler to write its address and the workers to register
@@ -42,11 +49,10 @@ class DaskCluster:
         os.makedirs(workdir, exist_ok=True)
 
     def _spawn(self, name: str, args: list[str]) -> None:
-        log = open(os.path.join(self.workdir, f"{name}.log"), "w")
-        self.procs.append(subprocess.Popen(
-            ["dask", *args, *self.tls_args], cwd=self.workdir, env=_worker_env(self.cache_dir),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        log.close()
+        with open(os.path.join(self.workdir, f"{name}.log"), "w") as log:
+            self.procs.append(subprocess.Popen(
+                ["dask", *args, *self.tls_args], cwd=self.workdir, env=_worker_env(self.cache_dir),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
 
     def start(self, nworkers: int, protocol: str = "tcp", security=None) -> str:
         sched_file = os.path.join(self.workdir, "scheduler.json")
@@ -62,7 +68,7 @@ class DaskCluster:
             self.address = json.load(fh)["address"]
         self._spawn("workers", ["worker", self.address, "--nworkers", str(nworkers), "--nthreads", "1",
                                 "--no-dashboard", "--local-directory", os.path.join(self.workdir, "dask")])
-        from distributed import Client  # noqa: PLC0415
+        from distributed import Client
 
         with Client(self.address, timeout="60s", set_as_default=False, security=security) as client:
             try:
@@ -76,7 +82,8 @@ class DaskCluster:
         for name in ("scheduler.log", "workers.log"):
             path = os.path.join(self.workdir, name)
             if os.path.exists(path):
-                logs += f"--- {name}\n" + open(path).read()[-3000:]
+                with open(path) as fh:
+                    logs += f"--- {name}\n" + fh.read()[-3000:]
         self.stop()
         pytest.fail(f"{what} within {START_TIMEOUT} s\n{logs}")
 
@@ -218,7 +225,7 @@ def test_legacy_master_and_default_from_dask_config_reach_the_cluster(remote_clu
     env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=REPO, DASK_CONFIG=str(config_dir),
                DASK_PROOFSHIM__MASTERS=json.dumps({"alice@master.example": remote_cluster.address}))
     res = subprocess.run([sys.executable, str(script), ",".join(data_files), selector_path("V0Sel.C") + "+"],
-                         cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300)
+                         cwd=str(tmp_path), env=env, check=False, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     lines = {ln.split()[0]: ln.split()[1:] for ln in res.stdout.splitlines() if ln.startswith(("MASTER", "DEFAULT"))}
     assert lines["MASTER"] == ["0", "False", "2", "300"], res.stdout + res.stderr
@@ -256,7 +263,7 @@ def tls_cluster(tmp_path_factory, worker_cache, ROOT):
     _make_cert(d, "rogue", "rogueca")
     pem = {n: os.path.join(d, f"{n}.pem") for n in ("ca", "node", "client", "rogue")}
     key = {n: os.path.join(d, f"{n}.key") for n in ("node", "client", "rogue")}
-    from distributed.security import Security  # noqa: PLC0415
+    from distributed.security import Security
 
     cluster = DaskCluster(os.path.join(d, "cwd"), worker_cache,
                           ("--tls-ca-file", pem["ca"], "--tls-cert", pem["node"], "--tls-key", key["node"]))
