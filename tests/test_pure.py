@@ -190,3 +190,15 @@ def test_the_documented_example_configuration_means_what_it_says():
     spec = parse_open_url("", ncpu=2, default_workers=conf["workers"], default=conf["default"], masters=masters)
     assert spec.kind == "local" and spec.workers == 4
     assert set(conf["tls"]) == {"ca-file", "cert", "key"}
+
+
+def test_workers_without_proofshim_or_with_another_version_are_reported():
+    from proofshim.executor import installation_probe, installation_problems
+
+    assert installation_probe()() == __import__("proofshim").__version__
+    found = {"tcp://w1:1": "0.1.0", "tcp://w2:2": None, "tcp://w3:3": OSError("gone")}
+    error, _ = installation_problems(found, "0.1.0", "tcp://sched:8786")
+    assert "not installed on 1 of the 3 dask workers of tcp://sched:8786 (tcp://w2:2)" in error
+    assert "pip install proofshim==0.1.0" in error
+    error, warning = installation_problems({"tcp://w1:1": "0.0.9", "tcp://w3:3": "?"}, "0.1.0", "tcp://s:1")
+    assert not error and "tcp://w1:1 has 0.0.9" in warning and "w3" not in warning

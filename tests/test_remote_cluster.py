@@ -171,7 +171,8 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         c.SetProof(False)
 
         cut = ROOT.TParameter["Double_t"]("Remote_PtCut", 0.8)
-        sel, _, _ = local_run(ROOT, data_files, "remote/RemoteSel.C+", inputs=[cut, weights])
+        # The class the client compiled for Begin/Terminate, run by plain ROOT in this process.
+        sel, _, _ = local_run(ROOT, data_files, "RemoteSel", inputs=[cut, weights])
         local = outputs_by_name(sel.GetOutputList())
         assert local["remote_pass"].GetVal() > 0
         assert remote["remote_pass"].GetVal() == local["remote_pass"].GetVal()
@@ -188,7 +189,8 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         assert glob.glob(os.path.join(worker_cache, "packages", "*", "calib-*", "calib", "libCalibCore.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
         proof.Close()
-        assert "Error" not in capfd.readouterr().err
+        err = capfd.readouterr().err
+        assert "Error" not in err and "install the same version" not in err, err
     finally:
         ROOT.gSystem.SetIncludePath(saved_include_path)
 
