@@ -124,7 +124,7 @@ def client_dir(tmp_path, monkeypatch):
     d = tmp_path / "analysis"
     for name in ("remote", "remote_incpath", "helper"):
         shutil.copytree(os.path.join(SELECTORS, name), d / name)
-    shutil.copytree(os.path.join(HERE, "packages", "calib"), d / "calib")
+    shutil.copytree(os.path.join(HERE, "packages", "remotegain"), d / "remotegain")
     monkeypatch.chdir(d)
     return str(d)
 
@@ -152,8 +152,8 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         proof = ROOT.TProof.Open(remote_cluster.address)
         assert proof and proof.IsValid() and not proof.IsLite()
         assert proof.GetParallel() == 2
-        assert proof.UploadPackage("calib") == 0, "a package directory of the client's cwd"
-        assert proof.EnablePackage("calib") == 0
+        assert proof.UploadPackage("remotegain") == 0, "a package directory of the client's cwd"
+        assert proof.EnablePackage("remotegain") == 0
         assert proof.Load("helper/Helper.C+") == 0
         proof.SetParameter("Remote_PtCut", 0.8)
         weights = ROOT.TH1D("remote_weights", "weights", 50, -5, 5)
@@ -186,7 +186,8 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         assert any(p.endswith(os.path.join("inc", "RemoteCuts.h")) for p in shipped), shipped
         assert any(p.endswith(os.path.join(".proofshim-include", "0", "RemoteUnits.h")) for p in shipped), shipped
         assert any(p.endswith("Helper_C.so") for p in shipped), shipped
-        assert glob.glob(os.path.join(worker_cache, "packages", "*", "calib-*", "calib", "libCalibCore.so")), \
+        assert glob.glob(os.path.join(worker_cache, "packages", "*", "remotegain-*", "remotegain",
+                                      "libRemoteGain.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
         proof.Close()
         err = capfd.readouterr().err

@@ -1,9 +1,9 @@
 // Everything a remote cluster must receive through dask: a header in a subdirectory, a header
-// from the client's include path, a parameter, an input-data object, a PAR package's class
-// (Calib, package "calib") and a helper loaded with TProof::Load (HelperScale).
+// from the client's include path, a parameter, an input-data object, a PAR package's function
+// (RemoteGain, package "remotegain") and a helper loaded with TProof::Load (HelperScale).
 #include "inc/RemoteCuts.h"
 #include "RemoteUnits.h"
-#include "Calib.h"
+#include "RemoteGain.h"
 #include "TH1D.h"
 #include "TParameter.h"
 #include "TSelector.h"
@@ -18,7 +18,6 @@ public:
    TTreeReader fReader;
    TTreeReaderValue<Float_t> fPx{fReader, "px"};
    TTreeReaderValue<Float_t> fPy{fReader, "py"};
-   Calib fCalib{3.0};
    Double_t fCut = -1;
    TH1 *fWeights = nullptr;
    TH1D *fHpt = nullptr;
@@ -31,7 +30,7 @@ public:
       if (auto *p = dynamic_cast<TParameter<Double_t> *>(fInput->FindObject("Remote_PtCut"))) fCut = p->GetVal();
       fWeights = dynamic_cast<TH1 *>(fInput->FindObject("remote_weights"));
       if (fCut < 0 || !fWeights) Abort("Remote_PtCut or remote_weights missing from the input list");
-      fHpt = new TH1D("remote_pt", "calibrated pt", 60, 0, 30 * REMOTE_UNIT);
+      fHpt = new TH1D("remote_pt", "pt times the package's gain", 60, 0, 30 * REMOTE_UNIT);
       fHw = new TH1D("remote_wpx", "weighted px", 50, -5, 5);
       fPass = new TParameter<Long64_t>("remote_pass", 0);
       fOutput->Add(fHpt);
@@ -48,7 +47,7 @@ public:
       fReader.SetLocalEntry(entry);
       double pt = RemotePt(*fPx, *fPy);
       if (!RemotePass(pt, fCut)) return kTRUE;
-      fHpt->Fill(fCalib.Apply(pt) * REMOTE_UNIT);
+      fHpt->Fill(RemoteGain() * pt * REMOTE_UNIT);
       fHw->Fill(*fPx, fWeights->GetBinContent(fWeights->FindFixBin(*fPx)) * HelperScale(1.0));
       fPass->SetVal(fPass->GetVal() + 1);
       return kTRUE;
