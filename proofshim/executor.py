@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from . import clusters, locality, settings, worker
+from . import clusters, locality, settings, tls, worker
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -31,6 +31,46 @@ WORKER_CHECK_INTERVAL = 1.0
 def _worker_died(exc) -> bool:
     """Whether a task failed because its worker process died (dask's KilledWorker)."""
     return type(exc).__name__ == "KilledWorker"
+
+
+def installation_probe():
+    """A function for Client.run that says where a worker would import proofshim from: its
+    version, or None when it has none. It is local, so dask sends it by value and it runs where
+    proofshim is missing; it reads the version without importing proofshim (which loads ROOT)."""
+    def probe():
+        import importlib.util
+        import re
+
+        spec = importlib.util.find_spec("proofshim")
+        if spec is None or not spec.origin:
+            return None
+        try:
+            with open(spec.origin) as fh:
+                m = re.search(r'__version__\s*=\s*"([^"]+)"', fh.read())
+        except OSError:
+            return "?"
+        return m.group(1) if m else "?"
+    return probe
+
+
+def installation_problems(found: dict, version: str, address: str) -> tuple[str, str]:
+    """(error, warning) about proofshim on a cluster's workers, from installation_probe's answers
+    (worker address -> version, None, or the exception the probe raised).
+
+    >>> installation_problems({"tcp://w1:1": "0.1.0"}, "0.1.0", "tcp://s:8786")
+    ('', '')
+    """
+    missing = sorted(w for w, v in found.items() if v is None)
+    if missing:
+        shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+        return (f"proofshim is not installed on {len(missing)} of the {len(found)} dask workers of "
+                f"{address} ({shown}): dask runs proofshim's code there by reference. Install it in "
+                f"the workers' environment (pip install proofshim=={version}) and restart them."), ""
+    other = sorted(f"{w} has {v}" for w, v in found.items() if isinstance(v, str) and v not in (version, "?"))
+    if other:
+        return "", (f"the client runs proofshim {version}, but on the workers of {address}: "
+                    f"{'; '.join(other[:3])}; install the same version everywhere")
+    return "", ""
 
 
 class LocalClusterProcess:
@@ -145,12 +185,23 @@ class Executor:
         else:
             address = self.spec.address
         try:
-            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+            security = tls.security_for(address)
+        except OpenError:
+            if self.cluster:
+                self.cluster.stop()
+            raise
+        try:
+            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False, security=security)
         except Exception as exc:
             if self.cluster:
                 self.cluster.stop()
+            hint = "Check that the scheduler runs and the address is right."
+            if address.lower().startswith("tls://"):
+                hint += (f" For TLS, also check that {tls.SETTING}.cert (or dask's "
+                         "distributed.comm.tls.client.cert) is signed by a CA the scheduler trusts and "
+                         f"that {tls.SETTING}.ca-file holds the CA of the scheduler's certificate.")
             raise OpenError(f"cannot reach the dask scheduler at {address} within {timeout:.0f} s: {exc}\n"
-                            "Check that the scheduler runs and the address is right.") from exc
+                            + hint) from exc
         try:
             if self.spec.kind == "local" or (self.spec.kind == "cluster"
                                              and self.spec.cluster.kind in clusters.SSH_KINDS):
@@ -161,9 +212,28 @@ class Executor:
         except Exception as exc:
             self.close()
             raise OpenError(f"the dask cluster at {address} has no workers after {timeout:.0f} s") from exc
+        if self.spec.kind != "local":
+            self._check_installation(address)
         # Load ROOT and the shim library in every worker now, so that the first query is quick.
         self._warm = [self.client.submit(worker.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
                       for w in self.workers()]
+
+    def _check_installation(self, address: str) -> None:
+        """Fail Open clearly when the workers of an existing cluster cannot import proofshim
+        (every query would fail with dask's ModuleNotFoundError); warn about other versions."""
+        from . import __version__
+
+        try:
+            found = self.client.run(installation_probe(), on_error="return")
+        except Exception as exc:  # noqa: BLE001 - a check only: queries report real failures
+            log.warning("could not check proofshim on the workers of %s: %s", address, exc)
+            return
+        error, warning = installation_problems(found, __version__, address)
+        if error:
+            self.close()
+            raise OpenError(error)
+        if warning:
+            log.warning(warning)
 
     def close(self, fast: bool = False) -> None:
         """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken)."""

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import re
+import sys
 
 from . import runtime
 from .errors import SelectorError
@@ -21,7 +22,11 @@ log = logging.getLogger("proofshim")
 
 _ACLIC_SUFFIX = re.compile(r"^(?P<path>.+?\.(?:C|cxx|cpp|cc|c\+\+|h|hh|hpp|hxx))(?P<mode>\+{1,2}[gO]?|)$",
                            re.IGNORECASE)
-_INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
+_INCLUDE = re.compile(r'^\s*#\s*include\s*(?:"([^"]+)"|<([^>]+)>)', re.MULTILINE)
+_INCLUDE_FLAG = re.compile(r'-I\s*(?:"([^"]*)"|(\S+))')
+# Headers found through the client's include path travel under this directory of the code; the
+# workers put its numbered subdirectories on their include path before compiling.
+SHIPPED_INCLUDE_DIR = ".proofshim-include"
 
 # Selectors loaded in this process: digest -> class name. Worker processes stay warm across queries.
 _loaded: dict[str, str] = {}
@@ -36,6 +41,7 @@ class SelectorCode:
     files: tuple[tuple[str, bytes], ...]       # (relative path, content), the main file first
     mode: str                                  # ACLiC mode: "+", "++", "+g", "+O"
     digest: str
+    include_dirs: tuple[str, ...] = ()         # relative dirs to put on the include path first
 
     @property
     def label(self) -> str:
@@ -72,26 +78,57 @@ def parse(selector: str) -> SelectorSpec:
     return SelectorSpec(path=path, mode=m.group("mode") or "+", class_name=os.path.splitext(base)[0])
 
 
-def _local_includes(path: str, source_dir: str, seen: dict[str, bytes]) -> None:
-    """Collect `path` and, recursively, the quoted includes it makes that exist relative to the
-    including file or to the selector's directory (e.g. "MySel.h", "../common/Cuts.h")."""
+def _within(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def _gather(path: str, source_dir: str, include_dirs: tuple[str, ...], seen: dict[str, bytes],
+            via_dir: dict[str, int]) -> None:
+    """Collect `path` and, recursively, the headers it includes that exist relative to the
+    including file or to the selector's directory (e.g. "MySel.h", "../common/Cuts.h"), or
+    else in one of `include_dirs` (the client's -I paths; `via_dir` records which one)."""
     with open(path, "rb") as fh:
         seen[path] = fh.read()
     here = os.path.dirname(path)
-    for inc in _INCLUDE.findall(seen[path].decode(errors="replace")):
-        for base in (here, source_dir):
-            cand = os.path.normpath(os.path.join(base, inc))
+    for quoted, angled in _INCLUDE.findall(seen[path].decode(errors="replace")):
+        # As the compiler searches: quoted includes next to the including file first, then the
+        # include path; <...> only the include path (ROOT's and system headers are never there).
+        bases = [(here, None), (source_dir, None)] if quoted else []
+        bases += [(d, i) for i, d in enumerate(include_dirs)]
+        for base, index in bases:
+            cand = os.path.normpath(os.path.join(base, quoted or angled))
             if os.path.isfile(cand):
                 if cand not in seen:
-                    _local_includes(cand, source_dir, seen)
+                    if index is None and path in via_dir and _within(cand, include_dirs[via_dir[path]]):
+                        index = via_dir[path]   # a sibling of a header from the include path
+                    if index is not None:
+                        via_dir[cand] = index
+                    _gather(cand, source_dir, include_dirs, seen, via_dir)
                 break
 
 
-def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...] = ()) -> SelectorCode:
+def user_include_dirs() -> tuple[str, ...]:
+    """The directories of the client's ACLiC include path (gSystem->AddIncludePath("-I...")) that
+    may hold a user's headers: not ROOT's, Python's, the system's, proofshim's or its cache's."""
+    ROOT = runtime.import_root()
+    skip = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, "/usr", runtime.INCLUDE_DIR,
+                                          runtime.cache_dir(),
+                                          os.path.dirname(str(ROOT.TROOT.GetIncludeDir())))}
+    dirs: list[str] = []
+    for quoted, bare in _INCLUDE_FLAG.findall(str(ROOT.gSystem.GetIncludePath())):
+        d = os.path.realpath(os.path.abspath(quoted or bare))
+        if os.path.isdir(d) and d not in dirs and not any(_within(d, s) for s in skip):
+            dirs.append(d)
+    return tuple(dirs)
+
+
+def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...] = (),
+            include_dirs: tuple[str, ...] | None = None) -> SelectorCode:
     """Read a selector's source and the headers it includes (its own directory, or relative paths
-    such as "../common/Cuts.h", whose layout is kept).
+    such as "../common/Cuts.h", whose layout is kept, or the client's include path).
 
     `extra` names more files to ship beside it (TProof::Load's "A.C+,x.h,y.h" form).
+    `include_dirs` defaults to the client's include path (`user_include_dirs()`).
     """
     if spec.path is None:
         raise SelectorError(f"selector '{spec.class_name}' has no source file to ship")
@@ -100,9 +137,12 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...
     if not os.path.isfile(path):
         raise SelectorError(f"selector source '{spec.path}' not found (looked for {path}); "
                             "give a path relative to the current directory or an absolute one")
+    if include_dirs is None:
+        include_dirs = user_include_dirs()
     source_dir = os.path.dirname(path)
     found: dict[str, bytes] = {}
-    _local_includes(path, source_dir, found)
+    via_dir: dict[str, int] = {}
+    _gather(path, source_dir, tuple(include_dirs), found, via_dir)
     for name in extra:
         cand = name if os.path.isabs(name) else os.path.join(source_dir, name)
         if not os.path.isfile(cand):
@@ -112,9 +152,15 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...
         with open(cand, "rb") as fh:
             found[os.path.join(source_dir, os.path.basename(cand))] = fh.read()
     # Keep the files' relative layout below their common directory, so relative includes still work.
-    root = os.path.commonpath([os.path.dirname(p) for p in found])
+    own = [p for p in found if p not in via_dir]
+    root = os.path.commonpath([os.path.dirname(p) for p in own])
     main = os.path.relpath(path, root)
-    files = {os.path.relpath(p, root): data for p, data in found.items()}
+    files = {os.path.relpath(p, root): data for p, data in found.items() if p not in via_dir}
+    shipped_dirs: dict[int, str] = {}
+    for p, index in via_dir.items():
+        # Numbered in include-path order, so the workers search them in the client's order.
+        shipped_dirs[index] = f"{SHIPPED_INCLUDE_DIR}/{index}"
+        files[f"{shipped_dirs[index]}/{os.path.relpath(p, include_dirs[index])}"] = found[p]
     ordered = ((main, files.pop(main)),) + tuple(sorted(files.items()))
     h = hashlib.sha256()
     for rel, data in ordered:
@@ -122,7 +168,8 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...
     # The ACLiC mode is left out on purpose: a process cannot load two builds of one class, so
     # "X.C+g" after "X.C+" reuses the first build (as ROOT itself would in one session).
     return SelectorCode(class_name=spec.class_name, main=main, files=ordered, mode=spec.mode,
-                        digest=h.hexdigest()[:20])
+                        digest=h.hexdigest()[:20],
+                        include_dirs=tuple(shipped_dirs[i] for i in sorted(shipped_dirs)))
 
 
 def source_of_loaded_class(class_name: str) -> str | None:
@@ -171,6 +218,28 @@ def materialized(code: SelectorCode, kind: str = "selectors"):
         yield build
 
 
+@contextlib.contextmanager
+def _include_path_first(ROOT, build: str, include_dirs):
+    """Put the shipped copies of the client's include directories first on ACLiC's include path
+    for one compilation: a later selector shipping another version of the same header must not
+    find these. cling keeps the directories, for headers it parses lazily when the library is used."""
+    if not include_dirs:
+        yield
+        return
+    # TSystem::GetIncludePath appends cling's paths to its own: keep only its own part.
+    saved, cling_part = str(ROOT.gSystem.GetIncludePath()), str(ROOT.gInterpreter.GetIncludePath())
+    if cling_part and saved.endswith(cling_part):
+        saved = saved[:-len(cling_part)].rstrip()
+    for rel in include_dirs:
+        ROOT.gInterpreter.AddIncludePath(os.path.join(build, rel))
+    flags = " ".join(f'-I"{os.path.join(build, rel)}"' for rel in include_dirs)
+    ROOT.gSystem.SetIncludePath(f"{flags} {saved}")
+    try:
+        yield
+    finally:
+        ROOT.gSystem.SetIncludePath(saved)
+
+
 def load(code: SelectorCode, *, require_selector: bool = True) -> str:
     """Materialise `code` in this host's cache, compile it once, load it here; return the class name.
 
@@ -188,7 +257,8 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using the class %s already loaded in this process", code.class_name)
         _loaded[code.digest] = code.class_name
         return code.class_name
-    with materialized(code) as build, runtime.captured_output() as out:
+    with materialized(code) as build, _include_path_first(ROOT, build, code.include_dirs), \
+            runtime.captured_output() as out:
         ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
     if ok != 1:
         raise SelectorError(f"{code.label} failed to compile:\n{out[0].rstrip()}")

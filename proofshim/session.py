@@ -20,7 +20,7 @@ _next_id = [0]
 
 def _spec(url: str):
     return parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=settings.get("workers"),
-                          masters=settings.get("masters", {}))
+                          masters=settings.get("masters", {}), default=settings.get("default"))
 
 
 def get(proof) -> "Session | None":

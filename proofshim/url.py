@@ -22,6 +22,7 @@ from .errors import OpenError
 
 DEFAULT_PROOF_PORT = 1093
 MASTERS_SETTING = "proofshim.masters"
+DEFAULT_SETTING = "proofshim.default"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,19 +73,44 @@ def cluster_spec(value: Mapping, setting: str, url: str) -> ClusterSpec:
     return ClusterSpec("cluster", spec.expected_workers, None, url or spec.describe(), cluster=spec)
 
 
+def _target(value: object, setting: str) -> str | Mapping:
+    """A setting's value that names where to run: a URL string, or a cluster specification."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, Mapping):
+        return value
+    raise OpenError(f"{setting} must be a dask scheduler address such as 'tcp://scheduler-host:8786', "
+                    f"a local cluster such as 'lite:///?workers=4' or a cluster specification such as "
+                    f"{{ssh: {{hosts: [...]}}}}, got {value!r}; fix it in dask's configuration "
+                    "(~/.config/dask/*.yaml or DASK_PROOFSHIM__... variables)")
+
+
 def parse_open_url(url: str | Mapping | None, *, ncpu: int, default_workers: int | None = None,
-                   masters: Mapping[str, object] | None = None) -> ClusterSpec:
+                   masters: Mapping[str, object] | None = None, default: object = None) -> ClusterSpec:
     """Map a TProof::Open URL onto a ClusterSpec.
 
-    "" / "lite://" / "workers=N" / "lite:///?workers=N": an embedded local cluster.
+    "" / "lite://": the `proofshim.default` setting (`default`) if set, else an embedded local
+    cluster of `default_workers` (the `proofshim.workers` setting) or `ncpu` workers.
+    "workers=N" / "lite:///?workers=N": an embedded local cluster of N workers.
     "tcp://h:p", "tls://h:p", "dask://h:p": an existing dask scheduler.
     Anything else is a legacy PROOF master, looked up in the `proofshim.masters` setting, whose
     values are such URLs or cluster specifications (see proofshim.clusters).
+
+    >>> parse_open_url("", ncpu=2, default="tcp://sched:8786").address
+    'tcp://sched:8786'
+    >>> parse_open_url("lite://", ncpu=2, default="lite:///?workers=6").workers
+    6
     """
     if isinstance(url, Mapping):
         return cluster_spec(url, "the cluster specification", "")
     text = (url or "").strip()
     if text == "" or text.lower() in ("lite", "lite://", "lite:///"):
+        if default is not None and default != "":
+            target = _target(default, DEFAULT_SETTING)
+            if isinstance(target, Mapping):
+                return cluster_spec(target, DEFAULT_SETTING, "")
+            # The default may itself be "lite://" or a legacy master name; it is not looked up again.
+            return parse_open_url(target, ncpu=ncpu, default_workers=default_workers, masters=masters)
         return ClusterSpec("local", default_workers or max(1, ncpu), None, "lite://")
     m = re.fullmatch(r"workers\s*=\s*(\S+)", text, re.IGNORECASE)
     if m:
@@ -104,14 +130,11 @@ def parse_open_url(url: str | Mapping | None, *, ncpu: int, default_workers: int
     masters = masters or {}
     for key in _master_keys(text):
         if key in masters:
-            target = masters[key]
+            target = _target(masters[key], f"{MASTERS_SETTING}[{key!r}]")
             if isinstance(target, Mapping):
                 return cluster_spec(target, f"{MASTERS_SETTING}[{key!r}]", text)
-            if isinstance(target, str):
-                spec = parse_open_url(target, ncpu=ncpu, default_workers=default_workers)
-                return dataclasses.replace(spec, url=text)
-            raise OpenError(f"{MASTERS_SETTING}[{key!r}] must be a scheduler address, 'lite://...' or a "
-                            f"cluster specification such as {{ssh: {{hosts: [...]}}}}, got {target!r}")
+            spec = parse_open_url(target, ncpu=ncpu, default_workers=default_workers)
+            return dataclasses.replace(spec, url=text)
     wanted = _master_keys(text)[-1 if len(_master_keys(text)) == 1 else 1]
     raise OpenError(
         f"{text!r} is a PROOF master, and proofshim does not know which dask scheduler replaces it.\n"

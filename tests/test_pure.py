@@ -88,3 +88,119 @@ def test_journal_undoes_in_reverse_and_once():
     assert undone[0] == "side effect" and len(undone) == 3
     assert Target.existing == 1 and not hasattr(Target, "added") and log == ["do", "undo"]
     assert j.undo_all() == []
+
+
+@pytest.mark.parametrize("url", ["", "lite://", "lite:///", "LITE"])
+def test_default_setting_decides_where_plain_lite_opens(url):
+    spec = parse_open_url(url, ncpu=2, default="tcp://sched.example:8786")
+    assert spec.kind == "scheduler" and spec.address == "tcp://sched.example:8786"
+    spec = parse_open_url(url, ncpu=2, default_workers=3, default="lite:///?workers=5")
+    assert spec.kind == "local" and spec.workers == 5
+    # "lite://" as the default keeps the workers setting, then the core count.
+    assert parse_open_url(url, ncpu=2, default_workers=3, default="lite://").workers == 3
+    assert parse_open_url(url, ncpu=2, default="lite://").workers == 2
+
+
+def test_explicit_worker_counts_and_addresses_ignore_the_default():
+    default = "tcp://sched.example:8786"
+    assert parse_open_url("workers=4", ncpu=2, default=default).kind == "local"
+    assert parse_open_url("lite:///?workers=4", ncpu=2, default=default).workers == 4
+    assert parse_open_url("tcp://other:1", ncpu=2, default=default).address == "tcp://other:1"
+
+
+def test_default_may_name_a_legacy_master_of_the_masters_map():
+    spec = parse_open_url("", ncpu=2, default="alice@old.example",
+                          masters={"alice@old.example": "tls://10.0.0.2:8786"})
+    assert spec.kind == "scheduler" and spec.address == "tls://10.0.0.2:8786"
+
+
+@pytest.mark.parametrize("value", [{"kind": "ssh", "hosts": ["a", "b"]}, 4, "  "])
+def test_a_default_or_master_that_is_not_an_address_is_refused_clearly(value):
+    with pytest.raises(OpenError) as err:
+        parse_open_url("", ncpu=2, default=value)
+    assert "proofshim.default" in str(err.value)
+    if not isinstance(value, dict):   # a malformed cluster specification gets clusters.parse's message
+        assert "tcp://scheduler-host:8786" in str(err.value)
+    if not isinstance(value, str):
+        with pytest.raises(OpenError) as err:
+            parse_open_url("proof://m:1093", ncpu=2, masters={"m:1093": value})
+        assert "proofshim.masters['m:1093']" in str(err.value)
+
+
+def test_tls_settings_resolve_to_security_arguments(tmp_path):
+    from proofshim import tls
+
+    ca, cert, key = (tmp_path / n for n in ("ca.pem", "c.pem", "c.key"))
+    for p in (ca, cert, key):
+        p.write_text("x")
+    assert tls.resolve("tcp://h:1", {"ca-file": "/nowhere"}, None) is None, "only tls:// addresses"
+    kwargs = tls.resolve("tls://h:1", {"ca_file": str(ca), "cert": str(cert), "key": str(key)}, None)
+    assert kwargs == {"tls_ca_file": str(ca), "tls_client_cert": str(cert), "tls_client_key": str(key),
+                      "require_encryption": True}
+    # PEM text is accepted as it is, and never repeated in a message.
+    secret = "-----BEGIN PRIVATE KEY-----\nSECRET\n-----END PRIVATE KEY-----"
+    assert tls.resolve("tls://h:1", {"ca-file": str(ca), "cert": str(cert), "key": secret},
+                       None)["tls_client_key"] == secret
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", {"ca-file": secret, "key": secret}, None)
+    assert "proofshim.tls.cert" in str(err.value) and "SECRET" not in str(err.value)
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", {"ca-file": str(ca), "cert": str(tmp_path / "missing.pem")}, None)
+    assert "missing.pem" in str(err.value)
+    # dask's own configuration is left to dask's Client; nothing at all is refused with the settings.
+    assert tls.resolve("tls://h:1", None, {"ca-file": "ca", "client": {"cert": "c", "key": "k"}}) is None
+    with pytest.raises(OpenError) as err:
+        tls.resolve("tls://h:1", None, {"ca-file": None, "client": {"cert": None}})
+    assert "tls://h:1" in str(err.value) and "ca-file" in str(err.value) and "distributed.comm.tls" in str(err.value)
+
+
+def test_headers_of_the_include_path_are_shipped_under_their_own_directory(tmp_path):
+    from proofshim import selector
+
+    (tmp_path / "ana" / "inc").mkdir(parents=True)
+    (tmp_path / "ext" / "sub").mkdir(parents=True)
+    (tmp_path / "ana" / "Sel.C").write_text('#include "inc/Cuts.h"\n#include "Ext.h"\n#include <sub/Deep.h>\n'
+                                            '#include <vector>\n#include "TH1D.h"\n')
+    (tmp_path / "ana" / "inc" / "Cuts.h").write_text("// cuts\n")
+    (tmp_path / "ext" / "Ext.h").write_text('#include "sub/Deep.h"\n')
+    (tmp_path / "ext" / "sub" / "Deep.h").write_text('#include "Sibling.h"\n')
+    (tmp_path / "ext" / "sub" / "Sibling.h").write_text("// sibling\n")
+    code = selector.collect(selector.parse(str(tmp_path / "ana" / "Sel.C+")),
+                            include_dirs=(str(tmp_path / "nothing"), str(tmp_path / "ext")))
+    names = [rel for rel, _ in code.files]
+    assert names == ["Sel.C", ".proofshim-include/1/Ext.h", ".proofshim-include/1/sub/Deep.h",
+                     ".proofshim-include/1/sub/Sibling.h", "inc/Cuts.h"]
+    assert code.include_dirs == (".proofshim-include/1",)
+    without = selector.collect(selector.parse(str(tmp_path / "ana" / "Sel.C+")), include_dirs=())
+    assert [rel for rel, _ in without.files] == ["Sel.C", "inc/Cuts.h"] and without.include_dirs == ()
+    assert without.digest != code.digest
+
+
+def test_the_documented_example_configuration_means_what_it_says():
+    import os
+
+    import yaml
+
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "proofshim.yaml.example")
+    with open(path) as fh:
+        conf = yaml.safe_load(fh)["proofshim"]
+    masters = conf["masters"]
+    assert parse_open_url("proof://master.example:1093", ncpu=2, masters=masters).address == \
+        "tcp://scheduler.example:8786"
+    assert parse_open_url("alice@oldcluster", ncpu=2, masters=masters).address == "tls://scheduler.example:8786"
+    assert parse_open_url("testfarm", ncpu=2, masters=masters).workers == 8
+    spec = parse_open_url("", ncpu=2, default_workers=conf["workers"], default=conf["default"], masters=masters)
+    assert spec.kind == "local" and spec.workers == 4
+    assert set(conf["tls"]) == {"ca-file", "cert", "key"}
+
+
+def test_workers_without_proofshim_or_with_another_version_are_reported():
+    from proofshim.executor import installation_probe, installation_problems
+
+    assert installation_probe()() == __import__("proofshim").__version__
+    found = {"tcp://w1:1": "0.1.0", "tcp://w2:2": None, "tcp://w3:3": OSError("gone")}
+    error, _ = installation_problems(found, "0.1.0", "tcp://sched:8786")
+    assert "not installed on 1 of the 3 dask workers of tcp://sched:8786 (tcp://w2:2)" in error
+    assert "pip install proofshim==0.1.0" in error
+    error, warning = installation_problems({"tcp://w1:1": "0.0.9", "tcp://w3:3": "?"}, "0.1.0", "tcp://s:1")
+    assert not error and "tcp://w1:1 has 0.0.9" in warning and "w3" not in warning

@@ -1,0 +1,1 @@
+double RemoteGain() { return 1.25; }
