@@ -6,6 +6,8 @@
 #include "TList.h"
 #include "TString.h"
 
+class TMacro;
+
 class TQueryResult : public TNamed {
 public:
    enum EQueryStatus { kAborted = 0, kSubmitted, kRunning, kStopped, kCompleted };
@@ -22,6 +24,7 @@ private:
    Float_t      fRealTime = 0;
    EQueryStatus fStatus = kCompleted;
    TList       *fOutputList = nullptr;
+   TMacro      *fLogFile = nullptr; // the workers' log of this query (owned)
    Bool_t       fOwnsOutput = kFALSE; //!
 
 public:
@@ -43,6 +46,8 @@ public:
    EQueryStatus GetStatus() const { return fStatus; }
    Bool_t       IsDone() const { return fStatus > kRunning; }
    TList       *GetOutputList() { return fOutputList; }
+   // The log of the query: every worker's output, each after a "--- worker 0.N ..." header.
+   TMacro      *GetLogFile() const { return fLogFile; }
    void         Print(Option_t *option = "") const override;
 
    // Filled by proofshim when the query ends.
@@ -50,8 +55,10 @@ public:
    // The query's output objects; they move here (owned) when the next query starts.
    void SetOutputList(TList *out);
    void AdoptOutput(TList *out);
+   // The query's log (lines separated by '\n'), replacing any earlier one.
+   void SetLogText(const char *text);
 
-   ClassDefOverride(TQueryResult, 5) // A PROOF query and its results (proofshim)
+   ClassDefOverride(TQueryResult, 6) // A PROOF query and its results (proofshim)
 };
 
 #endif
