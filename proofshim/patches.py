@@ -6,8 +6,9 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
+import os
 
-from . import datasets, macros, packages, runtime, session
+from . import datasets, logs, macros, packages, runtime, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -114,6 +115,10 @@ def _call_hook(proof, method, sarg, iarg):
         return sess.exec_everywhere(sarg)
     elif method == "StopProcess":
         sess.executor.request_stop(bool(iarg))
+    elif method == "ShowLog":
+        sess.show_log(iarg, to_window=bool(proof.SendingLogToWindow()))
+    elif method == "ShowLogRef":
+        sess.show_log(ref=sarg, to_window=bool(proof.SendingLogToWindow()))
     else:
         raise ProofShimError(f"{method} is not supported by proofshim")
     return 0
@@ -132,7 +137,50 @@ def _object_hook(proof, method, sarg, obj):
         return fc
     if method == "GetDataSet":
         return datasets.get(sarg)
+    if sess is None:
+        raise ProofShimError(f"{method}: no running session behind this TProof object")
+    if method == "GetLastLog":
+        # PROOF's caller owns (and deletes) the macro; nullptr when nothing was logged.
+        lines = sess.logs.render(sess.logs.unread())
+        if not lines:
+            return runtime.import_root().nullptr
+        return _new_macro("ProofLastLog", f"log of {proof.GetSessionTag()}", lines)
+    if method == "GetLog":
+        start, end = (int(x) for x in sarg.split())
+        macro = runtime.downcast(obj)
+        text = "".join(f"{ln}\n" for ln in sess.logs.fetch(start, end))
+        runtime.import_root().ProofShim.AddLines(macro, text)
+        return macro
+    if method == "GetSessionLogs":
+        return _session_logs(sess)
     raise ProofShimError(f"{method} is not supported by proofshim")
+
+
+def _new_macro(name: str, title: str, lines: list[str]):
+    ROOT = runtime.import_root()
+    macro = ROOT.TMacro()
+    macro.SetNameTitle(name, title)
+    ROOT.ProofShim.AddLines(macro, "".join(f"{ln}\n" for ln in lines))
+    ROOT.SetOwnership(macro, False)
+    return macro
+
+
+def _session_logs(sess):
+    """TProofMgr::GetSessionLogs: one TProofLogElem per worker ordinal, its queries in order."""
+    ROOT = runtime.import_root()
+    per_worker: dict[str, list[str]] = {}
+    paths: dict[str, str] = {}
+    for entry in sess.logs.entries:
+        if entry.kind != "query":
+            continue
+        for w in entry.workers:
+            per_worker.setdefault(w.ordinal, []).extend([entry.header(), *w.lines()])
+            paths.setdefault(w.ordinal, os.path.dirname(w.path) if w.path else w.where)
+    plog = ROOT.TProofLog(sess.tag, sess.spec.url, sess.proof.GetManager())
+    for ordinal in sorted(per_worker, key=logs.ordinal_key):
+        plog.AddElem(ordinal, paths[ordinal], "".join(f"{ln}\n" for ln in per_worker[ordinal]))
+    ROOT.SetOwnership(plog, False)
+    return plog
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):

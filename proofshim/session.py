@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import time
 
-from . import runtime, selector, settings, worker
+from . import logs, runtime, selector, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -51,6 +52,7 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
+        self.logs = logs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
         n = len(self.executor.workers())
@@ -112,6 +114,10 @@ class Session:
         results = self.executor.on_every_worker(worker.exec_line, cmd, worker.env_vars(),
                                                 tuple(self.enabled_packages))
         rc = 0
+        # Printed here already, so kept in the session's log as read (ShowLog(0) shows it again).
+        self.logs.add(logs.LogEntry("exec", 0, cmd, "", [
+            logs.WorkerLog(f"0.{i}", addr, "", output) for i, (addr, (_, output)) in
+            enumerate(sorted(results.items()))]), read=True)
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
             for line in output.splitlines():
                 print(f"[0.{i}] {line}")
@@ -132,6 +138,33 @@ class Session:
         if code.digest not in {c.digest for c in self.loaded}:
             self.loaded.append(code)
         return 0
+
+    def show_log(self, qry: int = -1, ref: str | None = None, to_window: bool = False) -> None:
+        """TProof::ShowLog: -1 what was not shown yet (after a query, its log), 0 everything,
+        -2 the last query, n > 0 query n; `ref` a query reference instead. Printed on stdout as
+        PROOF did, or emitted line by line through the LogMessage signal (SendLogToWindow)."""
+        if ref is not None:
+            entry = self.logs.query_by_ref(ref)
+            entries = [entry] if entry else []
+            if not entries:
+                log.info("no log of query '%s' in this session", ref, extra={"where": "TProof::ShowLog"})
+        elif qry == -1:
+            entries = self.logs.unread()
+            self.logs.mark_read()
+        elif qry == 0:
+            entries = self.logs.entries
+        else:
+            entry = self.logs.query(qry if qry > 0 else -1)
+            entries = [entry] if entry else []
+            if not entries:
+                log.info("no log of query %d in this session", qry, extra={"where": "TProof::ShowLog"})
+        lines = self.logs.render(entries)
+        if to_window:
+            for line in lines:
+                self.proof.LogMessage(line, False)
+            return
+        sys.stdout.write("".join(f"{ln}\n" for ln in lines))
+        sys.stdout.flush()
 
     def close(self) -> None:
         self.release_client_selector()

@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import outputfile, packages, runtime, selector
+from . import outputfile, packages, runtime, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -137,7 +137,7 @@ def _begin(spec: QuerySpec, slot: str):
     # A new query replaces whatever an earlier, abandoned query left behind.
     for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
         del _runners[key]
-    ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
+    ordinal = _ordinal(spec)
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
     for obj in input_list:
@@ -156,8 +156,22 @@ def _begin(spec: QuerySpec, slot: str):
     return runner, rc
 
 
+def _ordinal(spec: QuerySpec) -> str:
+    return spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
+
+
+def _query_log(spec: QuerySpec):
+    """The worker's stdout and stderr go to its log of the query while a task of it runs."""
+    return workerlog.captured_to(workerlog.log_path(spec.session_tag, _ordinal(spec), spec.seq))
+
+
 def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
+    with _query_log(spec):
+        return _run_packet(spec, slot, packet)
+
+
+def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     t0 = time.perf_counter()
     runner = _runners.get(slot)
     if runner is None:
@@ -198,6 +212,11 @@ def _entry_list(spec: QuerySpec, element: int):
 
 def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     """SlaveTerminate the slot's selector and return its output list, serialised."""
+    with _query_log(spec):
+        return _finish_slot(spec, slot)
+
+
+def _finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     runner = _runners.pop(slot, None)
     if runner is None:
         return SlotResult(slot, b"", 0, 0, f"worker {_worker_address()} has no selector for {slot} "
