@@ -59,16 +59,22 @@ def test_captured_line_survives_a_crash(tmp_path):
     """C's stdout is line-buffered during a capture: a printed line is in the file even when the
     process dies right after (no flush, no exit handlers)."""
     path = tmp_path / "w" / "query-1.log"
+    # workerlog alone, without `import proofshim` installing the shim (ROOT is not needed here).
     code = textwrap.dedent(f"""
-        import ctypes, os
+        import ctypes, os, sys, types
+        pkg = types.ModuleType("proofshim")
+        pkg.__path__ = [{os.path.join(os.path.dirname(HERE), "proofshim")!r}]
+        sys.modules["proofshim"] = pkg
         from proofshim import workerlog
         libc = ctypes.CDLL(None)
         with workerlog.captured_to({str(path)!r}):
             libc.printf(b"printed before the crash\\n")
             os.kill(os.getpid(), 9)
     """)
+    # PYTHONUNBUFFERED would make C's stdout unbuffered and hide a missing line-buffering.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": os.path.dirname(HERE)}, check=False)
+                         env=env, check=False)
     assert res.returncode == -9, res.stderr
     assert path.read_text() == "printed before the crash\n"
     assert "printed before the crash" not in res.stdout
