@@ -1,6 +1,7 @@
 """PROOF sessions: TProof::Open's behaviour, the executor behind a TProof object, query records."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import socket
@@ -163,6 +164,8 @@ class Session:
             for line in lines:
                 self.proof.LogMessage(line, False)
             return
+        # After what C++ code (a macro calling ShowLog) printed so far, not before it.
+        ctypes.CDLL(None).fflush(None)
         sys.stdout.write("".join(f"{ln}\n" for ln in lines))
         sys.stdout.flush()
 

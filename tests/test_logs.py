@@ -80,6 +80,32 @@ def test_captured_line_survives_a_crash(tmp_path):
     assert "printed before the crash" not in res.stdout
 
 
+def test_remote_cluster_logs_are_read_by_a_worker_of_their_host(tmp_path, monkeypatch):
+    """On a remote cluster the client cannot open the files: one live worker per host reads them
+    (a real dask cluster, in-process here); a dead worker's host without live workers is named."""
+    from types import SimpleNamespace
+
+    from distributed import Client, LocalCluster
+
+    from proofshim import workerlog
+
+    monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
+    path = workerlog.log_path("t-1", "0.1", 3)
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as fh:
+        fh.write("hello from 0.1\n")
+    gone = "tcp://10.255.0.9:4000"
+    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, dashboard_address=":0") as cl, \
+            Client(cl, set_as_default=False) as client:
+        executor = SimpleNamespace(spec=SimpleNamespace(kind="remote"), client=client,
+                                   workers=lambda: sorted(client.nthreads()))
+        addr = executor.workers()[0]
+        got = workerlog.collect(executor, "t-1", 3, {addr: "0.1", gone: "0.2"}, failing=[gone])
+    assert list(got) == ["0.1", "0.2"]
+    assert (got["0.1"].text, got["0.1"].where, got["0.1"].path) == ("hello from 0.1\n", addr, path)
+    assert got["0.2"].text is None and "no live worker is left on its host 10.255.0.9" in got["0.2"].note
+
+
 def test_query_log_has_each_workers_output_under_its_ordinal(ROOT, fresh_proof, capfd):
     assert run_logsel(ROOT, fresh_proof, "first") == 0
     assert fresh_proof.GetOutputList().FindObject("LogSel_N").GetVal() == 2000
