@@ -21,6 +21,7 @@ import os
 import sys
 
 from . import runtime
+from .logs import WorkerLog, ordinal_key
 
 _IOLBF = 1           # setvbuf mode: line buffered (glibc's value)
 _setup_pid = -1      # the process (forked workers inherit module state) that did _setup_process
@@ -126,8 +127,6 @@ def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
     remote cluster one live worker per host reads every log of its host, a dead worker's too;
     a dead worker's log on a host with no live worker left is unavailable.
     """
-    from .logs import WorkerLog, ordinal_key  # noqa: PLC0415
-
     where = {o: a for a, o in ordinals.items()}
     found: dict[str, tuple[str, str]] = {}
     unreadable: dict[str, str] = {}

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from conftest import HERE, finish_driver, selector_path, start_driver
 
 LOGSEL = selector_path("LogSel.C") + "+"

@@ -4,9 +4,9 @@ import sys
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
-import ROOT  # noqa: E402
+import ROOT
 
-import proofshim  # noqa: E402,F401
+import proofshim  # noqa: F401
 
 sel = sys.argv[1]
 proof = ROOT.TProof.Open("workers=2")
