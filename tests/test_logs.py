@@ -132,6 +132,20 @@ def test_query_log_has_each_workers_output_under_its_ordinal(ROOT, fresh_proof, 
     out = capfd.readouterr().out
     assert out.splitlines() == lines
     assert not fresh_proof.GetLastLog()
+    # SendLogToWindow: ShowLog emits the lines through the LogMessage signal instead (a GUI's way).
+    ROOT.gInterpreter.Declare("struct LogTestSink { std::vector<std::string> got; "
+                              "void Got(const char *m, Bool_t) { got.push_back(m); } };")
+    sink = ROOT.LogTestSink()
+    assert fresh_proof.Connect("LogMessage(const char*,Bool_t)", "LogTestSink", sink, "Got(const char*,Bool_t)")
+    fresh_proof.SendLogToWindow(True)
+    try:
+        fresh_proof.ShowLog(-2)
+        fresh_proof.PutLog(fresh_proof.GetQueryResult())
+    finally:
+        fresh_proof.SendLogToWindow(False)
+        fresh_proof.Disconnect("LogMessage(const char*,Bool_t)")
+    assert [str(x) for x in sink.got] == lines + lines
+    assert capfd.readouterr().out == ""
 
 
 def test_second_query_has_its_own_log_and_earlier_ones_stay(ROOT, fresh_proof, capfd, tmp_path):
