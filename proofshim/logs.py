@@ -135,29 +135,35 @@ def failure_note(logs: list[WorkerLog], n: int = TAIL_LINES) -> str:
 
 
 class SessionLog:
-    """The log entries of a session, in order, and how far they were shown (ShowLog/GetLastLog)."""
+    """The log entries of a session, in order, and which were shown already (ShowLog/GetLastLog).
+
+    >>> s = SessionLog()
+    >>> s.start_query(); s.add(LogEntry("query", 1, "t:q1", "", []))
+    >>> s.add(LogEntry("exec", 0, "x", "", []), read=True)    # printed at once: already shown
+    >>> [e.seq for e in s.unread()]
+    [1]
+    """
 
     def __init__(self) -> None:
         self.entries: list[LogEntry] = []
-        self._shown = 0       # entries[:_shown] count as read
-        self._fetched = 0     # lines of the whole log handed out by GetLog(-1)
+        self._read: list[bool] = []   # per entry: shown already (ShowLog(-1)) or not
+        self._fetched = 0             # lines of the whole log handed out by GetLog(-1)
 
     def start_query(self) -> None:
         """A query starts: what came before counts as read, so that afterwards the unread part
         (GetLastLog, ShowLog()) is this query's log."""
-        self._shown = len(self.entries)
+        self.mark_read()
 
     def add(self, entry: LogEntry, read: bool = False) -> None:
         """Keep an entry; `read` marks it as already shown (Exec printed its output at once)."""
         self.entries.append(entry)
-        if read and self._shown == len(self.entries) - 1:
-            self._shown = len(self.entries)
+        self._read.append(read)
 
     def unread(self) -> list[LogEntry]:
-        return self.entries[self._shown:]
+        return [e for e, r in zip(self.entries, self._read) if not r]
 
     def mark_read(self) -> None:
-        self._shown = len(self.entries)
+        self._read = [True] * len(self.entries)
 
     def query(self, seq: int) -> LogEntry | None:
         """The log of query number `seq`; -2 (or any negative) the last query's."""

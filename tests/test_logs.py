@@ -165,9 +165,13 @@ def test_second_query_has_its_own_log_and_earlier_ones_stay(ROOT, fresh_proof, c
     fresh_proof.ShowLog(second.GetTitle())           # by reference "<tag>:qN"
     out = capfd.readouterr().out
     assert "tag=second" in out and "tag=first" not in out
+    # Exec's output is printed at once and kept in the session's log as already shown.
+    assert fresh_proof.Exec('printf("exec-logged %d\\n", 7)') == 0
+    assert macro_lines(fresh_proof.GetLastLog()) == lines   # still the second query's, unread
     fresh_proof.ShowLog(0)                           # the whole session
     out = capfd.readouterr().out
-    assert out.index("tag=first") < out.index("tag=second")
+    assert out.index("tag=first") < out.index("tag=second") < out.index("+++ Exec(")
+    assert [ln for ln in out.splitlines() if ln == "exec-logged 7"] == ["exec-logged 7"] * 2, out
     # TProof::GetLog fills GetMacroLog(); GetManager()->GetSessionLogs() has one element per worker.
     fresh_proof.GetLog()
     got = "\n".join(macro_lines(fresh_proof.GetMacroLog()))
