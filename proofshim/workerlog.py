@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-from . import runtime
+from . import runtime, settings
 from .logs import WorkerLog, ordinal_key
 
 _IOLBF = 1           # setvbuf mode: line buffered (glibc's value)
@@ -92,14 +92,32 @@ def captured_to(path: str):
             os.close(f)
 
 
-def read_logs(session_tag: str, seq: int) -> dict[str, tuple[str, str]]:
-    """Every worker log of query `seq` on this host: {ordinal: (path, text)}."""
+DEFAULT_MAX_KB = 1024   # per worker and query; setting proofshim.log-max-kb
+
+
+def _read_tail(path: str, max_bytes: int) -> str:
+    """The file's text, or its last `max_bytes` (from a line start) after a line saying so."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size <= max_bytes:
+            fh.seek(0)
+            return fh.read().decode(errors="replace")
+        fh.seek(size - max_bytes)
+        data = fh.read()
+    cut = data.find(b"\n") + 1
+    data = data[cut:]
+    return (f"(the first {size - len(data)} bytes are left out here (setting proofshim.log-max-kb); "
+            f"the whole log is {path} on the worker's host)\n" + data.decode(errors="replace"))
+
+
+def read_logs(session_tag: str, seq: int, max_bytes: int = DEFAULT_MAX_KB * 1024) -> dict[str, tuple[str, str]]:
+    """Every worker log of query `seq` on this host: {ordinal: (path, text)}, each at most
+    about `max_bytes` long (its end: that is where a failure shows)."""
     out = {}
     for path in glob.glob(os.path.join(session_dir(session_tag), "worker-*", f"query-{seq}.log")):
         ordinal = os.path.basename(os.path.dirname(path))[len("worker-"):]
         try:
-            with open(path, "rb") as fh:
-                out[ordinal] = (path, fh.read().decode(errors="replace"))
+            out[ordinal] = (path, _read_tail(path, max_bytes))
         except OSError:
             continue
     return out
@@ -128,16 +146,18 @@ def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
     a dead worker's log on a host with no live worker left is unavailable.
     """
     where = {o: a for a, o in ordinals.items()}
+    max_bytes = max(1, int(float(settings.get("log-max-kb", DEFAULT_MAX_KB)) * 1024))
     found: dict[str, tuple[str, str]] = {}
     unreadable: dict[str, str] = {}
     if executor.spec.kind == "local":
-        found = read_logs(session_tag, seq)
+        found = read_logs(session_tag, seq, max_bytes)
     else:
         readers: dict[str, str] = {}
         try:
             for addr in executor.workers():
                 readers.setdefault(host_of(addr), addr)
-            replies = executor.client.run(read_logs, session_tag, seq, workers=list(readers.values()),
+            replies = executor.client.run(read_logs, session_tag, seq, max_bytes,
+                                          workers=list(readers.values()),
                                           on_error="return")
         except Exception as exc:  # noqa: BLE001 - logs are a diagnostic: never fail the query for them
             replies = {}

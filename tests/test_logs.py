@@ -79,6 +79,21 @@ def test_captured_line_survives_a_crash(tmp_path):
     assert "printed before the crash" not in res.stdout
 
 
+def test_a_long_log_keeps_its_end(tmp_path, monkeypatch):
+    from proofshim import workerlog
+
+    monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
+    path = workerlog.log_path("t-2", "0.0", 1)
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as fh:
+        fh.writelines(f"line {i}\n" for i in range(1000))
+    text = workerlog.read_logs("t-2", 1, max_bytes=100)["0.0"][1]
+    first, *kept = text.splitlines()
+    assert "bytes are left out" in first and path in first
+    assert kept[-1] == "line 999" and kept[0].startswith("line ") and len(kept) < 15
+    assert workerlog.read_logs("t-2", 1)["0.0"][1].splitlines()[0] == "line 0"
+
+
 def test_remote_cluster_logs_are_read_by_a_worker_of_their_host(tmp_path, monkeypatch):
     """On a remote cluster the client cannot open the files: one live worker per host reads them
     (a real dask cluster, in-process here); a dead worker's host without live workers is named."""
