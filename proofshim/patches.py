@@ -70,6 +70,8 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
 @_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
     method, sarg, iarg = str(method), str(sarg), int(iarg)
+    if method == "Ping":
+        return 0
     sess = session.get(proof) if proof else None
     if method == "Close":
         if sess:
@@ -127,6 +129,8 @@ def _call_hook(proof, method, sarg, iarg):
 @_hook(_method_name, _nullptr)
 def _object_hook(proof, method, sarg, obj):
     method, sarg = str(method), str(sarg)
+    if method == "Ping":
+        return _nullptr()
     sess = session.get(proof) if proof else None
     if method == "RegisterDataSet":
         name, _, options = sarg.partition("\n")
@@ -270,6 +274,11 @@ def install() -> None:
         _journal.call(f"hook {name}", lambda n=name, f=fn: setattr(hooks, n, f),
                       lambda n=name: setattr(hooks, n, ROOT.nullptr))
         del old
+    # The first call through a hook compiles cppyy's C++ wrapper of the Python function. If that
+    # happened inside a macro ACLiC later unloads (a macro run interpreted, then with "+"), the
+    # wrapper would go with it and the next call crash: call them once here.
+    hooks.CallHook(ROOT.nullptr, "Ping", "", 0)
+    hooks.ObjectHook(ROOT.nullptr, "Ping", "", ROOT.nullptr)
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
