@@ -22,7 +22,12 @@ class PackageError(ProofShimError):
 
 
 class QueryError(ProofShimError):
-    """A query failed while running on the workers."""
+    """A query failed while running on the workers; `workers` are the dask addresses of the
+    workers where it failed (their logs' tails are added to the message)."""
+
+    def __init__(self, message: str = "", workers=()):
+        super().__init__(message)
+        self.workers = tuple(w for w in workers if w)
 
 
 class QueryAborted(ProofShimError):

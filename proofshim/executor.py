@@ -403,6 +403,7 @@ class Executor:
         last_check = 0.0
         known_workers = self.active_workers()
         suspects: dict[tuple, int] = {}         # packet range -> worker losses while it was in flight
+        suspect_workers: dict[tuple, list] = {}  # packet range -> the workers lost with it
 
         def new_slot(addr: str) -> str:
             nonlocal slot_counter
@@ -444,14 +445,17 @@ class Executor:
                 # Requeued work comes back under a new packet id, with the same range.
                 key = (packet.element, packet.first, packet.num)
                 suspects[key] = suspects.get(key, 0) + 1
+                suspect_workers.setdefault(key, []).append(addr)
                 if suspects[key] >= MAX_WORKER_LOSSES_PER_PACKET:
                     culprits.append(packet)
             if culprits:
+                crashed = [a for p in culprits for a in suspect_workers[(p.element, p.first, p.num)]]
                 raise QueryError(
                     f"selector {spec.selector.label} took down {MAX_WORKER_LOSSES_PER_PACKET} "
                     "worker processes on the same data (a crash, e.g. a segmentation violation, "
                     "or the memory limit): " + "; ".join(self._where(spec, p) for p in culprits)
-                    + " (the selector's Process() is the first suspect).")
+                    + " (the selector's Process() is the first suspect).",
+                    workers=list(dict.fromkeys(crashed)))
             requeued = packetizer.slot_lost(slot)
             tally.pop(slot, None)
             if progress.feedback is not None:
@@ -491,7 +495,8 @@ class Executor:
                                     lose_slot(slot, also=[packet])
                                 continue
                             raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
-                                 f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}")
+                                 f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}",
+                                 workers=[slot_worker.get(slot)])
                         res = self._fetch(fut, RESULT_TIMEOUT)
                         if res is None:   # done, but its worker died before the result was fetched:
                             if slot in slot_worker:   # requeued with the slot, not a suspect
@@ -505,7 +510,8 @@ class Executor:
                             progress.feedback.add(slot, res.feedback)
                         if res.status == worker.ERROR:
                             raise QueryError(f"selector {spec.selector.label} failed on "
-                                 f"{self._where(spec, packet, res)}: {res.error}")
+                                 f"{self._where(spec, packet, res)}: {res.error}",
+                                 workers=[slot_worker.get(slot)])
                         elif res.status == worker.DATA_ERROR:
                             # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped
                             # the rest of such a file into MissingFiles; strict mode fails instead.
@@ -579,7 +585,7 @@ class Executor:
 
             raise QueryError(f"selector {spec.selector.label} failed at the end of the query: "
                              + "; ".join(f"on {on(r)}: {r.error}" for r in errors)
-                             + " (the outputs are not merged)")
+                             + " (the outputs are not merged)", workers=[r.slot.split("|")[1] for r in errors])
         per_worker: dict[str, Tally] = {}
         for slot, t in tally.items():
             per_worker.setdefault(slot.split("|")[1], Tally()).merge(t)
@@ -612,7 +618,8 @@ class Executor:
                     results.append(res)
                     packetizer.slot_committed(slot)
                 elif fut.status == "error" and not _worker_died(fut.exception()):
-                    raise QueryError(f"finishing the selector on {slot} failed: {fut.exception()}")
+                    raise QueryError(f"finishing the selector on {slot} failed: {fut.exception()}",
+                                     workers=[slot.split("|")[1]])
                 else:   # cancelled, or its worker died running it
                     lost.add(slot.split("|")[1])
             if remaining:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
+import os
 
-from . import compat, datasets, macros, packages, runtime, selector, session
+from . import compat, datasets, logs, macros, packages, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -87,6 +88,8 @@ def _same_object(a, b) -> bool:
 @_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
     method, sarg, iarg = str(method), str(sarg), int(iarg)
+    if method == "Ping":
+        return 0
     sess = session.get(proof) if proof else None
     if method == "Close":
         if sess:
@@ -138,6 +141,10 @@ def _call_hook(proof, method, sarg, iarg):
         return sess.exec_everywhere(sarg)
     elif method == "StopProcess":
         sess.executor.request_stop(bool(iarg))
+    elif method == "ShowLog":
+        sess.show_log(iarg, to_window=bool(proof.SendingLogToWindow()))
+    elif method == "ShowLogRef":
+        sess.show_log(ref=sarg, to_window=bool(proof.SendingLogToWindow()))
     else:
         raise ProofShimError(f"{method} is not supported by proofshim")
     return 0
@@ -146,6 +153,8 @@ def _call_hook(proof, method, sarg, iarg):
 @_hook(_method_name, _nullptr)
 def _object_hook(proof, method, sarg, obj):
     method, sarg = str(method), str(sarg)
+    if method == "Ping":
+        return _nullptr()
     sess = session.get(proof) if proof else None
     if method == "RegisterDataSet":
         name, _, options = sarg.partition("\n")
@@ -165,7 +174,50 @@ def _object_hook(proof, method, sarg, obj):
         obj = runtime.import_root().TObjString(value)
         runtime.import_root().SetOwnership(obj, False)   # the C++ caller deletes it
         return obj
+    if sess is None:
+        raise ProofShimError(f"{method}: no running session behind this TProof object")
+    if method == "GetLastLog":
+        # PROOF's caller owns (and deletes) the macro; nullptr when nothing was logged.
+        lines = sess.logs.render(sess.logs.unread())
+        if not lines:
+            return runtime.import_root().nullptr
+        return _new_macro("ProofLastLog", f"log of {proof.GetSessionTag()}", lines)
+    if method == "GetLog":
+        start, end = (int(x) for x in sarg.split())
+        macro = runtime.downcast(obj)
+        text = "".join(f"{ln}\n" for ln in sess.logs.fetch(start, end))
+        runtime.import_root().ProofShim.AddLines(macro, text)
+        return macro
+    if method == "GetSessionLogs":
+        return _session_logs(sess)
     raise ProofShimError(f"{method} is not supported by proofshim")
+
+
+def _new_macro(name: str, title: str, lines: list[str]):
+    ROOT = runtime.import_root()
+    macro = ROOT.TMacro()
+    macro.SetNameTitle(name, title)
+    ROOT.ProofShim.AddLines(macro, "".join(f"{ln}\n" for ln in lines))
+    ROOT.SetOwnership(macro, False)
+    return macro
+
+
+def _session_logs(sess):
+    """TProofMgr::GetSessionLogs: one TProofLogElem per worker ordinal, its queries in order."""
+    ROOT = runtime.import_root()
+    per_worker: dict[str, list[str]] = {}
+    paths: dict[str, str] = {}
+    for entry in sess.logs.entries:
+        if entry.kind != "query":
+            continue
+        for w in entry.workers:
+            per_worker.setdefault(w.ordinal, []).extend([entry.header(), *w.lines()])
+            paths.setdefault(w.ordinal, os.path.dirname(w.path) if w.path else w.where)
+    plog = ROOT.TProofLog(sess.tag, sess.spec.url, sess.proof.GetManager())
+    for ordinal in sorted(per_worker, key=logs.ordinal_key):
+        plog.AddElem(ordinal, paths[ordinal], "".join(f"{ln}\n" for ln in per_worker[ordinal]))
+    ROOT.SetOwnership(plog, False)
+    return plog
 
 
 def _echo_object(sess, _s, _i):
@@ -368,6 +420,11 @@ def install() -> None:
         _journal.call(f"hook {name}", lambda n=name, f=fn: setattr(hooks, n, f),
                       lambda n=name: setattr(hooks, n, ROOT.nullptr))
         del old
+    # The first call through a hook compiles cppyy's C++ wrapper of the Python function. If that
+    # happened inside a macro ACLiC later unloads (a macro run interpreted, then with "+"), the
+    # wrapper would go with it and the next call crash: call them once here.
+    hooks.CallHook(ROOT.nullptr, "Ping", "", 0)
+    hooks.ObjectHook(ROOT.nullptr, "Ping", "", ROOT.nullptr)
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))

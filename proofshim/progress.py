@@ -94,6 +94,12 @@ class Progress:
             self._bar.set_postfix_str(f"{values[6]:.1f} MB/s, {workers} workers", refresh=False)
             self._bar.refresh()
 
+    def discard(self) -> None:
+        """The query failed: take the live display down, print no summary."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
     def close(self, processed: int, *, status: str = "done") -> float:
         """Finish the display and print PROOF's closing lines. Returns the processing time."""
         elapsed = time.monotonic() - self.start

@@ -8,8 +8,8 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, objects, outputfile, runtime, selector, settings
-from .errors import DatasetError, QueryAborted, SelectorError
+from . import dataset, datasets, filecheck, logs, objects, outputfile, runtime, selector, settings, workerlog
+from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
 from .feedback import DEFAULT_PERIOD_MS, FeedbackCollector
@@ -323,14 +323,27 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         callbacks=session.feedback_callbacks) if fb_names else None
     progress = Progress(total, callbacks=session.progress_callbacks, init_time=time.monotonic() - t0,
                         signal=lambda v: proof.EmitProgress(*v[:8]), feedback=session.last_feedback)
+    session.logs.start_query()
     try:
         outcome = session.executor.run(spec, packetizer, progress)
     except QueryAborted:
         progress.close(progress.processed, status="aborted")
+        entry, _ = _keep_log(session, spec)
         _record(ROOT, session, code, option, nentries, first, progress.processed, progress.bytes_read, -1,
-                time.monotonic() - t0, ROOT.TQueryResult.kAborted)
+                time.monotonic() - t0, ROOT.TQueryResult.kAborted, entry)
         return -1
+    except QueryError as exc:
+        progress.discard()
+        # The error says where it failed; the failing workers' last lines usually say why.
+        _, by_ordinal = _keep_log(session, spec, exc.workers)
+        failing = [by_ordinal[o] for o in dict.fromkeys(_ordinal(spec, a) for a in exc.workers)
+                   if o in by_ordinal]
+        note = logs.failure_note(failing)
+        if note:
+            raise QueryError(f"{exc}\n{note}", workers=exc.workers) from exc
+        raise
     proc_time = progress.close(outcome.processed, status="stopped" if outcome.stopped else "done")
+    entry, _ = _keep_log(session, spec)
     if outcome.stopped:
         print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
 
@@ -381,7 +394,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
                   extra={"where": "TProof::Process"})
     qr = _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read,
                  status, time.monotonic() - t0,
-                 ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted)
+                 ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted, entry)
     _record_statistics(qr, spec, outcome, progress.init_time, proc_time)
     return status
 
@@ -396,11 +409,34 @@ def _exception_text(exc: BaseException, class_name: str, method: str) -> str:
     return f"{type(exc).__name__} in {class_name}::{method}: {exc}"
 
 
-def _record(ROOT, session, code, option, nentries, first, processed, nbytes, result, wall, state):
-    """Keep the query in the session's query results (TProof::GetQueryResult)."""
+def _ordinal(spec: worker.QuerySpec, address: str) -> str:
+    """A worker's ordinal in the query, as the worker itself works it out (worker._ordinal)."""
+    return spec.ordinals.get(address, f"0.{len(spec.ordinals)}")
+
+
+def _keep_log(session, spec: worker.QuerySpec, failing=()):
+    """Collect the workers' logs of the query into the session's log; return the entry and the
+    logs by ordinal. Logs are a diagnostic: failing to read them never fails the query."""
+    try:
+        by_ordinal = workerlog.collect(session.executor, spec.session_tag, spec.seq, spec.ordinals,
+                                       failing)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("the workers' logs of query %d could not be collected: %s", spec.seq, exc)
+        by_ordinal = {}
+    entry = logs.LogEntry("query", spec.seq, f"{spec.session_tag}:q{spec.seq}",
+                          f"selector {spec.selector.label}", list(by_ordinal.values()))
+    session.logs.add(entry)
+    return entry, by_ordinal
+
+
+def _record(ROOT, session, code, option, nentries, first, processed, nbytes, result, wall, state,
+            entry=None):
+    """Keep the query in the session's query results (TProof::GetQueryResult), with its log."""
     qr = ROOT.TQueryResult(session.seq, session.tag, code.label, option, nentries, first)
     ROOT.SetOwnership(qr, False)
     qr.SetDone(processed, nbytes, result, wall, int(state))
+    if entry is not None:
+        qr.SetLogText("\n".join(entry.lines()))
     session.proof.AddQueryResult(qr)
     return qr
 

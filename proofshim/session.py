@@ -1,14 +1,16 @@
 """PROOF sessions: TProof::Open's behaviour, the executor behind a TProof object, query records."""
 from __future__ import annotations
 
+import ctypes
 import getpass
 import logging
 import os
 import socket
+import sys
 import time
 from urllib.parse import urlsplit
 
-from . import logsetup, macros, runtime, selector, settings, worker
+from . import logs, logsetup, macros, runtime, selector, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -60,6 +62,7 @@ class Session:
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         # TProof::Exec's per-worker output, oldest first: (command, {ordinal "0.N": text}).
         self.exec_outputs: list[tuple[str, dict[str, str]]] = []
+        self.logs = logs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
         self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
@@ -139,6 +142,10 @@ class Session:
             results = self.executor.on_every_worker(worker.exec_line, cmd, env, pkgs)
         rc = 0
         outputs: dict[str, str] = {}
+        # Printed here already, so kept in the session's log as read (ShowLog(0) shows it again).
+        self.logs.add(logs.LogEntry("exec", 0, cmd, "", [
+            logs.WorkerLog(f"0.{i}", addr, "", output) for i, (addr, (_, output)) in
+            enumerate(sorted(results.items()))]), read=True)
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
             outputs[f"0.{i}"] = output
             for line in output.splitlines():
@@ -161,6 +168,35 @@ class Session:
         if code.digest not in {c.digest for c in self.loaded}:
             self.loaded.append(code)
         return 0
+
+    def show_log(self, qry: int = -1, ref: str | None = None, to_window: bool = False) -> None:
+        """TProof::ShowLog: -1 what was not shown yet (after a query, its log), 0 everything,
+        -2 the last query, n > 0 query n; `ref` a query reference instead. Printed on stdout as
+        PROOF did, or emitted line by line through the LogMessage signal (SendLogToWindow)."""
+        if ref is not None:
+            entry = self.logs.query_by_ref(ref)
+            entries = [entry] if entry else []
+            if not entries:
+                log.info("no log of query '%s' in this session", ref, extra={"where": "TProof::ShowLog"})
+        elif qry == -1:
+            entries = self.logs.unread()
+            self.logs.mark_read()
+        elif qry == 0:
+            entries = self.logs.entries
+        else:
+            entry = self.logs.query(qry if qry > 0 else -1)
+            entries = [entry] if entry else []
+            if not entries:
+                log.info("no log of query %d in this session", qry, extra={"where": "TProof::ShowLog"})
+        lines = self.logs.render(entries)
+        if to_window:
+            for line in lines:
+                self.proof.LogMessage(line, False)
+            return
+        # After what C++ code (a macro calling ShowLog) printed so far, not before it.
+        ctypes.CDLL(None).fflush(None)
+        sys.stdout.write("".join(f"{ln}\n" for ln in lines))
+        sys.stdout.flush()
 
     def close(self) -> None:
         self.release_client_selector()

@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector
+from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -152,7 +152,7 @@ def _begin(spec: QuerySpec, slot: str):
         del _feedback_sent[key]
     for key in [k for k in _failed if not k.startswith(spec.query_id + "|")]:
         del _failed[key]
-    ordinal = spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
+    ordinal = _ordinal(spec)
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
     for obj in input_list:
@@ -171,8 +171,22 @@ def _begin(spec: QuerySpec, slot: str):
     return runner, rc
 
 
+def _ordinal(spec: QuerySpec) -> str:
+    return spec.ordinals.get(_worker_address(), f"0.{len(spec.ordinals)}")
+
+
+def _query_log(spec: QuerySpec):
+    """The worker's stdout and stderr go to its log of the query while a task of it runs."""
+    return workerlog.captured_to(workerlog.log_path(spec.session_tag, _ordinal(spec), spec.seq))
+
+
 def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
+    with _query_log(spec):
+        return _run_packet(spec, slot, packet)
+
+
+def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     t0 = time.perf_counter()
     if slot in _failed:
         # The selector threw in an earlier packet (or in SlaveBegin): its state is unknown, and a
@@ -243,6 +257,11 @@ def _int64s(spec: QuerySpec, field: str, element: int):
 
 def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     """SlaveTerminate the slot's selector and return its output list, serialised."""
+    with _query_log(spec):
+        return _finish_slot(spec, slot)
+
+
+def _finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     runner = _runners.pop(slot, None)
     _feedback_sent.pop(slot, None)
     if runner is None:

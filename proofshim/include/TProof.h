@@ -44,6 +44,8 @@ private:
    TList   *fPackageNames = nullptr; // filled by GetListOfPackages / GetListOfEnabledPackages
    TList   *fPackageOpts = nullptr;  // load options of the EnablePackage call being forwarded
    TList   *fFeedback = nullptr;     // names (TObjString) of the output objects sent as feedback
+   TMacro  *fMacroLog = nullptr;     // lines fetched by GetLog (owned)
+   Bool_t   fLogToWindowOnly = kFALSE; // ShowLog emits LogMessage instead of printing
 
    TProof(const TProof &) = delete;
    TProof &operator=(const TProof &) = delete;
@@ -143,6 +145,24 @@ public:
    TQueryResult *GetQueryResult(const char *ref = nullptr);
    TList   *GetQueryResults() { return fQueries; }
    void     ShowQueries(Option_t *opt = "");
+
+   // -- logs: what the workers printed (stdout and stderr) during the queries, kept per query
+   // ShowLog(-1): what was not shown yet (after a query: its log); 0: the whole session;
+   // -2: the last query; n > 0: query n. ShowLog("ref"): the query of that reference.
+   void     ShowLog(Int_t qry = -1);
+   void     ShowLog(const char *queryref);
+   // A new TMacro (the caller deletes it) with the lines not shown yet, i.e. after a query its
+   // log; nullptr when there is none.
+   TMacro  *GetLastLog();
+   // Append lines [start, end] (0-based, end -1: to the last) of the session's log to
+   // GetMacroLog(); start -1: the lines no earlier GetLog fetched.
+   void     GetLog(Int_t start = -1, Int_t end = -1);
+   TMacro  *GetMacroLog() { return fMacroLog; }
+   void     PutLog(TQueryResult *qr);
+   void     LogMessage(const char *msg, Bool_t all); //*SIGNAL*
+   Bool_t   SendingLogToWindow() const { return fLogToWindowOnly; }
+   void     SendLogToWindow(Bool_t mode) { fLogToWindowOnly = mode; }
+   // GetManager()->GetSessionLogs() gives every worker's log (GetManager: see the compat block).
 
    // -- named data sets (kept in proofshim's local data set store)
    Bool_t   RegisterDataSet(const char *name, TFileCollection *dataset, const char *optStr = "");

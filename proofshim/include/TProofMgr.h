@@ -7,6 +7,8 @@
 #include "TProof.h"
 #include "TString.h"
 
+class TProofLog;
+
 class TProofMgr : public TNamed {
    TString fUrl;
    TProof *fSession = nullptr;
@@ -47,6 +49,10 @@ public:
 private:
    TString     fMssUrl;   // data pool (mass storage) URL, stored only
 public:
+   // The logs of every worker of the session (isess and stag are accepted; the session is this
+   // manager's, else gProof). The caller deletes the TProofLog.
+   TProofLog  *GetSessionLogs(Int_t isess = 0, const char *stag = nullptr,
+                              const char *pattern = "-v | SvcMsg", Bool_t rescan = kFALSE);
 
    ClassDefOverride(TProofMgr, 0) // PROOF manager (proofshim)
 };

@@ -8,6 +8,8 @@
 
 #include <vector>
 
+class TMacro;
+
 class TQueryResult : public TNamed {
 public:
    enum EQueryStatus { kAborted = 0, kSubmitted, kRunning, kStopped, kCompleted };
@@ -32,6 +34,7 @@ private:
    std::vector<Float_t>  fWrkProcTime;  // seconds the worker spent in packets
    EQueryStatus fStatus = kCompleted;
    TList       *fOutputList = nullptr;
+   TMacro      *fLogFile = nullptr; // the workers' log of this query (owned)
    Bool_t       fOwnsOutput = kFALSE; //!
 
 public:
@@ -63,6 +66,8 @@ public:
    EQueryStatus GetStatus() const { return fStatus; }
    Bool_t       IsDone() const { return fStatus > kRunning; }
    TList       *GetOutputList() { return fOutputList; }
+   // The log of the query: every worker's output, each after a "--- worker 0.N ..." header.
+   TMacro      *GetLogFile() const { return fLogFile; }
    void         Print(Option_t *option = "") const override;
 
    // ---- proofshim compat: queries run synchronously, so a done query is finalized, never archived
@@ -82,6 +87,8 @@ public:
    // The query's output objects; they move here (owned) when the next query starts.
    void SetOutputList(TList *out);
    void AdoptOutput(TList *out);
+   // The query's log (lines separated by '\n'), replacing any earlier one.
+   void SetLogText(const char *text);
 
    ClassDefOverride(TQueryResult, 6) // A PROOF query and its results (proofshim)
 };

@@ -11,6 +11,8 @@
 #include "TPacketizerAdaptive.h"
 #include "TPacketizerUnit.h"
 #include "TPacketizerFile.h"
+#include "TProofLog.h"
+#include "TMacro.h"
 
 int all_headers()
 {
@@ -22,6 +24,11 @@ int all_headers()
    gProofDebugLevel = 1;
    PDB(kLoop, 1) shown++;
    PDB(kLoop, 2) shown += 10;
+   // The log API links from compiled code; the caller owns what GetSessionLogs/GetLastLog return.
+   TProofLog *logs = p->GetManager()->GetSessionLogs();
+   if (!logs || !logs->GetListOfLogs()) return 4;
+   delete logs;
+   delete p->GetLastLog();
    delete mgr;
    return shown == 1 ? 0 : 3;
 }
