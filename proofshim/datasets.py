@@ -128,21 +128,24 @@ def remove(name: str) -> int:
 def show(uri: str = "") -> None:
     """Print the registered data sets like PROOF's ShowDataSets."""
     ROOT = runtime.import_root()
-    root = store_dir()
-    print("Dataset repository: " + root)
+    print("Dataset repository: " + store_dir())
     print("Dataset URI                               | # Files | Default tree | # Events")
+    for name in _stored_names():
+        if uri and not ROOT.TString(name).Contains(ROOT.TRegexp(uri, True)):
+            continue
+        fc = get(name)
+        tree = str(fc.GetDefaultTreeName() or "")
+        print(f"{name:<42}| {fc.GetNFiles():>7} | {tree:<12} | {fc.GetTotalEntries(_tree_key(tree)):>8}")
+
+
+def _stored_names():
+    """Every data set of the store, as /group/user/name, sorted."""
+    root = store_dir()
     for group in sorted(os.listdir(root)):
         for user in sorted(os.listdir(os.path.join(root, group))):
             for fn in sorted(os.listdir(os.path.join(root, group, user))):
-                if not fn.endswith(".root"):
-                    continue
-                name = f"/{group}/{user}/{fn[:-5]}"
-                if uri and not ROOT.TString(name).Contains(ROOT.TRegexp(uri, True)):
-                    continue
-                fc = get(name)
-                tree = str(fc.GetDefaultTreeName() or "")
-                print(f"{name:<42}| {fc.GetNFiles():>7} | {tree:<12} | "
-                      f"{fc.GetTotalEntries(_tree_key(tree)):>8}")
+                if fn.endswith(".root"):
+                    yield f"/{group}/{user}/{fn[:-5]}"
 
 
 def elements(spec: str) -> list[dataset.FileElement]:
@@ -169,19 +172,10 @@ def names(pattern: str = "") -> list[str]:
     (a plain name matches its own /group/user/name too)."""
     import fnmatch  # noqa: PLC0415
 
-    root = store_dir()
-    found = []
-    for group in sorted(os.listdir(root)):
-        for user in sorted(os.listdir(os.path.join(root, group))):
-            for fn in sorted(os.listdir(os.path.join(root, group, user))):
-                if not fn.endswith(".root"):
-                    continue
-                name = f"/{group}/{user}/{fn[:-5]}"
-                pat = pattern.strip()
-                if not pat or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(fn[:-5], pat.strip("/")) \
-                        or fnmatch.fnmatch(name, pat + "*"):
-                    found.append(name)
-    return found
+    pat = pattern.strip()
+    return [name for name in _stored_names()
+            if not pat or fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(name.rsplit("/", 1)[1], pat.strip("/"))
+            or fnmatch.fnmatch(name, pat + "*")]
 
 
 def show_one(name: str, option: str = "") -> None:
