@@ -60,8 +60,6 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
-        # TProof::Exec's per-worker output, oldest first: (command, {ordinal "0.N": text}).
-        self.exec_outputs: list[tuple[str, dict[str, str]]] = []
         self.logs = logs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
@@ -129,7 +127,7 @@ class Session:
 
     def exec_everywhere(self, cmd: str) -> int:
         """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged, and keep
-        it in `exec_outputs`. A '.x script.C' / '.L script.C+' line whose script exists here ships
+        it in the session's log (ShowLog(0)). A '.x script.C' / '.L script.C+' line whose script exists here ships
         the script and the headers it includes to the workers, which run it from their cache."""
         env, pkgs = worker.env_vars(), tuple(self.enabled_packages)
         script = macros.script_line(cmd)
@@ -141,19 +139,16 @@ class Session:
         else:
             results = self.executor.on_every_worker(worker.exec_line, cmd, env, pkgs)
         rc = 0
-        outputs: dict[str, str] = {}
         # Printed here already, so kept in the session's log as read (ShowLog(0) shows it again).
         self.logs.add(logs.LogEntry("exec", 0, cmd, "", [
             logs.WorkerLog(f"0.{i}", addr, "", output) for i, (addr, (_, output)) in
             enumerate(sorted(results.items()))]), read=True)
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
-            outputs[f"0.{i}"] = output
             for line in output.splitlines():
                 print(f"[0.{i}] {line}")
             if status != 0:
                 log.error("Exec(%r) failed on worker 0.%d (%s)", cmd, i, addr, extra={"where": "TProof::Exec"})
                 rc = -1
-        self.exec_outputs.append((cmd, outputs))
         return rc
 
     def load_code(self, macro: str, not_on_client: bool = False) -> int:

@@ -347,12 +347,14 @@ def test_exec_script_runs_on_every_worker_with_its_headers(fresh_proof, tmp_path
     (tmp_path / "ana.C").write_text(_SCRIPT)
     monkeypatch.chdir(tmp_path)
     sess = session.get(fresh_proof)
-    before = len(sess.exec_outputs)
+    execs = lambda: [e for e in sess.logs.entries if e.kind == "exec"]  # noqa: E731
+    before = len(execs())
     assert fresh_proof.Exec(".x ana.C") == 0
     assert fresh_proof.Exec(".x ana.C+(7)") == 0
-    assert len(sess.exec_outputs) == before + 2
+    assert len(execs()) == before + 2
     pids = []
-    for (cmd, outputs), n in zip(sess.exec_outputs[before:], (1, 7)):
+    for entry, n in zip(execs()[before:], (1, 7)):
+        cmd, outputs = entry.ref, {w.ordinal: w.text for w in entry.workers}
         assert sorted(outputs) == ["0.0", "0.1"], cmd
         for ordinal, text in outputs.items():
             m = re.search(r"ana: shipped n=(\d+) pid=(\d+) file=(\S+)", text)
@@ -363,6 +365,9 @@ def test_exec_script_runs_on_every_worker_with_its_headers(fresh_proof, tmp_path
     assert len(set(pids)) == 2, "one process per worker"
     printed = capfd.readouterr().out
     assert "[0.0] ana: shipped n=7" in printed and "[0.1] ana: shipped n=7" in printed
+    fresh_proof.ShowLog(0)   # the whole session's log: each worker's Exec output is there too
+    shown = capfd.readouterr().out
+    assert "+++ Exec('.x ana.C+(7)') +++" in shown and shown.count("ana: shipped n=7") >= 2
 
 
 def test_exec_failing_script_returns_error(fresh_proof, tmp_path, monkeypatch):
