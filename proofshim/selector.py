@@ -30,6 +30,7 @@ SHIPPED_INCLUDE_DIR = ".proofshim-include"
 
 # Selectors loaded in this process: digest -> class name. Worker processes stay warm across queries.
 _loaded: dict[str, str] = {}
+_loaded_sources: dict[tuple[str, bytes], str] = {}   # (main file name, its bytes) -> class, loaded here
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +258,13 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using the class %s already loaded in this process", code.class_name)
         _loaded[code.digest] = code.class_name
         return code.class_name
+    main_source = (os.path.basename(code.main), dict(code.files).get(code.main, b""))
+    if main_source in _loaded_sources:
+        # The same source, shipped from elsewhere (another path, other extra files), is already
+        # loaded in this process: a second library defining the same symbols cannot be loaded.
+        log.info("using %s as already loaded in this process", code.label)
+        _loaded[code.digest] = _loaded_sources[main_source]
+        return _loaded[code.digest]
     with materialized(code) as build, _include_path_first(ROOT, build, code.include_dirs), \
             runtime.captured_output() as out:
         ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
@@ -266,7 +274,7 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         raise SelectorError(
             f"selector {code.label} compiled, but it does not define a TSelector class named "
             f"'{code.class_name}': PROOF requires the class to be named after the file")
-    _loaded[code.digest] = code.class_name
+    _loaded[code.digest] = _loaded_sources[main_source] = code.class_name
     return code.class_name
 
 

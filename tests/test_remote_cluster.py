@@ -131,9 +131,14 @@ def client_dir(tmp_path, monkeypatch):
 
 @pytest.fixture()
 def restore_gproof(ROOT):
+    """Close the session the test opened (never the shared one) and make the earlier gProof current."""
+    before = ROOT.gProof
     yield
-    if ROOT.gProof:
-        ROOT.gProof.Close()
+    current = ROOT.gProof
+    if current and (not before or ROOT.addressof(current) != ROOT.addressof(before)):
+        current.Close()
+    if before and before.IsValid():
+        ROOT.gProof = before
 
 
 def _own_include_path(ROOT) -> str:
