@@ -264,7 +264,7 @@ class Executor:
                 done = {f for f in futures if f.done()}
                 return done, set(futures) - done
 
-    def _ensure_workers(self) -> None:
+    def ensure_workers(self) -> None:
         """Wait (bounded) for workers that are being replaced, e.g. after a crash killed them all."""
         want = self.spec.workers if self.spec.kind == "local" else 1
         if len(self.workers()) >= want:
@@ -388,7 +388,7 @@ class Executor:
         """Run every packet of the query, finish every slot, return the outputs."""
         self._stop_request = None
         self._stop_sent = 0
-        self._ensure_workers()
+        self.ensure_workers()
         client = self.client
         spec_holder = [client.scatter(spec, broadcast=True, hash=False)]
         slot_worker: dict[str, str] = {}        # slot -> worker address
@@ -497,7 +497,7 @@ class Executor:
                             raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
                                  f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}",
                                  workers=[slot_worker.get(slot)])
-                        res = self._fetch(fut, RESULT_TIMEOUT)
+                        res = self._fetch(fut, RESULT_TIMEOUT, slot_worker.get(slot))
                         if res is None:   # done, but its worker died before the result was fetched:
                             if slot in slot_worker:   # requeued with the slot, not a suspect
                                 lose_slot(slot)
@@ -611,7 +611,7 @@ class Executor:
             for fut in done:
                 slot = remaining.pop(fut)
                 if fut.status == "finished":
-                    res = self._fetch(fut, max(RESULT_TIMEOUT, deadline - time.monotonic()))
+                    res = self._fetch(fut, max(RESULT_TIMEOUT, deadline - time.monotonic()), slot.split("|")[1])
                     if res is None:
                         lost.add(slot.split("|")[1])
                         continue
@@ -632,14 +632,22 @@ class Executor:
                         lost.add(addr)
         return lost
 
-    def _fetch(self, fut, timeout: float):
+    def _fetch(self, fut, timeout: float, worker_address: str | None = None):
         """A finished task's result, or None when it went down with its worker: dask would
-        otherwise wait, without bound, to recompute it on the (pinned, dead) worker."""
-        try:
-            return fut.result(timeout=timeout)
-        except Exception:  # noqa: BLE001 - timeout, cancelled, or lost with the worker
-            log.debug("result of %s lost", fut.key)
-            return None
+        otherwise wait, without bound, to recompute it on the (pinned, dead) worker. Gives up as
+        soon as `worker_address` has left the cluster, else after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return fut.result(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
+            except TimeoutError:
+                gone = worker_address is not None and worker_address not in self.workers()
+                if gone or time.monotonic() >= deadline:
+                    log.debug("result of %s lost", fut.key)
+                    return None
+            except Exception:  # noqa: BLE001 - cancelled, or lost with the worker
+                log.debug("result of %s lost", fut.key)
+                return None
 
     def _forget(self, query_id: str) -> None:
         try:

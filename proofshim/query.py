@@ -305,7 +305,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         entry_lists=() if is_objects else tuple(a.tobytes() for a in entry_lists),
         objects=tuple(a.tobytes() for a in entry_lists) if is_objects else (), cycles=kind == "cycle",
         strict=strict,
-        ordinals={w: f"0.{i}" for i, w in enumerate(session.executor.workers())},
+        ordinals=_ordinals(session.executor),
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
         feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
@@ -407,6 +407,13 @@ def _exception_text(exc: BaseException, class_name: str, method: str) -> str:
     if type(exc) is Exception and "unknown C++ exception" in str(exc):
         return f"unknown C++ exception in {class_name}::{method}"
     return f"{type(exc).__name__} in {class_name}::{method}: {exc}"
+
+
+def _ordinals(executor) -> dict[str, str]:
+    """PROOF ordinals "0.N" of the workers, once workers lost in an earlier query are replaced
+    (a worker joining during the query gets the next free one)."""
+    executor.ensure_workers()
+    return {w: f"0.{i}" for i, w in enumerate(executor.workers())}
 
 
 def _ordinal(spec: worker.QuerySpec, address: str) -> str:
