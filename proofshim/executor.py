@@ -89,16 +89,21 @@ class LocalClusterProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
             start_new_session=True, env=env)
         found: list[str] = []
+        ready = threading.Event()
 
         def read():
+            # Keeps draining the pipe after the address line: worker processes share it, and one
+            # printing outside a query (whose output is captured) must never block on a full pipe.
             for line in self.proc.stdout:
-                if line.startswith("PROOFSHIM-SCHEDULER "):
+                if not ready.is_set() and line.startswith("PROOFSHIM-SCHEDULER "):
                     found.append(line.split(None, 1)[1].strip())
-                    return
+                    ready.set()
+                else:
+                    log.debug("local cluster: %s", line.rstrip())
+            ready.set()
 
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
+        threading.Thread(target=read, daemon=True, name="proofshim-cluster-stdout").start()
+        ready.wait(timeout)
         if not found:
             self.stop()
             raise OpenError(f"the local dask cluster of {self.n_workers} workers did not start within "

@@ -123,3 +123,18 @@ def test_set_parallel_limits_the_workers_used(ROOT, fresh_proof, chain, capfd):
     finally:
         assert fresh_proof.SetParallel(-1) == 2
     assert fresh_proof.GetParallel() == 2
+
+
+def test_worker_printing_outside_a_query_never_blocks(fresh_proof):
+    """Local workers share the cluster's stdout pipe: it is drained, so a worker printing outside a
+    query (where nothing captures its output) does not block on a full pipe (it once hung)."""
+    from proofshim import session
+
+    def _print_a_lot() -> int:   # local: sent to the worker by value
+        for _ in range(3000):      # 300 kB: far more than a pipe holds
+            print("x" * 100, flush=True)
+        return 1
+
+    executor = session.get(fresh_proof).executor
+    fut = executor.client.submit(_print_a_lot, pure=False)
+    assert fut.result(timeout=60) == 1
