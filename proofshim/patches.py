@@ -366,26 +366,16 @@ def _chain_process(original):
     return Process
 
 
-def _macro(original):
-    """gROOT.Macro: a legacy macro calling chain->SetProof() runs from a rewritten copy."""
-    def Macro(self, filename, *args):
-        new, incdir = macros.prepare(str(filename), runtime.cache_dir())
+def _rewriting(original, prepare):
+    """gROOT.Macro (prepare=macros.prepare) or gROOT.ProcessLine (macros.prepare_line): a legacy
+    macro calling chain->SetProof() or gROOT->Proof() runs from a rewritten copy."""
+    def call(self, text, *args):
+        new, incdir = prepare(str(text), runtime.cache_dir())
         if incdir:
             runtime.add_include_path(incdir)
         return original(self, new, *args)
-    Macro.__doc__ = original.__doc__
-    return Macro
-
-
-def _process_line(original):
-    """gROOT.ProcessLine: '.x'/'.L' of such a macro likewise."""
-    def ProcessLine(self, line, *args):
-        new, incdir = macros.prepare_line(str(line), runtime.cache_dir())
-        if incdir:
-            runtime.add_include_path(incdir)
-        return original(self, new, *args)
-    ProcessLine.__doc__ = original.__doc__
-    return ProcessLine
+    call.__doc__ = original.__doc__
+    return call
 
 
 def _list_of_proofs(self):
@@ -432,8 +422,8 @@ def install() -> None:
     _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
     _journal.setattr(ROOT.TROOT, "Proof", _root_proof)
-    _journal.setattr(ROOT.TROOT, "Macro", _macro(ROOT.TROOT.Macro))
-    _journal.setattr(ROOT.TROOT, "ProcessLine", _process_line(ROOT.TROOT.ProcessLine))
+    _journal.setattr(ROOT.TROOT, "Macro", _rewriting(ROOT.TROOT.Macro, macros.prepare))
+    _journal.setattr(ROOT.TROOT, "ProcessLine", _rewriting(ROOT.TROOT.ProcessLine, macros.prepare_line))
     _journal.setattr(ROOT.TProof, "Connect", _connect(ROOT.TProof.Connect))
     _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):

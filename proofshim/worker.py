@@ -146,12 +146,7 @@ def _begin(spec: QuerySpec, slot: str):
         selector.load(code, require_selector=False)
     class_name = selector.load(spec.selector)
     # A new query replaces whatever an earlier, abandoned query left behind.
-    for key in [k for k in _runners if not k.startswith(spec.query_id + "|")]:
-        del _runners[key]
-    for key in [k for k in _feedback_sent if not k.startswith(spec.query_id + "|")]:
-        del _feedback_sent[key]
-    for key in [k for k in _failed if not k.startswith(spec.query_id + "|")]:
-        del _failed[key]
+    _drop_slots(lambda slot: not slot.startswith(spec.query_id + "|"))
     ordinal = _ordinal(spec)
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
@@ -277,15 +272,20 @@ def _finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
     return result
 
 
+def _drop_slots(doomed) -> int:
+    """Forget every slot for which doomed(slot) holds, in all per-slot state; return how many
+    selectors went with them."""
+    dropped = 0
+    for state in (_runners, _feedback_sent, _failed):
+        for slot in [k for k in state if doomed(k)]:
+            del state[slot]
+            dropped += state is _runners
+    return dropped
+
+
 def forget_query(query_id: str) -> int:
     """Drop the selectors an aborted query left in this worker."""
-    doomed = [k for k in _runners if k.startswith(query_id + "|")]
-    for k in doomed:
-        del _runners[k]
-        _feedback_sent.pop(k, None)
-    for k in [k for k in _failed if k.startswith(query_id + "|")]:
-        del _failed[k]
-    return len(doomed)
+    return _drop_slots(lambda slot: slot.startswith(query_id + "|"))
 
 
 def env_vars() -> tuple[tuple[str, str], ...]:

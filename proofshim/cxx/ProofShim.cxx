@@ -2706,29 +2706,32 @@ TProof::ERunStatus TProof::GetRunStatus() const
 }
 
 // PROOF's statistics were the workers' totals over the session: so are these, over its queries.
+template <class T, class F>
+static T SumOverQueries(TList *queries, F value)
+{
+   T sum = 0;
+   TIter next(queries);
+   while (auto *qr = (TQueryResult *)next()) sum += value(qr);
+   return sum;
+}
+
 Long64_t TProof::GetBytesRead() const
 {
-   Long64_t n = 0;
-   TIter next(fQueries);
-   while (auto *qr = (TQueryResult *)next()) n += qr->GetBytes();
-   return n;
+   return SumOverQueries<Long64_t>(fQueries, [](TQueryResult *qr) { return qr->GetBytes(); });
 }
 
 Float_t TProof::GetRealTime() const
 {
-   Float_t t = 0;
-   TIter next(fQueries);
-   while (auto *qr = (TQueryResult *)next())
+   return SumOverQueries<Float_t>(fQueries, [](TQueryResult *qr) {
+      Float_t t = 0;
       for (Int_t i = 0; i < qr->GetNumWrks(); ++i) t += qr->GetWorkerProcTime(i);
-   return t;
+      return t;
+   });
 }
 
 Float_t TProof::GetCpuTime() const
 {
-   Float_t t = 0;
-   TIter next(fQueries);
-   while (auto *qr = (TQueryResult *)next()) t += qr->GetUsedCPU();
-   return t;
+   return SumOverQueries<Float_t>(fQueries, [](TQueryResult *qr) { return qr->GetUsedCPU(); });
 }
 
 void TProof::GetStatistics(Bool_t verbose)
