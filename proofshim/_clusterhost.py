@@ -1,7 +1,8 @@
 """The embedded local cluster, run in its own process session.
 
-Started by the client as `python -m proofshim._clusterhost N`: a dask LocalCluster of N
-single-threaded worker processes. It lives in a new session (process group), so a Ctrl-C typed
+Started by the client as `python -m proofshim._clusterhost N [MEMORY_LIMIT]`: a dask LocalCluster
+of N single-threaded worker processes, each with that memory limit (proofshim.memory-limit: "auto",
+i.e. the machine's memory shared out, a size such as "4GiB", or 0 for none). It lives in a new session (process group), so a Ctrl-C typed
 in the user's terminal reaches the client only and the workers survive it. It prints the scheduler
 address on one line and shuts down when its standard input closes, i.e. when the client closes
 the session or dies: no worker process outlives its client.
@@ -15,6 +16,9 @@ import sys
 
 def main(argv: list[str]) -> int:
     n_workers = int(argv[1]) if len(argv) > 1 else 2
+    memory_limit = argv[2] if len(argv) > 2 else "auto"
+    if memory_limit.isdigit():
+        memory_limit = int(memory_limit)
     import dask  # noqa: PLC0415
     from distributed import LocalCluster  # noqa: PLC0415
 
@@ -33,7 +37,7 @@ def main(argv: list[str]) -> int:
         # Packets are pinned to their worker: work stealing has nothing to do but its timer.
         "distributed.scheduler.work-stealing": False,
     })
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                            dashboard_address=None, silence_logs=logging.CRITICAL)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
     try:

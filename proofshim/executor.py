@@ -1,13 +1,13 @@
-"""The dask side of a session: which cluster, and running a query's packets on its workers.
+"""The dask side of a session: which cluster, and the dask half of running a query's packets.
 
-One selector per worker slot (a worker process within one query): packets go to a slot's worker
-pinned, two in flight so the worker never waits for the client; when the packetizer is drained
-every slot is finished (SlaveTerminate) and returns its serialised output list. A slot whose worker
-disappears is lost: the packetizer hands its packets out again and its outputs are never used.
+The run loop itself (slots, packets, lost workers, stops, hang detection, the outputs' check) is
+queryrun.QueryRun; DaskRun below is its Backend on this session's dask client: tasks pinned to
+workers, out-of-band calls to the workers' event loops (stop requests, progress probes, each with
+a bound), worker restarts, and why a worker went (the memory limit).
 """
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import logging
 import os
 import subprocess
@@ -16,16 +16,17 @@ import threading
 import time
 
 from . import clusters, locality, settings, tls, worker
-from .errors import OpenError, QueryAborted, QueryError
+from .errors import OpenError, QueryError
 from .packetizer import AdaptivePacketizer
+from .queryrun import QueryOutcome, QueryRun, RunSettings, Tally  # noqa: F401 - Tally: part of the API
 from .url import ClusterSpec
 
 log = logging.getLogger("proofshim")
 
-IN_FLIGHT_PER_SLOT = 2
 RESULT_TIMEOUT = 30.0             # s to fetch a finished task's (small) result from its worker
-MAX_WORKER_LOSSES_PER_PACKET = 2   # a packet in flight at this many worker deaths fails the query
-WORKER_CHECK_INTERVAL = 1.0
+CALL_TIMEOUT = 2.0                # s for a worker's event loop to answer a stop request or a probe
+# Python 3.10's asyncio.TimeoutError (which distributed.wait raises) is not the builtin one.
+TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 
 
 def _worker_died(exc) -> bool:
@@ -76,8 +77,9 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
 class LocalClusterProcess:
     """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime."""
 
-    def __init__(self, n_workers: int):
+    def __init__(self, n_workers: int, memory_limit: str = "auto"):
         self.n_workers = n_workers
+        self.memory_limit = memory_limit
         self.proc: subprocess.Popen | None = None
         self.address: str | None = None
 
@@ -85,7 +87,7 @@ class LocalClusterProcess:
         env = dict(os.environ)
         env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "proofshim._clusterhost", str(self.n_workers)],
+            [sys.executable, "-m", "proofshim._clusterhost", str(self.n_workers), str(self.memory_limit)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
             start_new_session=True, env=env)
         found: list[str] = []
@@ -128,41 +130,6 @@ class LocalClusterProcess:
         self.proc = None
 
 
-@dataclasses.dataclass
-class Tally:
-    """What one slot (or one worker) did in a query."""
-
-    entries: int = 0
-    bytes_read: int = 0
-    packets: int = 0
-    proc_time: float = 0.0     # s spent in packets
-    cpu: float = 0.0           # CPU s spent in packets
-
-    def add_packet(self, res: worker.PacketResult) -> None:
-        self.entries += res.processed
-        self.bytes_read += res.bytes_read
-        self.packets += 1
-        self.proc_time += res.elapsed
-        self.cpu += res.cpu
-
-    def merge(self, other: "Tally") -> None:
-        for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
-
-
-@dataclasses.dataclass
-class QueryOutcome:
-    """What the workers returned for a query."""
-
-    outputs: list[bytes]
-    processed: int
-    bytes_read: int
-    dropped: dict                     # file URL -> reason, for MissingFiles
-    stopped: bool
-    slots: list[worker.SlotResult]
-    workers: dict[str, Tally] = dataclasses.field(default_factory=dict)   # address -> its work kept
-
-
 class Executor:
     """A dask client bound to one cluster, for one session."""
 
@@ -171,8 +138,8 @@ class Executor:
         self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self.client = None
         self._warm: list = []
-        self._stop_request: str | None = None
-        self._stop_sent = 0
+        self._run: QueryRun | None = None       # the query running now
+        self._refused: set[str] = set()         # multi-threaded workers already warned about
         self.parallel: int | None = None      # SetParallel(n): use the first n workers only
 
     # ---- lifecycle
@@ -181,7 +148,7 @@ class Executor:
 
         timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
-            self.cluster = LocalClusterProcess(self.spec.workers)
+            self.cluster = LocalClusterProcess(self.spec.workers, str(settings.get("memory-limit", "auto")))
             address = self.cluster.start(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
@@ -218,10 +185,22 @@ class Executor:
             self.close()
             raise OpenError(f"the dask cluster at {address} has no workers after {timeout:.0f} s") from exc
         if self.spec.kind != "local":
+            self._check_threads(address)
             self._check_installation(address)
         # Load ROOT and the shim library in every worker now, so that the first query is quick.
         self._warm = [self.client.submit(worker.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
                       for w in self.workers()]
+
+    def _check_threads(self, address: str) -> None:
+        """Refuse a cluster whose workers run several threads: two packets would run at once in one
+        process, where ROOT's event loop and the selectors are not thread-safe."""
+        many = sorted((w, n) for w, n in self.client.nthreads().items() if n != 1)
+        if many:
+            shown = ", ".join(f"{w} has {n}" for w, n in many[:3]) + (" ..." if len(many) > 3 else "")
+            self.close()
+            raise OpenError(f"the dask workers of {address} must each run one thread ({shown}): a "
+                            "worker process runs one selector's packets at a time, as a PROOF worker "
+                            "did. Start them with `dask worker --nthreads 1 --nworkers N`.")
 
     def _check_installation(self, address: str) -> None:
         """Fail Open clearly when the workers of an existing cluster cannot import proofshim
@@ -261,7 +240,7 @@ class Executor:
         with self.client.as_current():
             try:
                 return wait(futures, timeout=timeout, return_when=return_when)
-            except TimeoutError:
+            except TIMEOUTS:
                 return set(), set(futures)
             except FuturesCancelledError:
                 # A lost worker took some (or their input) with it: the callers treat cancelled
@@ -295,8 +274,15 @@ class Executor:
                                  f"cluster at {self.client.scheduler.address})") from None
 
     def workers(self) -> list[str]:
-        """Every worker of the cluster, sorted (their order gives the PROOF ordinals)."""
-        return sorted(self.client.nthreads())   # a small reply, unlike scheduler_info()
+        """Every usable worker of the cluster, sorted (their order gives the PROOF ordinals).
+        Workers with several threads (joined after Open) are left out, with a warning."""
+        nthreads = self.client.nthreads()   # a small reply, unlike scheduler_info()
+        many = {w for w, n in nthreads.items() if n != 1}
+        if many - self._refused:
+            log.warning("dask worker(s) %s run several threads: proofshim does not use them (start "
+                        "workers with --nthreads 1)", ", ".join(sorted(many - self._refused)))
+            self._refused |= many
+        return sorted(w for w in nthreads if w not in many)
 
     def active_workers(self, current: list[str] | None = None) -> list[str]:
         """The workers queries use: all of them, or the first n after SetParallel(n)."""
@@ -337,37 +323,60 @@ class Executor:
 
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
-        """Soft stop (no new packets, running ones end at the next entry) or abort.
+        """Soft stop (no new packets, running ones end at the next entry) or abort of the query
+        running now; no effect between queries. Callable from any thread (StopProcess from a
+        callback or another thread): the query's loop passes it on to its workers within a poll."""
+        run = self._run
+        if run is not None:
+            run.request_stop(abort)
 
-        Callable from any thread (StopProcess from a callback or another thread); the query's
-        loop passes it on to the workers within a quarter of a second."""
-        self._stop_request = "abort" if abort else (self._stop_request or "stop")
+    def run_on_each(self, fn, args: tuple, addrs: list[str], timeout: float = CALL_TIMEOUT) -> dict:
+        """fn(*args) in the event loop of each worker (Client.run: next to a running task), all at
+        once; worker -> its answer, or None if it did not answer within `timeout` s (stopped, gone).
+        A plain function with wait=True: distributed 2026 refuses wait=False for those."""
+        client = self.client
 
-    def _tell_workers_to_stop(self) -> None:
-        """Set the flag every worker's event loop checks before each entry (1 stop, 2 abort).
+        async def one(addr):
+            try:
+                res = await asyncio.wait_for(client.run(fn, *args, workers=[addr], on_error="return",
+                                                        asynchronous=True), timeout)
+            except Exception:  # noqa: BLE001 - timed out, or the worker left: no answer
+                return addr, None
+            value = res.get(addr) if isinstance(res, dict) else None
+            return addr, None if isinstance(value, BaseException) else value
 
-        client.run executes in the worker's event-loop thread, next to the packet running in its
-        executor thread, so the packet sees the flag at its next entry."""
-        level = 2 if self._stop_request == "abort" else 1
-        if self._stop_sent >= level:
-            return
-        self._stop_sent = level
+        async def each():
+            return dict(await asyncio.gather(*(one(a) for a in addrs)))
+
+        if not addrs:
+            return {}
+        return client.sync(each)
+
+    def restart_workers(self, addrs: list[str]) -> dict[str, str]:
+        """Restart workers (their nannies kill and replace the processes); worker -> "" if done,
+        else why not (e.g. an external worker without a nanny)."""
+        timeout = float(settings.get("connect-timeout", 60))
         try:
-            self.client.run(worker.request_stop, level, workers=self.active_workers(), wait=False)
-        except Exception as exc:  # noqa: BLE001 - the futures are cancelled regardless
-            log.warning("could not pass the stop request to the workers: %s", exc)
+            self.client.restart_workers(list(addrs), timeout=timeout)
+            return {a: "" for a in addrs}
+        except Exception as exc:  # noqa: BLE001
+            return {a: f"{type(exc).__name__}: {exc}" for a in addrs}
 
-    def _wait_interruptible(self, futures, timeout: float):
-        """_wait, where Ctrl-C asks for a soft stop the first time and an abort the second."""
+    def memory_deaths(self) -> dict[str, int]:
+        """Workers their nanny restarted for exceeding the memory limit: address -> memory used."""
         try:
-            return self._wait(futures, timeout)
-        except KeyboardInterrupt:
-            first = self._stop_request is None
-            self.request_stop(abort=not first)
-            if first:
-                print("Info in <TProof::StopProcess>: Ctrl-C: stopping the query (running packets end "
-                      "at their next entry); press Ctrl-C again to abort it", file=sys.stderr)
-            return set(), set(futures)
+            events = self.client.get_events("worker-restart-memory")
+        except Exception:  # noqa: BLE001 - a diagnostic only
+            return {}
+        return {msg.get("worker"): int(msg.get("rss", 0)) for _, msg in events if isinstance(msg, dict)}
+
+    def memory_limit(self) -> int:
+        """The per-worker memory limit of the cluster's workers in bytes (0: none or unknown)."""
+        try:
+            limits = [w.get("memory_limit") or 0 for w in self.client.scheduler_info()["workers"].values()]
+        except Exception:  # noqa: BLE001
+            return 0
+        return max(limits, default=0)
 
     # ---- queries
     def submit_counts(self, refs: list[tuple[str, str, str]]) -> list:
@@ -390,252 +399,15 @@ class Executor:
                              f"{timeout:.0f} s: {exc}") from exc
 
     def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
-        """Run every packet of the query, finish every slot, return the outputs."""
-        self._stop_request = None
-        self._stop_sent = 0
+        """Run every packet of the query, finish every slot, return the outputs (queryrun.QueryRun)."""
         self.ensure_workers()
-        client = self.client
-        spec_holder = [client.scatter(spec, broadcast=True, hash=False)]
-        slot_worker: dict[str, str] = {}        # slot -> worker address
-        active_slot: dict[str, str] = {}        # worker address -> its slot taking packets
-        slot_counter = 0
-        inflight: dict = {}                     # future -> (slot, packet)
-        closed_workers: set[str] = set()        # workers whose selector aborted (kAbortProcess)
-        submitted = 0
-        results: list[worker.SlotResult] = []
-        dropped: dict[str, str] = {}
-        tally: dict[str, Tally] = {}            # slot -> the work it did (none of a lost slot's counts)
-        last_check = 0.0
-        known_workers = self.active_workers()
-        suspects: dict[tuple, int] = {}         # packet range -> worker losses while it was in flight
-        suspect_workers: dict[tuple, list] = {}  # packet range -> the workers lost with it
-
-        def new_slot(addr: str) -> str:
-            nonlocal slot_counter
-            slot_counter += 1
-            slot = f"{spec.query_id}|{addr}|{slot_counter}"
-            active_slot[addr] = slot
-            return slot
-
-        def feed(addr: str) -> None:
-            nonlocal submitted
-            if self._stop_request or addr in closed_workers:
-                return
-            slot = active_slot.get(addr) or new_slot(addr)
-            n = sum(1 for s, _ in inflight.values() if s == slot)
-            while n < IN_FLIGHT_PER_SLOT:
-                packet = packetizer.next_packet(slot, self._host_of(addr))
-                if packet is None:
-                    return
-                if spec_holder[0].status != "finished":
-                    # Every copy of the query's description went down with lost workers.
-                    spec_holder[0] = client.scatter(spec, broadcast=True, hash=False)
-                fut = client.submit(worker.run_packet, spec_holder[0], slot, packet, workers=[addr],
-                                    pure=False, key=f"proofshim-packet-{spec.query_id}-{packet.id}")
-                inflight[fut] = (slot, packet)
-                slot_worker[slot] = addr   # a slot exists on its worker once it has a packet
-                submitted += 1
-                n += 1
-
-        def lose_slot(slot: str, also=()) -> None:
-            """The slot's selector is gone: everything it did goes back in the queue. Its packets
-            in flight (`also`: ones already taken off `inflight`) are suspects of the crash."""
-            addr = slot_worker.get(slot)
-            packets = list(also)
-            for f in [f for f, (s, _) in inflight.items() if s == slot]:
-                packets.append(inflight.pop(f)[1])
-                f.cancel()
-            culprits = []
-            for packet in packets:
-                # Requeued work comes back under a new packet id, with the same range.
-                key = (packet.element, packet.first, packet.num)
-                suspects[key] = suspects.get(key, 0) + 1
-                suspect_workers.setdefault(key, []).append(addr)
-                if suspects[key] >= MAX_WORKER_LOSSES_PER_PACKET:
-                    culprits.append(packet)
-            if culprits:
-                crashed = [a for p in culprits for a in suspect_workers[(p.element, p.first, p.num)]]
-                raise QueryError(
-                    f"selector {spec.selector.label} took down {MAX_WORKER_LOSSES_PER_PACKET} "
-                    "worker processes on the same data (a crash, e.g. a segmentation violation, "
-                    "or the memory limit): " + "; ".join(self._where(spec, p) for p in culprits)
-                    + " (the selector's Process() is the first suspect).",
-                    workers=list(dict.fromkeys(crashed)))
-            requeued = packetizer.slot_lost(slot)
-            tally.pop(slot, None)
-            if progress.feedback is not None:
-                progress.feedback.drop(slot)
-            log.warning("worker %s was lost: %d packet(s) of its work go back in the queue",
-                        addr, len(requeued))
-            slot_worker.pop(slot, None)
-            if active_slot.get(addr) == slot:
-                active_slot.pop(addr)
-
-        def lose_slots(gone: set[str]) -> None:
-            finished = {r.slot for r in results}
-            for slot, addr in list(slot_worker.items()):
-                if addr in gone and slot not in finished:
-                    lose_slot(slot)
-
+        backend = DaskRun(self, spec)
+        self._run = QueryRun(spec, packetizer, progress, backend, run_settings())
         try:
-            while True:
-                submitted = 0
-                known_workers = self.active_workers()
-                for addr in known_workers:
-                    feed(addr)
-                while inflight:
-                    if self._stop_request:
-                        self._tell_workers_to_stop()
-                    if self._stop_request == "abort":
-                        raise QueryAborted("query aborted")
-                    done, _ = self._wait_interruptible(list(inflight), 0.25)
-                    for fut in done:
-                        if fut not in inflight:   # already given up with its lost slot
-                            continue
-                        slot, packet = inflight.pop(fut)
-                        if fut.status != "finished":
-                            exc = fut.exception() if fut.status == "error" else None
-                            if exc is None or _worker_died(exc):
-                                if slot in slot_worker:
-                                    lose_slot(slot, also=[packet])
-                                continue
-                            raise QueryError(f"packet {packet.first}..{packet.first + packet.num} of "
-                                 f"{self._where(spec, packet)} failed on {slot_worker.get(slot)}: {exc}",
-                                 workers=[slot_worker.get(slot)])
-                        res = self._fetch(fut, RESULT_TIMEOUT, slot_worker.get(slot))
-                        if res is None:   # done, but its worker died before the result was fetched:
-                            if slot in slot_worker:   # requeued with the slot, not a suspect
-                                lose_slot(slot)
-                            continue
-                        packetizer.packet_done(slot, packet, res.elapsed, res.processed)
-                        tally.setdefault(slot, Tally()).add_packet(res)
-                        log.debug("packet %d (%s) on %s: %d entries in %.3f s", packet.id,
-                                  self._where(spec, packet), slot_worker.get(slot), res.processed, res.elapsed)
-                        if res.feedback and progress.feedback is not None:
-                            progress.feedback.add(slot, res.feedback)
-                        if res.status == worker.ERROR:
-                            raise QueryError(f"selector {spec.selector.label} failed on "
-                                 f"{self._where(spec, packet, res)}: {res.error}",
-                                 workers=[slot_worker.get(slot)])
-                        elif res.status == worker.DATA_ERROR:
-                            # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped
-                            # the rest of such a file into MissingFiles; strict mode fails instead.
-                            url = spec.elements[packet.element][0]
-                            if spec.strict:
-                                raise QueryError(f"{res.error}, while processing "
-                                                 f"{self._where(spec, packet)} (strict mode: no file "
-                                                 "may be skipped)")
-                            n = packetizer.drop_rest_of_element(slot, packet, packet.first)
-                            dropped.setdefault(url, f"{res.error} (while processing)")
-                            log.warning("%s while processing: %d entries of it from entry %d on are "
-                                        "skipped, the file is listed in MissingFiles", res.error, n,
-                                        packet.first)
-                        elif res.status == worker.ABORTED_PROCESS:
-                            log.info("selector asked to abort processing on %s (kAbortProcess)",
-                                     slot_worker.get(slot))
-                            closed_workers.add(slot_worker[slot])
-                        elif res.status == worker.ABORTED_FILE:
-                            url = spec.elements[packet.element][0] if not spec.cycles else "cycles"
-                            n = packetizer.drop_rest_of_element(slot, packet, res.last_entry + 1)
-                            dropped.setdefault(url, "the selector skipped the rest of the file (kAbortFile)")
-                            log.info("kAbortFile: %d entries of %s skipped", n, url)
-                        elif res.status == worker.STOPPED:
-                            closed_workers.add(slot_worker[slot])
-                        progress.update(sum(t.entries for t in tally.values()),
-                                        sum(t.bytes_read for t in tally.values()), len(active_slot))
-                        if slot in slot_worker:
-                            feed(slot_worker[slot])
-                    now = time.monotonic()
-                    if now - last_check > WORKER_CHECK_INTERVAL:
-                        last_check = now
-                        current = self.workers()
-                        gone = set(known_workers) - set(current)
-                        known_workers = self.active_workers(current)
-                        if gone:
-                            lose_slots(gone)
-                        for addr in known_workers:
-                            feed(addr)
-                        if not current:
-                            raise QueryError("no dask worker is left in the cluster")
-                # Every packet is back: SlaveTerminate on every slot, collect its outputs.
-                pending = [s for s in slot_worker if s not in {r.slot for r in results}]
-                fin = {client.submit(worker.finish_slot, spec_holder[0], s, workers=[slot_worker[s]],
-                                     pure=False, key=f"proofshim-finish-{s}"): s for s in pending}
-                lost_during_finish = self._gather_finish(fin, results, packetizer, spec)
-                active_slot.clear()   # finished slots take no more packets: new ones would start
-                if lost_during_finish:
-                    lose_slots(lost_during_finish)
-                    known_workers = self.active_workers()
-                    continue
-                if packetizer.finished or self._stop_request or submitted == 0:
-                    break
-        except BaseException:   # errors, aborts, Ctrl-C: nothing of this query may keep running
-            client.cancel(list(inflight))
-            self._forget(spec.query_id)
-            raise
+            return self._run.run()
         finally:
-            client.cancel(spec_holder)
-        if not self._stop_request:
-            committed = {r.slot for r in results}
-            if not packetizer.finished or any(s not in committed for s in slot_worker):
-                # Never hand back a partial result as if it were whole.
-                raise QueryError(f"the query ended with work unaccounted for ({packetizer.remaining_entries} "
-                                 "entries not processed, or a worker's outputs missing); failing it "
-                                 "rather than returning incomplete results")
-        errors = [r for r in results if r.error]
-        if errors:
-            def on(r):
-                addr = slot_worker.get(r.slot, r.slot)
-                return f"worker {spec.ordinals.get(addr, '?')} ({addr})"
-
-            raise QueryError(f"selector {spec.selector.label} failed at the end of the query: "
-                             + "; ".join(f"on {on(r)}: {r.error}" for r in errors)
-                             + " (the outputs are not merged)", workers=[r.slot.split("|")[1] for r in errors])
-        per_worker: dict[str, Tally] = {}
-        for slot, t in tally.items():
-            per_worker.setdefault(slot.split("|")[1], Tally()).merge(t)
-        return QueryOutcome(outputs=[r.output for r in results if r.output],
-                            processed=sum(t.entries for t in tally.values()),
-                            bytes_read=sum(t.bytes_read for t in tally.values()), dropped=dropped,
-                            stopped=bool(self._stop_request), slots=results, workers=per_worker)
-
-    def _gather_finish(self, fin: dict, results: list, packetizer: AdaptivePacketizer,
-                       spec: worker.QuerySpec) -> set[str]:
-        timeout = float(settings.get("finish-timeout", 600))
-        deadline = time.monotonic() + timeout
-        lost: set[str] = set()
-        remaining = dict(fin)
-        while remaining:
-            if self._stop_request == "abort":
-                self._tell_workers_to_stop()
-                raise QueryAborted("query aborted")
-            if time.monotonic() > deadline:
-                raise QueryError(f"SlaveTerminate did not finish on {len(remaining)} worker(s) "
-                                 f"within {timeout:.0f} s")
-            done, _ = self._wait_interruptible(list(remaining), 0.25)
-            for fut in done:
-                slot = remaining.pop(fut)
-                if fut.status == "finished":
-                    res = self._fetch(fut, max(RESULT_TIMEOUT, deadline - time.monotonic()), slot.split("|")[1])
-                    if res is None:
-                        lost.add(slot.split("|")[1])
-                        continue
-                    results.append(res)
-                    packetizer.slot_committed(slot)
-                elif fut.status == "error" and not _worker_died(fut.exception()):
-                    raise QueryError(f"finishing the selector on {slot} failed: {fut.exception()}",
-                                     workers=[slot.split("|")[1]])
-                else:   # cancelled, or its worker died running it
-                    lost.add(slot.split("|")[1])
-            if remaining:
-                current = set(self.workers())
-                for fut, slot in list(remaining.items()):
-                    addr = slot.split("|")[1]
-                    if addr not in current:
-                        fut.cancel()
-                        remaining.pop(fut)
-                        lost.add(addr)
-        return lost
+            self._run = None
+            backend.close()
 
     def _fetch(self, fut, timeout: float, worker_address: str | None = None):
         """A finished task's result, or None when it went down with its worker: dask would
@@ -645,7 +417,7 @@ class Executor:
         while True:
             try:
                 return fut.result(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
-            except TimeoutError:
+            except TIMEOUTS:
                 gone = worker_address is not None and worker_address not in self.workers()
                 if gone or time.monotonic() >= deadline:
                     log.debug("result of %s lost", fut.key)
@@ -654,21 +426,107 @@ class Executor:
                 log.debug("result of %s lost", fut.key)
                 return None
 
-    def _forget(self, query_id: str) -> None:
+    def forget(self, query_id: str) -> None:
+        """Drop the selectors an aborted or failed query left on the workers."""
         try:
             for w in self.workers():
                 self.client.submit(worker.forget_query, query_id, workers=[w], pure=False)
         except Exception:  # noqa: BLE001 - cleanup only
             pass
 
-    @staticmethod
-    def _where(spec: worker.QuerySpec, packet, res=None) -> str:
-        if spec.cycles:
-            return f"cycles {packet.first}..{packet.first + packet.num}"
-        url, tree, _ = spec.elements[packet.element]
-        if spec.objects:
-            return f"file '{url}' objects {packet.first}..{packet.first + packet.num}"
-        where = f"file '{url}' tree '{tree}' entries {packet.first}..{packet.first + packet.num}"
-        if res is not None and res.last_entry >= 0:
-            where += f" (at entry {res.last_entry})"
-        return where
+
+def run_settings() -> RunSettings:
+    """The run loop's limits from proofshim's settings."""
+    def seconds(key: str, default: float) -> float:
+        value = settings.get(key, default)
+        return 0.0 if value in (None, False, "", "off") else float(value)
+
+    return RunSettings(result_timeout=RESULT_TIMEOUT,
+                       finish_timeout=seconds("finish-timeout", 600),
+                       hang_warning=seconds("hang-warning", 10),
+                       packet_timeout=seconds("packet-timeout", 0),
+                       worker_wait=seconds("worker-wait", float(settings.get("connect-timeout", 60))),
+                       abort_grace=seconds("abort-grace", 5))
+
+
+class DaskRun:
+    """queryrun.Backend on an Executor's dask client, for one query."""
+
+    def __init__(self, executor: Executor, spec: worker.QuerySpec):
+        self.ex, self.client, self.spec = executor, executor.client, spec
+        self._spec_future = self.client.scatter(spec, broadcast=True, hash=False)
+
+    def clock(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def workers(self) -> list[str]:
+        return self.ex.workers()
+
+    def active(self, current: list[str]) -> list[str]:
+        return self.ex.active_workers(current)
+
+    def host_of(self, addr: str) -> str | None:
+        return self.ex._host_of(addr)
+
+    def _spec(self):
+        if self._spec_future.status != "finished":
+            # Every copy of the query's description went down with lost workers.
+            self._spec_future = self.client.scatter(self.spec, broadcast=True, hash=False)
+        return self._spec_future
+
+    def submit_packet(self, slot: worker.Slot, packet):
+        spec = self._spec()
+        return self.client.submit(worker.run_packet, spec, slot, packet, spec.key, workers=[slot.worker],
+                                  pure=False, key=f"proofshim-packet-{self.spec.query_id}-{packet.id}")
+
+    def submit_finish(self, slot: worker.Slot, create: bool):
+        spec = self._spec()
+        return self.client.submit(worker.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
+                                  pure=False, key=f"proofshim-finish-{slot}")
+
+    def wait(self, handles: list, timeout: float) -> set:
+        done, _ = self.ex._wait(handles, timeout)
+        return done
+
+    def outcome(self, handle, addr: str) -> tuple[str, object]:
+        if handle.status == "finished":
+            res = self.ex._fetch(handle, RESULT_TIMEOUT, addr)
+            return ("ok", res) if res is not None else ("lost", None)
+        if handle.status == "error":
+            exc = handle.exception()
+            return ("died", exc) if _worker_died(exc) else ("error", exc)
+        return "died", None   # cancelled: its worker (or its input's) went
+
+    def cancel(self, handles: list) -> None:
+        if handles:
+            self.client.cancel(list(handles))
+
+    def stop(self, addrs: list[str], level: int) -> None:
+        self.ex.run_on_each(worker.request_stop, (self.spec.query_id, level), addrs)
+
+    def probe(self, addrs: list[str]) -> dict:
+        return self.ex.run_on_each(worker.activity, (self.spec.query_id,), addrs)
+
+    def restart(self, addrs: list[str]) -> dict[str, str]:
+        return self.ex.restart_workers(addrs)
+
+    def lost_cause(self, addr: str) -> str:
+        rss = self.ex.memory_deaths().get(addr)
+        if rss is None:
+            return ""
+        limit = self.ex.memory_limit()
+        return (f"it used {rss / 2**30:.2f} GiB, over its memory limit"
+                + (f" of {limit / 2**30:.2f} GiB" if limit else "")
+                + ", and its nanny restarted it; raise proofshim.memory-limit or use less memory per worker")
+
+    def forget(self) -> None:
+        self.ex.forget(self.spec.query_id)
+
+    def close(self) -> None:
+        try:
+            self.client.cancel([self._spec_future])
+        except Exception:  # noqa: BLE001 - cleanup only
+            pass

@@ -1,8 +1,18 @@
 """What runs inside each dask worker process: ROOT and the shim library loaded once, the selector
 compiled once per host, one selector per query and worker slot driven by the C++ event loop.
 
-Functions here are dask tasks. Every task of a query runs in the worker's single executor thread,
-so the per-process state below is only touched from that thread.
+Functions here are dask tasks, run in the worker's executor thread (one thread: workers with more
+are refused at Open; a lock keeps one ROOT task at a time regardless). Several queries, of one
+client or of many, may share a worker: every piece of per-query state below is keyed by its slot
+or its query, never process-wide. `request_stop` and `activity` run in the worker's event-loop
+thread (Client.run) while a packet runs in C++ without the GIL; they only read the slots' state
+and set a runner's stop flag.
+
+Reclaiming: a slot ends with finish_slot, or with forget_query when its client aborts. A client
+that dies (or loses its connection) leaves its slots behind; they are dropped when another query
+begins on the worker, once they are idle and the scheduler no longer knows their query's spec
+(the "lease": the scheduler forgets it when its client goes). A live query whose slot was dropped
+anyway sees it as lost at its end and redoes its work, so reclaiming never costs exactness.
 """
 from __future__ import annotations
 
@@ -13,6 +23,7 @@ import getpass
 import logging
 import os
 import pickle
+import threading
 import time
 
 from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
@@ -24,9 +35,48 @@ log = logging.getLogger("proofshim.worker")
 # DATA_ERROR: the packet's file or tree could not be opened.
 OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 
-_runners: dict[str, object] = {}   # slot -> ProofShim::Runner for the running query
-_feedback_sent: dict[str, float] = {}   # slot -> when it last sent feedback
-_failed: dict[str, str] = {}       # slot -> the error that ended its selector (no packet may reuse it)
+# finish_slot's answer for a slot this worker does not hold (restarted worker, reclaimed slot).
+UNKNOWN_SLOT = "unknown slot"
+RECLAIM_IDLE = 60.0          # s a slot of another query must be idle before its lease is checked
+STOP_MEMORY = 3600.0         # s a stop request is kept for a query that has no slot here
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Slot:
+    """A worker slot: one selector on one worker within one query. A worker may hold several slots
+    of one query one after another (lost work redone after its first slot finished), and slots of
+    many queries at once. Travels to the workers as it is; str() is its stable text form."""
+
+    query_id: str
+    worker: str       # dask address of its worker
+    n: int            # numbered within the query
+
+    def __str__(self) -> str:
+        return f"{self.query_id}|{self.worker}|{self.n}"
+
+
+@dataclasses.dataclass
+class _SlotState:
+    query_id: str
+    runner: object = None        # ProofShim::Runner, once SlaveBegin ran
+    failed: str = ""             # the error that ended its selector (no packet may reuse it)
+    feedback_sent: float | None = None
+    busy: tuple | None = None    # (phase, packet id, since) of the task running it now
+    last_used: float = dataclasses.field(default_factory=time.monotonic)
+
+
+@dataclasses.dataclass
+class _QueryState:
+    lease: str = ""              # scheduler key of the query's spec
+    stop: int = 0                # StopProcess level asked for this query (1 stop, 2 abort)
+    arrays: dict = dataclasses.field(default_factory=dict)   # (field, element) -> int64 array
+    since: float = dataclasses.field(default_factory=time.monotonic)
+
+
+_slots: dict[Slot, _SlotState] = {}
+_queries: dict[str, _QueryState] = {}
+_context = ""                    # the query whose process-wide settings (env, gProofServ) are set
+_task_lock = threading.RLock()   # one ROOT task at a time in this process
 _prepared = False
 
 
@@ -60,7 +110,7 @@ class QuerySpec:
 
 @dataclasses.dataclass(frozen=True)
 class PacketResult:
-    slot: str
+    slot: Slot
     packet_id: int
     processed: int
     status: int
@@ -74,7 +124,7 @@ class PacketResult:
 
 @dataclasses.dataclass(frozen=True)
 class SlotResult:
-    slot: str
+    slot: Slot
     output: bytes          # pickled TList: the selector's output list after SlaveTerminate
     processed: int
     init_calls: int
@@ -123,19 +173,107 @@ def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
                             "default", spec.seq)
 
 
-def request_stop(level: int) -> None:
-    """StopProcess on this worker: 1 ends the running packet at its next entry, 2 aborts it.
+def request_stop(query_id: str, level: int) -> int:
+    """StopProcess of one query on this worker: 1 ends its running packet at the next entry, 2
+    aborts it; its packets queued behind end at once. Other queries on the worker go on.
 
-    Runs in the worker's event-loop thread (Client.run) while a packet runs in its executor."""
-    runtime.load_library().ProofShim.Runner.RequestStop(int(level))
+    Runs in the worker's event-loop thread (Client.run) while a packet runs in its executor
+    thread; returns how many of the query's selectors were running here."""
+    q = _queries.setdefault(query_id, _QueryState())
+    q.stop = max(q.stop, int(level))
+    q.since = time.monotonic()
+    told = 0
+    for slot, st in list(_slots.items()):
+        if slot.query_id == query_id and st.runner is not None:
+            st.runner.RequestStop(q.stop)
+            told += 1
+    return told
 
 
-def _begin(spec: QuerySpec, slot: str):
+def activity(query_id: str) -> dict:
+    """What this worker does for a query, for the client's hang detection: per slot the phase
+    ("prepare", "begin", "packet", "finish" or "idle"), the packet id, seconds in that phase, entries
+    processed so far and the entry being processed; and for how long another query's task has been
+    running here ("others"). Runs in the event-loop thread (Client.run)."""
+    now = time.monotonic()
+    slots, others = {}, 0.0
+    for slot, st in list(_slots.items()):
+        if slot.query_id != query_id:
+            if st.busy is not None:   # another query's task runs: ours wait behind it
+                others = max(others, now - st.busy[2])
+            continue
+        phase, packet_id, since = st.busy or ("idle", -1, st.last_used)
+        runner = st.runner
+        slots[slot] = (phase, packet_id, now - since,
+                       int(runner.GetProcessed()) if runner is not None else 0,
+                       int(runner.GetLastEntry()) if runner is not None else -1)
+    return {"pid": os.getpid(), "slots": slots, "others": others}
+
+
+def held_queries() -> dict[str, int]:
+    """Query id -> the number of its slots this worker holds (a diagnostic, used by the tests)."""
+    held: dict[str, int] = {}
+    for slot in list(_slots):
+        held[slot.query_id] = held.get(slot.query_id, 0) + 1
+    return held
+
+
+def _enter(spec: QuerySpec) -> None:
+    """Apply the query's process-wide settings when the worker turns to another query's task
+    (queries of several clients interleave on one worker)."""
+    global _context
+    if _context == spec.query_id:
+        return
     ROOT = runtime.load_library()
-    prepare()
-    ROOT.ProofShim.Runner.RequestStop(0)   # a stop request of an earlier query ends here
     logsetup.set_proof_level(spec.log_level)
     os.environ.update(dict(spec.env))
+    _set_proofserv(ROOT, spec, _ordinal(spec))
+    _context = spec.query_id
+
+
+def _reclaim_abandoned(spec: QuerySpec) -> int:
+    """Drop the slots of queries whose client is gone (see the module's docstring)."""
+    now = time.monotonic()
+    idle: dict[str, list] = {}
+    for slot, st in list(_slots.items()):
+        if slot.query_id != spec.query_id:
+            idle.setdefault(slot.query_id, []).append(st.busy is None and now - st.last_used > RECLAIM_IDLE)
+    candidates = [q for q, flags in idle.items() if all(flags) and _queries.get(q, _QueryState()).lease]
+    for q, st in list(_queries.items()):   # stop requests of queries that never came here
+        if q not in idle and q != spec.query_id and now - st.since > STOP_MEMORY:
+            del _queries[q]
+    if not candidates:
+        return 0
+    alive = _leases_known([_queries[q].lease for q in candidates])
+    dropped = 0
+    for q in candidates:
+        if alive.get(_queries[q].lease, True):
+            continue
+        n = forget_query(q)
+        dropped += n
+        log.info("dropped %d selector(s) of query %s: its client is gone", n, q)
+    return dropped
+
+
+def _leases_known(keys: list[str]) -> dict[str, bool]:
+    """Whether the scheduler still knows each key (a client holds it); all True when it cannot tell."""
+    from distributed import get_worker  # noqa: PLC0415
+    from distributed.utils import sync  # noqa: PLC0415
+
+    try:
+        w = get_worker()
+        who = sync(w.loop, w.scheduler.who_has, keys=list(keys), callback_timeout=10)
+        return {k: bool(who.get(k)) for k in keys}
+    except Exception as exc:  # noqa: BLE001 - never drop a slot on doubt
+        log.debug("cannot ask the scheduler about leases: %s", exc)
+        return {k: True for k in keys}
+
+
+def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
+    ROOT = runtime.load_library()
+    prepare()
+    _reclaim_abandoned(spec)
+    _enter(spec)
     input_list = pickle.loads(spec.input_list)
     ROOT.SetOwnership(input_list, False)
     # Packages first (a worker that joined after EnablePackage sets them up now; others skip
@@ -145,11 +283,8 @@ def _begin(spec: QuerySpec, slot: str):
     for code in spec.loads:
         selector.load(code, require_selector=False)
     class_name = selector.load(spec.selector)
-    # A new query replaces whatever an earlier, abandoned query left behind.
-    _drop_slots(lambda slot: not slot.startswith(spec.query_id + "|"))
     ordinal = _ordinal(spec)
-    _set_proofserv(ROOT, spec, ordinal)
-    outputfile.begin_slot(ROOT, spec.seq, slot)
+    outputfile.begin_slot(ROOT, spec.seq, str(slot))
     for obj in input_list:
         ROOT.SetOwnership(obj, False)   # the Runner's input list owns them from here on
     for obj in (ROOT.TNamed("PROOF_Ordinal", ordinal),
@@ -161,7 +296,12 @@ def _begin(spec: QuerySpec, slot: str):
     ROOT.SetOwnership(sel, False)
     runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)
-    _runners[slot] = runner
+    st.runner = runner
+    # After the runner is visible to request_stop: a stop that came before is applied here.
+    stop = _queries.get(spec.query_id, _QueryState()).stop
+    if stop:
+        runner.RequestStop(stop)
+    st.busy = ("begin", -1, time.monotonic())
     rc = runner.Begin()
     return runner, rc
 
@@ -175,26 +315,46 @@ def _query_log(spec: QuerySpec):
     return workerlog.captured_to(workerlog.log_path(spec.session_tag, _ordinal(spec), spec.seq))
 
 
-def run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
-    """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first use)."""
-    with _query_log(spec):
-        return _run_packet(spec, slot, packet)
+def _slot_state(spec: QuerySpec, slot: Slot, lease: str) -> _SlotState:
+    q = _queries.setdefault(spec.query_id, _QueryState())
+    if lease:
+        q.lease = lease   # a new copy of the spec (the first went down with lost workers)
+    st = _slots.get(slot)
+    if st is None:
+        st = _slots[slot] = _SlotState(spec.query_id)
+    return st
 
 
-def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
+def run_packet(spec: QuerySpec, slot: Slot, packet, lease: str = "") -> PacketResult:
+    """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first
+    use). `lease` is the scheduler key of `spec`: while the scheduler knows it, the query lives."""
+    with _task_lock, _query_log(spec):
+        st = _slot_state(spec, slot, lease)
+        st.busy = ("prepare", packet.id, time.monotonic())
+        try:
+            return _run_packet(spec, slot, packet, st)
+        finally:
+            st.busy, st.last_used = None, time.monotonic()
+
+
+def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketResult:
     t0 = time.perf_counter()
-    if slot in _failed:
+    if st.failed:
         # The selector threw in an earlier packet (or in SlaveBegin): its state is unknown, and a
         # packet already queued behind that one must not run it (e.g. on members never created).
-        return PacketResult(slot, packet.id, 0, ERROR, 0.0, 0, -1, _failed[slot])
-    runner = _runners.get(slot)
+        return PacketResult(slot, packet.id, 0, ERROR, 0.0, 0, -1, st.failed)
+    if _queries[spec.query_id].stop >= 2:   # aborted: not even SlaveBegin
+        return PacketResult(slot, packet.id, 0, STOPPED, 0.0, 0, -1, "")
+    runner = st.runner
     if runner is None:
-        runner, rc = _begin(spec, slot)
+        runner, rc = _begin(spec, slot, st)
         if rc != OK:
             if rc == ERROR:
-                _failed[slot] = str(runner.GetError())
+                st.failed = str(runner.GetError())
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
+    _enter(spec)
+    st.busy = ("packet", packet.id, time.monotonic())
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0 = time.perf_counter(), time.thread_time()
     if spec.cycles:
@@ -214,78 +374,89 @@ def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     elapsed, cpu = time.perf_counter() - t1, time.thread_time() - cpu0
     error = str(runner.GetError())
     if rc == ERROR:
-        _failed[slot] = error
+        st.failed = error
     elif rc == DATA_ERROR and error.startswith("cannot open file"):
         error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error, cpu,
-                        _feedback_due(spec, slot, runner))
+                        _feedback_due(spec, st))
 
 
-def _feedback_due(spec: QuerySpec, slot: str, runner) -> bytes:
+def _feedback_due(spec: QuerySpec, st: _SlotState) -> bytes:
     """Copies of the feedback objects if the slot has not sent any for a feedback period."""
     if not spec.feedback:
         return b""
     now = time.monotonic()
-    last = _feedback_sent.setdefault(slot, now)
-    if now - last < spec.feedback_period:
+    if st.feedback_sent is None:
+        st.feedback_sent = now
+    if now - st.feedback_sent < spec.feedback_period:
         return b""
-    _feedback_sent[slot] = now
-    return feedback.worker_snapshot(runtime.import_root(), runner.GetOutputList(), spec.feedback)
-
-
-_int64_arrays: dict = {}   # (query id, field, element) -> int64 array, for the running query
+    st.feedback_sent = now
+    return feedback.worker_snapshot(runtime.import_root(), st.runner.GetOutputList(), spec.feedback)
 
 
 def _int64s(spec: QuerySpec, field: str, element: int):
     """Element `element` of the spec's per-element int64 arrays (entry lists, object key positions),
     decoded once per query; the C++ loop reads the array in place."""
-    key = (spec.query_id, field, element)
-    if key not in _int64_arrays:
-        if _int64_arrays and next(iter(_int64_arrays))[0] != spec.query_id:
-            _int64_arrays.clear()
+    arrays = _queries[spec.query_id].arrays
+    key = (field, element)
+    if key not in arrays:
         values = array.array("q")    # "q" is long long, i.e. Long64_t, as the C++ loop takes it
         values.frombytes(getattr(spec, field)[element])
-        _int64_arrays[key] = values
-    return _int64_arrays[key]
+        arrays[key] = values
+    return arrays[key]
 
 
-def finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
-    """SlaveTerminate the slot's selector and return its output list, serialised."""
-    with _query_log(spec):
-        return _finish_slot(spec, slot)
+def finish_slot(spec: QuerySpec, slot: Slot, create: bool = False, lease: str = "") -> SlotResult:
+    """SlaveTerminate the slot's selector and return its output list, serialised. With `create`,
+    a slot that never had a packet runs SlaveBegin first: every worker of a query runs SlaveBegin
+    and SlaveTerminate once, as in PROOF. Without it, a slot this worker does not hold (it was
+    restarted, or the slot reclaimed) answers UNKNOWN_SLOT: its work must be redone."""
+    with _task_lock, _query_log(spec):
+        st = _slots.get(slot)
+        if st is None and create:
+            st = _slot_state(spec, slot, lease)
+        if st is None:
+            return SlotResult(slot, b"", 0, 0, UNKNOWN_SLOT)
+        st.busy = ("finish", -1, time.monotonic())
+        try:
+            return _finish_slot(spec, slot, st)
+        finally:
+            _slots.pop(slot, None)
+            if not any(s.query_id == spec.query_id for s in _slots):
+                q = _queries.get(spec.query_id)
+                if q is not None and not q.stop:   # a stop request stays for packets still queued
+                    del _queries[spec.query_id]
 
 
-def _finish_slot(spec: QuerySpec, slot: str) -> SlotResult:
-    runner = _runners.pop(slot, None)
-    _feedback_sent.pop(slot, None)
+def _finish_slot(spec: QuerySpec, slot: Slot, st: _SlotState) -> SlotResult:
+    runner = st.runner
     if runner is None:
-        return SlotResult(slot, b"", 0, 0, f"worker {_worker_address()} has no selector for {slot} "
-                          "(the worker was restarted?)")
+        if st.failed:
+            return SlotResult(slot, b"", 0, 0, st.failed)
+        runner, rc = _begin(spec, slot, st)
+        if rc == ERROR:
+            return SlotResult(slot, b"", 0, 0, str(runner.GetError()))
+    _enter(spec)
+    st.busy = ("finish", -1, time.monotonic())
     rc = runner.End()
     outputfile.finish_parts(runtime.import_root(), runner.GetOutputList(), _worker_address(),
                             spec.selector.label)
     output = pickle.dumps(runner.GetOutputList(), protocol=pickle.HIGHEST_PROTOCOL)
     result = SlotResult(slot, output, runner.GetProcessed(), runner.GetInitCalls(),
                         str(runner.GetError()) if rc != OK else "")
+    st.runner = None
     del runner
     return result
 
 
-def _drop_slots(doomed) -> int:
-    """Forget every slot for which doomed(slot) holds, in all per-slot state; return how many
-    selectors went with them."""
-    dropped = 0
-    for state in (_runners, _feedback_sent, _failed):
-        for slot in [k for k in state if doomed(k)]:
-            del state[slot]
-            dropped += state is _runners
-    return dropped
-
-
 def forget_query(query_id: str) -> int:
-    """Drop the selectors an aborted query left in this worker."""
-    return _drop_slots(lambda slot: slot.startswith(query_id + "|"))
+    """Drop the selectors an aborted (or abandoned) query left in this worker; return how many."""
+    dropped = 0
+    for slot in [s for s in _slots if s.query_id == query_id]:
+        dropped += _slots.pop(slot).runner is not None
+    _queries.pop(query_id, None)
+    return dropped
 
 
 def env_vars() -> tuple[tuple[str, str], ...]:

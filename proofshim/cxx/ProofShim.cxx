@@ -389,8 +389,6 @@ Int_t SetMembersFromOutput(TSelector *sel, TList *map, TList *output)
 // =====================================================================================
 // the worker's event loop
 
-std::atomic<int> Runner::fgStop{0};
-
 Runner::Runner(TSelector *sel, TList *input, const char *option) : fSelector(sel), fInput(input), fOption(option)
 {
    if (fInput) fInput->SetOwner(kTRUE);
@@ -579,19 +577,20 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
    Long64_t entry = first;
    try {
       for (Long64_t pos = first; pos < first + num; ++pos) {
-         if (fgStop.load(std::memory_order_relaxed)) {
+         if (fStop.load(std::memory_order_relaxed)) {
             rc = kStopped;
             break;
          }
          entry = entries ? entries[pos] : pos;
-         fLastEntry = entry;
+         fLastEntry.store(entry, std::memory_order_relaxed);
          if (fKeyPos) ReadObjectAt(pos);
          if (v0) {
             if (fSelector->ProcessCut(entry)) fSelector->ProcessFill(entry);
          } else {
             fSelector->Process(entry);
          }
-         ++fProcessed;
+         // Not an atomic increment (a locked instruction per entry): only this thread writes it.
+         fProcessed.store(fProcessed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
          TSelector::EAbort ab = fSelector->GetAbort();
          if (ab == TSelector::kAbortProcess) {
             rc = kAbortedProcess;

@@ -110,8 +110,10 @@ private:
    TString    fFriends;           // "alias\tfile\ttree\n" lines for the next tree opened
    TString    fFriendsOpened;     // the friends attached to the current tree
    TList      fFriendFiles;       // files of the friends of the current tree
-   Long64_t   fProcessed = 0;
-   Long64_t   fLastEntry = -1;    // entry being processed when the packet ended
+   // Read from another thread (the worker's event loop: progress probes) while the loop runs.
+   std::atomic<Long64_t> fProcessed{0};
+   std::atomic<Long64_t> fLastEntry{-1};   // entry being processed (when the packet ended: the last one)
+   std::atomic<int> fStop{0};   // 1: soft stop, 2: abort; set from another thread, checked before every entry
    Long64_t   fBytesRead = 0;
    TString    fError;
    Int_t      fInitCalls = 0;
@@ -133,8 +135,10 @@ private:
                            Long64_t num);
 
 public:
-   static std::atomic<int> fgStop; // 1: soft stop, 2: abort; checked before every entry
-   static void RequestStop(Int_t level) { fgStop.store(level); }
+   // StopProcess for this runner's query only (other queries sharing the process go on):
+   // 1 ends the running packet at its next entry, 2 aborts it. Callable from any thread.
+   void  RequestStop(Int_t level) { fStop.store(level); }
+   Int_t GetStopLevel() const { return fStop.load(); }
 
    Runner(TSelector *sel, TList *input, const char *option);
    ~Runner();
@@ -157,8 +161,8 @@ public:
 
    TSelector  *GetSelector() const { return fSelector; }
    TList      *GetOutputList() const { return fSelector ? fSelector->GetOutputList() : nullptr; }
-   Long64_t    GetProcessed() const { return fProcessed; }
-   Long64_t    GetLastEntry() const { return fLastEntry; }
+   Long64_t    GetProcessed() const { return fProcessed.load(std::memory_order_relaxed); }
+   Long64_t    GetLastEntry() const { return fLastEntry.load(std::memory_order_relaxed); }
    Long64_t    GetBytesRead() const { return fBytesRead; }
    const char *GetError() const { return fError; }
    Int_t       GetInitCalls() const { return fInitCalls; }
