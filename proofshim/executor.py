@@ -8,8 +8,10 @@ a bound), worker restarts, and why a worker went (the memory limit).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -402,9 +404,10 @@ class Executor:
         """Run every packet of the query, finish every slot, return the outputs (queryrun.QueryRun)."""
         self.ensure_workers()
         backend = DaskRun(self, spec)
-        self._run = QueryRun(spec, packetizer, progress, backend, run_settings())
+        self._run = run = QueryRun(spec, packetizer, progress, backend, run_settings())
         try:
-            return self._run.run()
+            with _ctrl_c_to(run.interrupted):
+                return run.run()
         finally:
             self._run = None
             backend.close()
@@ -433,6 +436,25 @@ class Executor:
                 self.client.submit(worker.forget_query, query_id, workers=[w], pure=False)
         except Exception:  # noqa: BLE001 - cleanup only
             pass
+
+
+@contextlib.contextmanager
+def _ctrl_c_to(handler):
+    """While a query runs, Ctrl-C (SIGINT) calls `handler` (first a soft stop, then an abort)
+    instead of raising KeyboardInterrupt wherever the main thread happens to be. Only the main
+    thread can take signals; elsewhere the run loop turns a KeyboardInterrupt into the same."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, lambda _sig, _frame: handler())
+    except ValueError:   # not in the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_settings() -> RunSettings:

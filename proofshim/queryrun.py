@@ -154,6 +154,10 @@ class QueryRun:
         self._watch: dict[str, _Watch] = {}
         self._last_check = -1e9
         self._no_workers_since: float | None = None
+        # After a loss nothing is handed out until the next look at the cluster: when workers die
+        # together (killed at once, a host going down), the others may not be known dead yet, and
+        # the lost work sent to them would be lost again, and wrongly suspected of the crashes.
+        self._feed_after = -1e9
 
     # ---- public
     def request_stop(self, abort: bool) -> None:
@@ -192,7 +196,7 @@ class QueryRun:
 
     def _feed(self, addr: str) -> None:
         """Keep IN_FLIGHT_PER_SLOT packets queued on the worker's current slot."""
-        if self.stop_request or addr in self.closed:
+        if self.stop_request or addr in self.closed or self.backend.clock() < self._feed_after:
             return
         slot = self.active.get(addr)
         fresh = slot is None
@@ -233,7 +237,7 @@ class QueryRun:
             else:
                 for addr in self.known:
                     self._feed(addr)
-                if self.tasks or not self.known:
+                if self.tasks or not self.known or self.backend.clock() < self._feed_after:
                     return True   # packets out, or waiting for workers (see _periodic)
         # Every packet is back: SlaveTerminate on every slot; workers that never had a slot in
         # this query run SlaveBegin and SlaveTerminate on an empty one (as every PROOF worker did).
@@ -254,7 +258,7 @@ class QueryRun:
             try:
                 self.backend.sleep(POLL)
             except KeyboardInterrupt:
-                self._interrupted()
+                self.interrupted()
 
     # ---- results
     def _task_done(self, handle) -> None:
@@ -361,6 +365,9 @@ class QueryRun:
             self.progress.feedback.drop(str(slot))
         log.warning("%s was lost%s: %d packet(s) of its work go back in the queue",
                     self._worker(slot.worker), f" ({cause})" if cause else "", len(requeued))
+        now = self.backend.clock()
+        self._feed_after = now + CHECK_INTERVAL
+        self._last_check = min(self._last_check, now)   # look at the cluster once the hold ends
         if self.active.get(slot.worker) == slot:
             self.active.pop(slot.worker)
         if not any(s.worker == slot.worker for s in self.slots):
@@ -368,7 +375,7 @@ class QueryRun:
 
     def _periodic(self) -> None:
         now = self.backend.clock()
-        if now - self._last_check < CHECK_INTERVAL:
+        if now - self._last_check < CHECK_INTERVAL and not self._last_check < self._feed_after <= now:
             return
         self._last_check = now
         current = self.backend.workers()
@@ -437,7 +444,7 @@ class QueryRun:
         try:
             answers = self.backend.probe(due)
         except KeyboardInterrupt:
-            self._interrupted()
+            self.interrupted()
             return
         for addr in due:
             self._judge(addr, answers.get(addr), now)
@@ -518,11 +525,11 @@ class QueryRun:
         try:
             return self.backend.wait(handles, timeout)
         except KeyboardInterrupt:
-            self._interrupted()
+            self.interrupted()
             return set()
 
-    def _interrupted(self) -> None:
-        """Ctrl-C asks for a soft stop the first time and an abort the second."""
+    def interrupted(self) -> None:
+        """Ctrl-C: a soft stop the first time, an abort the second (from a signal handler too)."""
         first = self.stop_request is None
         self.request_stop(abort=not first)
         if first:

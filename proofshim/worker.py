@@ -60,6 +60,7 @@ class _SlotState:
     query_id: str
     runner: object = None        # ProofShim::Runner, once SlaveBegin ran
     failed: str = ""             # the error that ended its selector (no packet may reuse it)
+    closed: bool = False         # the selector asked to end processing (kAbortProcess)
     feedback_sent: float | None = None
     busy: tuple | None = None    # (phase, packet id, since) of the task running it now
     last_used: float = dataclasses.field(default_factory=time.monotonic)
@@ -345,6 +346,8 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
         return PacketResult(slot, packet.id, 0, ERROR, 0.0, 0, -1, st.failed)
     if _queries[spec.query_id].stop >= 2:   # aborted: not even SlaveBegin
         return PacketResult(slot, packet.id, 0, STOPPED, 0.0, 0, -1, "")
+    if st.closed:   # kAbortProcess in an earlier packet: packets queued behind it are not run
+        return PacketResult(slot, packet.id, 0, ABORTED_PROCESS, 0.0, 0, -1, "")
     runner = st.runner
     if runner is None:
         runner, rc = _begin(spec, slot, st)
@@ -375,6 +378,8 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
     error = str(runner.GetError())
     if rc == ERROR:
         st.failed = error
+    elif rc == ABORTED_PROCESS:
+        st.closed = True
     elif rc == DATA_ERROR and error.startswith("cannot open file"):
         error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
