@@ -38,6 +38,7 @@ OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 # finish_slot's answer for a slot this worker does not hold (restarted worker, reclaimed slot).
 UNKNOWN_SLOT = "unknown slot"
 RECLAIM_IDLE = 60.0          # s a slot of another query must be idle before its lease is checked
+                             # (proofshim.reclaim-idle in the workers' configuration)
 STOP_MEMORY = 3600.0         # s a stop request is kept for a query that has no slot here
 
 
@@ -232,16 +233,20 @@ def _enter(spec: QuerySpec) -> None:
     _context = spec.query_id
 
 
-def _reclaim_abandoned(spec: QuerySpec) -> int:
-    """Drop the slots of queries whose client is gone (see the module's docstring)."""
+def reclaim_abandoned(current: str = "") -> int:
+    """Drop the slots of queries whose client is gone (see the module's docstring), other than
+    query `current`'s; return how many selectors went. Runs when a slot begins; also a task."""
+    from . import settings  # noqa: PLC0415
+
+    idle_limit = float(settings.get("reclaim-idle", RECLAIM_IDLE))
     now = time.monotonic()
     idle: dict[str, list] = {}
     for slot, st in list(_slots.items()):
-        if slot.query_id != spec.query_id:
-            idle.setdefault(slot.query_id, []).append(st.busy is None and now - st.last_used > RECLAIM_IDLE)
+        if slot.query_id != current:
+            idle.setdefault(slot.query_id, []).append(st.busy is None and now - st.last_used > idle_limit)
     candidates = [q for q, flags in idle.items() if all(flags) and _queries.get(q, _QueryState()).lease]
     for q, st in list(_queries.items()):   # stop requests of queries that never came here
-        if q not in idle and q != spec.query_id and now - st.since > STOP_MEMORY:
+        if q not in idle and q != current and now - st.since > STOP_MEMORY:
             del _queries[q]
     if not candidates:
         return 0
@@ -273,7 +278,7 @@ def _leases_known(keys: list[str]) -> dict[str, bool]:
 def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
     ROOT = runtime.load_library()
     prepare()
-    _reclaim_abandoned(spec)
+    reclaim_abandoned(spec.query_id)
     _enter(spec)
     input_list = pickle.loads(spec.input_list)
     ROOT.SetOwnership(input_list, False)

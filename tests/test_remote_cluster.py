@@ -43,8 +43,9 @@ def _worker_env(cache_dir: str) -> dict:
 class DaskCluster:
     """`dask scheduler` and `dask worker` processes, each in its own process group."""
 
-    def __init__(self, workdir: str, cache_dir: str, tls_args: tuple = ()):
+    def __init__(self, workdir: str, cache_dir: str, tls_args: tuple = (), extra_env: dict | None = None):
         self.workdir, self.cache_dir, self.tls_args = workdir, cache_dir, tuple(tls_args)
+        self.extra_env = dict(extra_env or {})
         self.procs: list[subprocess.Popen] = []
         self.address = ""
         os.makedirs(workdir, exist_ok=True)
@@ -52,7 +53,7 @@ class DaskCluster:
     def _spawn(self, name: str, args: list[str]) -> None:
         with open(os.path.join(self.workdir, f"{name}.log"), "w") as log:
             self.procs.append(subprocess.Popen(
-                ["dask", *args, *self.tls_args], cwd=self.workdir, env=_worker_env(self.cache_dir),
+                ["dask", *args, *self.tls_args], cwd=self.workdir, env={**_worker_env(self.cache_dir), **self.extra_env},
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
 
     def start(self, nworkers: int, protocol: str = "tcp", security=None) -> str:
