@@ -134,3 +134,22 @@ def test_two_clients_at_once_both_exact_and_an_abandoned_client_is_reclaimed(
         assert [hidx.GetBinContent(k) for k in range(1, N_SLOW + 1)] == [1.0] * N_SLOW, f"query {i} of b"
         assert f.Get("n_processed").GetVal() == N_SLOW
         f.Close()
+
+
+def test_workers_with_several_threads_are_refused_at_open(ROOT, capfd):
+    """Two packets must never run at once on one selector (nor ROOT's event loop on two threads of
+    one process): a cluster whose workers run several threads is refused with the fix."""
+    import proofshim  # noqa: F401
+    from distributed import LocalCluster
+
+    before = ROOT.gProof
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        proof = ROOT.TProof.Open(cluster.scheduler_address)
+        assert not proof or not proof.IsValid()
+    err = capfd.readouterr().err
+    assert re.search(r"the dask workers of tcp://[\d.]+:\d+ must each run one thread \(tcp://[\d.]+:\d+ has 2\)",
+                     err), err[-2000:]
+    assert "dask worker --nthreads 1" in err
+    if before:
+        ROOT.gProof = before
