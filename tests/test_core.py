@@ -20,6 +20,7 @@ def test_open_sets_gproof_and_list_of_proofs(ROOT, proof):
     assert ROOT.gInterpreter.ProcessLine(f"(gProof == (TProof*){ROOT.addressof(proof)});") == 1
 
 
+@pytest.mark.smoke
 def test_merged_outputs_equal_one_process_run(ROOT, fresh_proof, chain, data_files, total_entries):
     """Every entry once, histograms bin by bin equal to a local TChain::Process, all methods counted."""
     proof = fresh_proof

@@ -45,6 +45,7 @@ def _session_runs_again(proof):
     return time.monotonic() - t0
 
 
+@pytest.mark.smoke
 def test_every_worker_runs_slavebegin_and_slaveterminate_once(ROOT, fresh_proof):
     assert fresh_proof.Process(HANG, 1) == 0      # one cycle: one packet, for one worker only
     out = outputs_by_name(fresh_proof.GetOutputList())
@@ -53,6 +54,7 @@ def test_every_worker_runs_slavebegin_and_slaveterminate_once(ROOT, fresh_proof)
     assert out["n_SlaveTerminate"].GetVal() == 2
 
 
+@pytest.mark.smoke
 def test_hung_selector_is_named_and_an_abort_frees_the_session(ROOT, fresh_proof, capfd, quick_watch):
     _set_ll(fresh_proof, "HangSel_At", 700)
     capfd.readouterr()

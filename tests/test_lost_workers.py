@@ -15,7 +15,8 @@ DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
 N = 9000        # 1 ms each: about 4.5 s on 2 workers
 
 
-@pytest.mark.parametrize("kill_after,victims", [(0.5, "one"), (3.0, "one"), (2.0, "all")])
+@pytest.mark.parametrize("kill_after,victims", [(0.5, "one"), (3.0, "one"),
+                                               pytest.param(2.0, "all", marks=pytest.mark.smoke)])
 def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after, victims):
     """One worker killed: its work is redone by the other. Every worker killed at once: the query
     waits for the nanny's replacements and redoes everything lost on them."""

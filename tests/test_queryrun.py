@@ -20,6 +20,8 @@ from proofshim.packetizer import AdaptivePacketizer, Element
 from proofshim.queryrun import QueryRun, RunSettings
 from proofshim.worker import Slot
 
+pytestmark = pytest.mark.smoke
+
 STEP = 0.05
 
 

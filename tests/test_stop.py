@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 
+import pytest
 from conftest import HERE, finish_driver, selector_path, start_driver
 
 SLOW = selector_path("SlowSel.C") + "+"
@@ -45,6 +46,7 @@ def test_first_ctrl_c_stops_softly_and_the_session_goes_on():
     assert "SECOND 0 50" in out, "the session works after the stop (its workers survived Ctrl-C)"
 
 
+@pytest.mark.smoke
 def test_second_ctrl_c_aborts_quickly_and_the_workers_are_free():
     proc, lines = _start()
     time.sleep(3)
@@ -65,6 +67,7 @@ def test_second_ctrl_c_aborts_quickly_and_the_workers_are_free():
     assert float(m2[1]) < 8.0, f"the next query waited for abandoned packets: {m2[1]} s"
 
 
+@pytest.mark.smoke
 def test_stop_process_from_another_thread(ROOT, fresh_proof, capfd):
     assert fresh_proof.Process(SLOW, 50) == 0
     fresh_proof.SetParameter.__overload__("const char*, Double_t")("PROOF_MinPacketTime", 20.0)
