@@ -333,8 +333,9 @@ class QueryRun:
 
     # ---- lost workers
     def _lose_slot(self, slot: Slot, also=()) -> None:
-        """The slot's selector is gone: everything it did goes back in the queue. Its packets in
-        flight (`also`: ones already taken off the tasks) are suspects of the loss."""
+        """The slot's selector is gone: everything it did goes back in the queue. Of its packets
+        in flight (`also`: ones already taken off the tasks), the oldest is the one its worker was
+        running: the suspect of the loss (the others waited behind it)."""
         packets = list(also)
         for handle, task in list(self.tasks.items()):
             if task.slot == slot:
@@ -343,7 +344,7 @@ class QueryRun:
                 if task.packet is not None:
                     packets.append(task.packet)
         culprits = []
-        for packet in packets:
+        for packet in sorted(packets, key=lambda p: p.id)[:1]:
             # Requeued work comes back under a new packet id, with the same range.
             key = (packet.element, packet.first, packet.num)
             self._suspects.setdefault(key, []).append(slot.worker)

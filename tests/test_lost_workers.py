@@ -53,3 +53,20 @@ def test_selector_crashing_on_one_entry_fails_the_query_with_its_range(ROOT, fre
     assert fresh_proof.Process(SLOW, 300) == 0
     h = fresh_proof.GetOutputList().FindObject("hidx")
     assert [h.GetBinContent(b) for b in range(1, 301)] == [1] * 300
+
+
+def test_workers_over_the_memory_limit_are_named_with_the_limit(monkeypatch):
+    """proofshim.memory-limit sets the embedded cluster's per-worker limit; a selector that goes
+    over it on one packet loses a worker to its nanny each time, and the error says so."""
+    monkeypatch.setenv("DASK_PROOFSHIM__MEMORY_LIMIT", "1GiB")
+    proc, lines = start_driver([DRIVER, selector_path("MemSel.C") + "+", "4000", "MemSel_At=1500",
+                                "MemSel_MB=1400"])
+    out, err = finish_driver(proc, lines)
+    assert "RC -1" in out, out + err[-3000:]
+    lost = re.findall(r"worker 0\.\d \(tcp://[\d.:]+\) was lost \(it used [\d.]+ GiB, over its memory limit of "
+                      r"1\.00 GiB, and its nanny restarted it; raise proofshim\.memory-limit", err)
+    assert lost, err[-3000:]
+    m = re.search(r"took down 2 worker processes on the same data \(it used [\d.]+ GiB, over its memory limit "
+                  r"of 1\.00 GiB.*: cycles (\d+)\.\.(\d+) \(the selector", err)
+    assert m and int(m[1]) <= 1500 < int(m[2]), err[-3000:]
+    assert "SECOND 0" in out, "the session goes on with the replaced workers"

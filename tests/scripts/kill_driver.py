@@ -1,5 +1,6 @@
 """Driver for lost-worker tests: prints its workers' process ids, then runs a slow cycle-driven
-query in which every index must be processed exactly once, whatever happens to the workers."""
+query in which every index must be processed exactly once, whatever happens to the workers.
+Arguments after the selector and the cycle count are NAME=VALUE input parameters (Long64_t)."""
 import os
 import sys
 import warnings
@@ -16,6 +17,9 @@ proof.Process(sel, 100)        # compiles the selector everywhere first
 pids = session.get(proof).executor.client.run(os.getpid)
 print("PIDS " + " ".join(str(p) for p in pids.values()), flush=True)
 proof.SetParameter.__overload__("const char*, Long64_t")("SlowSel_N", n)
+for arg in sys.argv[3:]:
+    name, value = arg.split("=", 1)
+    proof.SetParameter.__overload__("const char*, Long64_t")(name, int(value))
 print("PROCESSING", flush=True)
 rc = proof.Process(sel, n)
 h = proof.GetOutputList().FindObject("hidx")
