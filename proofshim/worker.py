@@ -362,6 +362,8 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
     _enter(spec)
+    # Process-wide, and queries interleave here: set for each task (TProofOutputFile reads it).
+    outputfile.begin_slot(runtime.import_root(), spec.seq, str(slot))
     st.busy = ("packet", packet.id, time.monotonic())
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0 = time.perf_counter(), time.thread_time()
@@ -448,6 +450,7 @@ def _finish_slot(spec: QuerySpec, slot: Slot, st: _SlotState) -> SlotResult:
         if rc == ERROR:
             return SlotResult(slot, b"", 0, 0, str(runner.GetError()))
     _enter(spec)
+    outputfile.begin_slot(runtime.import_root(), spec.seq, str(slot))
     st.busy = ("finish", -1, time.monotonic())
     rc = runner.End()
     outputfile.finish_parts(runtime.import_root(), runner.GetOutputList(), _worker_address(),
