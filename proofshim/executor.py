@@ -8,6 +8,7 @@ a bound), worker restarts, and why a worker went (the memory limit).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -29,6 +30,9 @@ RESULT_TIMEOUT = 30.0             # s to fetch a finished task's (small) result 
 CALL_TIMEOUT = 2.0                # s for a worker's event loop to answer a stop request or a probe
 # Python 3.10's asyncio.TimeoutError (which distributed.wait raises) is not the builtin one.
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
+# distributed.wait on cancelled futures: FuturesCancelledError (a concurrent.futures.CancelledError)
+# in recent versions, the plain CancelledError in 2024.1 (which has no FuturesCancelledError).
+CANCELLED = (concurrent.futures.CancelledError, asyncio.CancelledError)
 
 
 def _worker_died(exc) -> bool:
@@ -237,14 +241,12 @@ class Executor:
         """distributed.wait on this session's client (which is deliberately not the default one)."""
         from distributed import wait  # noqa: PLC0415
 
-        from distributed.client import FuturesCancelledError  # noqa: PLC0415
-
         with self.client.as_current():
             try:
                 return wait(futures, timeout=timeout, return_when=return_when)
             except TIMEOUTS:
                 return set(), set(futures)
-            except FuturesCancelledError:
+            except CANCELLED:
                 # A lost worker took some (or their input) with it: the callers treat cancelled
                 # futures as lost work.
                 done = {f for f in futures if f.done()}
