@@ -153,3 +153,38 @@ def test_workers_with_several_threads_are_refused_at_open(ROOT, capfd):
     assert "dask worker --nthreads 1" in err
     if before:
         ROOT.gProof = before
+
+
+def test_stop_requests_and_progress_probes_are_per_query(ROOT):
+    """On one worker process, a stop of one query reaches that query's selectors only, also ones
+    begun after the request, and a probe reports that query's slots only (real ProofShim::Runner)."""
+    from proofshim import runtime, worker
+
+    runtime.load_library()
+
+    def runner():
+        inputs = ROOT.TList()
+        sel = ROOT.TSelector()
+        ROOT.SetOwnership(inputs, False)
+        ROOT.SetOwnership(sel, False)
+        return ROOT.ProofShim.Runner(sel, inputs, "")
+
+    a, b = worker.Slot("qa", "tcp://w:1", 1), worker.Slot("qb", "tcp://w:1", 1)
+    saved = dict(worker._slots), dict(worker._queries)
+    try:
+        worker._slots[a] = worker._SlotState("qa", runner())
+        worker._slots[b] = worker._SlotState("qb", runner())
+        assert worker.request_stop("qa", 1) == 1
+        assert worker._slots[a].runner.GetStopLevel() == 1
+        assert worker._slots[b].runner.GetStopLevel() == 0, "the other client's query goes on"
+        assert worker.request_stop("qa", 2) == 1 and worker._slots[a].runner.GetStopLevel() == 2
+        assert worker._queries["qa"].stop == 2 and worker._queries.get("qb", worker._QueryState()).stop == 0
+        probe = worker.activity("qb")
+        assert list(probe["slots"]) == [b] and probe["slots"][b][0] == "idle"
+        assert worker.held_queries() == {"qa": 1, "qb": 1}
+        assert worker.forget_query("qa") == 1 and worker.held_queries() == {"qb": 1}
+    finally:
+        worker._slots.clear()
+        worker._slots.update(saved[0])
+        worker._queries.clear()
+        worker._queries.update(saved[1])
