@@ -154,7 +154,8 @@ class Executor:
 
         timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
-            self.cluster = LocalClusterProcess(self.spec.workers, str(settings.get("memory-limit", "auto")))
+            limit = settings.get("memory-limit", "auto")
+            self.cluster = LocalClusterProcess(self.spec.workers, "auto" if limit is None else str(limit))
             address = self.cluster.start(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
