@@ -27,7 +27,7 @@ from .url import ClusterSpec
 log = logging.getLogger("proofshim")
 
 RESULT_TIMEOUT = 30.0             # s to fetch a finished task's (small) result from its worker
-CALL_TIMEOUT = 2.0                # s for a worker's event loop to answer a stop request or a probe
+CALL_TIMEOUT = 5.0                # s for a worker's event loop to answer a stop request or a probe
 # Python 3.10's asyncio.TimeoutError (which distributed.wait raises) is not the builtin one.
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 # distributed.wait on cancelled futures: FuturesCancelledError (a concurrent.futures.CancelledError)
