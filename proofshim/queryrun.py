@@ -129,6 +129,7 @@ class _Watch:
     signature: tuple = ()
     next_warning: float = 0.0  # stall length at which the next warning is due
     answered: float = 0.0      # last probe answer
+    missed: int = 0            # probes unanswered in a row
 
 
 class QueryRun:
@@ -456,15 +457,17 @@ class QueryRun:
         limit = self.settings.packet_timeout
         tasks = [t for t in self.tasks.values() if t.slot.worker == addr]
         if answer is None:
+            w.missed += 1
             packet = next((t.packet for t in tasks if t.packet is not None), None)
             where = self._where(packet) if packet else "SlaveTerminate"
             silent = now - w.answered
-            if limit > 0 and silent > limit:
+            # One slow answer on a loaded machine is not silence: two probes in a row unanswered.
+            if limit > 0 and silent > limit and w.missed >= 2:
                 self._packet_timed_out(addr, where, f"has not answered for {silent:.0f} s")
             self._warn(w, addr, silent, f"has not answered for {silent:.0f} s (stopped, e.g. by SIGSTOP, "
                                         f"or overloaded?): its {where} is not progressing")
             return
-        w.answered = now
+        w.answered, w.missed = now, 0
         running = sorted((slot, a) for slot, a in answer.get("slots", {}).items()
                          if slot.worker == addr and a[0] not in SILENT_PHASES)
         if not running:   # compiling the selector, or waiting behind another query's task
