@@ -72,7 +72,7 @@ def test_hung_selector_is_named_and_an_abort_frees_the_session(ROOT, fresh_proof
     assert stalls, err[-3000:]
     assert len(stalls) <= 4, f"repeated sparingly (about 2, 4, 8 s of stall): {stalls}"
     assert re.search(WORKER + r" was restarted: its packet did not end within 2 s of the abort", err), err[-3000:]
-    assert _session_runs_again(fresh_proof) < 30
+    assert _session_runs_again(fresh_proof) < 60   # the hung packet never ends: any bound shows it is gone
 
 
 def test_packet_time_limit_fails_the_query_naming_the_packet(ROOT, fresh_proof, capfd):
@@ -92,7 +92,7 @@ def test_packet_time_limit_fails_the_query_naming_the_packet(ROOT, fresh_proof, 
                      r"\(proofshim.packet-timeout\): " + WORKER + r" has run it for \d+ s\. " + WORKER
                      + " was restarted", err), err[-3000:]
     assert took < 90
-    assert _session_runs_again(fresh_proof) < 30
+    assert _session_runs_again(fresh_proof) < 60   # the hung packet never ends: any bound shows it is gone
 
 
 def test_stopped_worker_is_named_and_an_abort_frees_the_session(ROOT, fresh_proof, capfd, quick_watch):
@@ -118,4 +118,4 @@ def test_stopped_worker_is_named_and_an_abort_frees_the_session(ROOT, fresh_proo
     assert re.search(r"worker 0\.0 \(" + re.escape(addr) + r"\) has not answered for \d+ s \(stopped, e\.g\. by "
                      r"SIGSTOP, or overloaded\?\): its cycles \d+\.\.\d+ is not progressing", err), err[-3000:]
     assert re.search(r"worker 0\.0 \(" + re.escape(addr) + r"\) was restarted", err), err[-3000:]
-    assert _session_runs_again(fresh_proof) < 30
+    assert _session_runs_again(fresh_proof) < 60   # the hung packet never ends: any bound shows it is gone
