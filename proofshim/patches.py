@@ -46,8 +46,14 @@ def _method_name(proof, method, *_):
     return f"TProof::{method}"
 
 
+# The URL and query kind the install-time calls of the Open and Process hooks carry (see install()).
+_PING = "proofshim-ping"
+
+
 @_hook(lambda *_: "TProof::Open", _nullptr)
 def _open_hook(url, loglevel):
+    if str(url) == _PING:
+        return _nullptr()
     return session.open_session(str(url), int(loglevel))
 
 
@@ -55,10 +61,12 @@ def _open_hook(url, loglevel):
 def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     from . import draw, query  # noqa: PLC0415
 
+    kind = str(kind)
+    if kind == _PING:
+        return 0
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
-    kind = str(kind)
     if "ASYN" in str(opt).upper():
         session.CompatCalls.async_mode(sess)
     queries = sess.proof.GetQueryResults()
@@ -411,10 +419,14 @@ def install() -> None:
                       lambda n=name: setattr(hooks, n, ROOT.nullptr))
         del old
     # The first call through a hook compiles cppyy's C++ wrapper of the Python function. If that
-    # happened inside a macro ACLiC later unloads (a macro run interpreted, then with "+"), the
-    # wrapper would go with it and the next call crash: call them once here.
+    # happened inside a macro that is later unloaded (a macro run interpreted, then with "+", or
+    # the same macro run twice: `.x` unloads a file before running it again), the wrapper would go
+    # with it and the next call fail ("SystemError: error return without exception set") or
+    # crash: call every hook once here.
     hooks.CallHook(ROOT.nullptr, "Ping", "", 0)
     hooks.ObjectHook(ROOT.nullptr, "Ping", "", ROOT.nullptr)
+    hooks.gOpenHook(_PING, 0)
+    hooks.gProcessHook(ROOT.nullptr, _PING, ROOT.nullptr, "", ROOT.nullptr, "", 0, 0, ROOT.nullptr)
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
