@@ -51,10 +51,12 @@ _PING = "proofshim-ping"
 
 
 @_hook(lambda *_: "TProof::Open", _nullptr)
-def _open_hook(url, loglevel):
-    if str(url) == _PING:
+def _open_hook(args, loglevel):
+    # TProof::Open passes "url\nconffile\nconfdir".
+    url, conffile, confdir = (str(args).split("\n", 2) + ["", ""])[:3]
+    if url == _PING:
         return _nullptr()
-    return session.open_session(str(url), int(loglevel))
+    return session.open_session(url, int(loglevel), conffile, confdir)
 
 
 @_hook(lambda _p, kind, *_: "TProof::DrawSelect" if str(kind).startswith("draw:") else "TProof::Process", -1)
@@ -335,7 +337,8 @@ def _disconnect(original):
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):
-    """TChain::SetProof: tie this chain to the current gProof (on) or untie it (off)."""
+    """TChain::SetProof: process this chain on the gProof of the time of Process/Draw (on), which
+    may be opened after this call, or in this process (off)."""
     ROOT = runtime.import_root()
     if on and self.GetPlayer().IsA().GetName() != "TProofShimTreePlayer":
         log.warning("chain '%s' was used before 'import proofshim': its Process() stays local; "
@@ -362,6 +365,8 @@ def _chain_process(original):
     def Process(self, selector, option="", nentries=-1, firstentry=0):
         ROOT = runtime.import_root()
         proof = ROOT.ProofShim.ProofForTree(self)
+        if not proof and ROOT.ProofShim.MissingSession(self, "Process"):
+            return -1
         if not proof:
             if nentries == -1 and firstentry == 0:
                 return original(self, selector, option)
