@@ -56,7 +56,11 @@ def _open_hook(args, loglevel):
     url, conffile, confdir = (str(args).split("\n", 2) + ["", ""])[:3]
     if url == _PING:
         return _nullptr()
-    return session.open_session(url, int(loglevel), conffile, confdir)
+    proof = session.open_session(url, int(loglevel), conffile, confdir)
+    if _installed:
+        _run_at_exit_first()
+        runtime.import_root().ProofShim.ExitGuard.Arm()
+    return proof
 
 
 @_hook(lambda _p, kind, *_: "TProof::DrawSelect" if str(kind).startswith("draw:") else "TProof::Process", -1)
@@ -410,6 +414,27 @@ def _close_all() -> None:
             pass
 
 
+def at_exit() -> None:
+    """At interpreter exit, before ROOT's own clean-up (global destructors, interpreter shutdown):
+    close every session, which stops its cluster and dask client. If a session was ever opened,
+    crash signals then get their default action back: ROOT's crash handler prints its stack trace
+    through malloc, and after a heap corruption (a selector's or macro's global destructor freeing
+    twice), in a process that has run threads (dask's), glibc's malloc lock may already be held
+    and the process hangs for good. With the default action it dies at once, with the signal's
+    status. (ProofShim::ExitGuard does the same when a macro calls gSystem->Exit() itself.)"""
+    opened = session.ever_opened()
+    _close_all()
+    if opened:
+        runtime.import_root().ProofShim.ExitGuard.DefaultCrashSignals()
+
+
+def _run_at_exit_first() -> None:
+    """(Re-)register at_exit so that it runs before the atexit handlers of modules imported
+    since install (distributed's own, imported with the first session)."""
+    atexit.unregister(at_exit)
+    atexit.register(at_exit)
+
+
 def install() -> None:
     """Install the shim (idempotent)."""
     global _installed
@@ -445,8 +470,8 @@ def install() -> None:
     _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):
         _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
-    _journal.call("atexit close sessions", lambda: atexit.register(_close_all),
-                  lambda: atexit.unregister(_close_all))
+    _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
+    _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
     _installed = True
 
 

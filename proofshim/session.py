@@ -36,6 +36,11 @@ def all_sessions() -> list["Session"]:
     return list(_sessions.values())
 
 
+def ever_opened() -> bool:
+    """Whether this process has opened a session (and so started dask's threads)."""
+    return _next_id[0] > 0
+
+
 class Session:
     """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
 

@@ -40,6 +40,7 @@
 #include "TUrl.h"
 #include "TVirtualTreePlayer.h"
 
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -48,6 +49,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <unistd.h>
 
 TProof *gProof = nullptr;
 TProofServ *gProofServ = nullptr;
@@ -3193,7 +3195,74 @@ void TProof::ClearData(UInt_t, const char *)
    ProofShim::Note(this, "Refused", "TProof::ClearData");
 }
 
+// =====================================================================================
+// process exit
+
+namespace ProofShim {
+
+// An object in gROOT's list of sockets: TROOT::EndOfProcessCleanups closes those first, before
+// interpreted globals are destroyed and, on gSystem->Exit(), before exit() runs the libraries'
+// destructors. After a session was opened (Arm), Close() gives crash signals their default action
+// back: ROOT's crash handler prints a stack trace through malloc, which deadlocks after a heap
+// corruption in a process that has run threads (dask's), so the process would never end.
+// Under `proofshim run`, Close() also tells the supervising process that exit has begun.
+class ExitGuard : public TObject {
+   static ExitGuard *&Instance()
+   {
+      static ExitGuard *guard = nullptr;
+      return guard;
+   }
+   Bool_t fArmed = kFALSE;
+   Int_t fNoticeFd = -1;
+   TString fNotice;
+
+public:
+   static ExitGuard *Get()
+   {
+      if (!Instance()) Instance() = new ExitGuard;
+      return Instance();
+   }
+   static void Install()
+   {
+      // TROOT::CloseFiles looks TSocket up in the interpreter before it closes anything in this
+      // list, and crashes when that information is missing; it cannot be loaded at exit.
+      gSystem->Load("libNet");
+      if (TClass *socket = TClass::GetClass("TSocket")) socket->GetClassInfo();
+      if (!gROOT->GetListOfSockets()->FindObject(Get())) gROOT->GetListOfSockets()->Add(Get());
+   }
+   static void Uninstall()
+   {
+      if (Instance()) gROOT->GetListOfSockets()->Remove(Instance());
+   }
+   const char *GetName() const override { return "proofshim exit guard"; }
+   static void Arm() { Get()->fArmed = kTRUE; }
+   static void DefaultCrashSignals()
+   {
+      for (ESignals sig : {kSigSegmentationViolation, kSigBus, kSigIllegalInstruction, kSigAbort,
+                           kSigFloatingException})
+         gSystem->ResetSignal(sig, kTRUE);
+   }
+   static void SetNotice(Int_t fd, const char *text)
+   {
+      Get()->fNoticeFd = fd;
+      Get()->fNotice = text ? text : "";
+   }
+   void Close()
+   {
+      if (fArmed) DefaultCrashSignals();
+      if (fNoticeFd >= 0 && fNotice.Length()) {
+         ssize_t n = ::write(fNoticeFd, fNotice.Data(), fNotice.Length());
+         (void)n;
+      }
+      if (Instance() == this) Instance() = nullptr;   // ROOT deletes closed sockets
+   }
+   ClassDefOverride(ExitGuard, 0)
+};
+
+} // namespace ProofShim
+
 #ifdef __ROOTCLING__
+#pragma link C++ class ProofShim::ExitGuard+;
 #pragma link C++ class TProof+;
 #pragma link C++ class TDSet+;
 #pragma link C++ class TDSetElement+;
