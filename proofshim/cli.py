@@ -2,7 +2,8 @@
 
 `proofshim run 'macro.C(args)'` runs a legacy ROOT macro with the shim installed, like `root -b -q`
 would: the exit status is 1 when a macro fails to compile or run, else the value the last macro
-returned (as root's), 0 for a void macro.
+returned (as root's), 0 for a void macro. The macros run in a child process whose exit is bounded
+(proofshim.exit-timeout, 30 s): a crash while exiting gives 128 + the signal (see runner.py).
 
 `proofshim compare SELECTOR --files ...` runs a selector once locally and once through the shim
 and compares the outputs: exit status 0 when they agree, 1 on any difference, 2 when the command
@@ -11,17 +12,18 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import os
 import sys
 
 
-def _run(args) -> int:
+def _run_macros(macros: list[str]) -> int:
+    """Run the macros one after the other as `root -b -q` does; the status to exit with."""
     from . import runtime  # noqa: PLC0415
-    import proofshim  # noqa: F401, PLC0415 - installs the shim
 
     ROOT = runtime.import_root()
     ROOT.gROOT.SetBatch(True)
     status = 0
-    for macro in args.macros:
+    for macro in macros:
         err = ctypes.c_int(0)
         rc = int(ROOT.gROOT.Macro(macro, err))
         if err.value != 0:
@@ -29,6 +31,33 @@ def _run(args) -> int:
             return 1
         status = rc & 0xFF if rc & 0xFF or rc == 0 else 1
     return status
+
+
+def _run_child(macros: list[str], status_fd: int) -> int:
+    """The supervised child: run the macros, close the sessions, report the status, and have the
+    exit guard report when process exit begins (also through a macro's gSystem->Exit())."""
+    from . import patches, runner, runtime  # noqa: PLC0415
+
+    ROOT = runtime.import_root()
+    ROOT.ProofShim.ExitGuard.SetNotice(status_fd, runner.EXITING)
+    status = _run_macros(macros)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ctypes.CDLL(None).fflush(None)
+    patches.at_exit()   # sessions closed, crash signals back to their default action
+    os.write(status_fd, runner.status_line(status).encode())
+    return status
+
+
+def _run(args) -> int:
+    import proofshim  # noqa: F401, PLC0415 - installs the shim (before the fork: the child starts at once)
+
+    from . import runner, settings  # noqa: PLC0415
+
+    if not runner.single_threaded():   # forking a threaded process is unsafe: run here, unbounded
+        return _run_macros(args.macros)
+    return runner.supervise(lambda fd: _run_child(args.macros, fd),
+                            lambda: settings.get("exit-timeout", runner.DEFAULT_EXIT_TIMEOUT))
 
 
 _COMPARE_EPILOG = """\

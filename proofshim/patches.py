@@ -46,19 +46,33 @@ def _method_name(proof, method, *_):
     return f"TProof::{method}"
 
 
+# The URL and query kind the install-time calls of the Open and Process hooks carry (see install()).
+_PING = "proofshim-ping"
+
+
 @_hook(lambda *_: "TProof::Open", _nullptr)
-def _open_hook(url, loglevel):
-    return session.open_session(str(url), int(loglevel))
+def _open_hook(args, loglevel):
+    # TProof::Open passes "url\nconffile\nconfdir".
+    url, conffile, confdir = (str(args).split("\n", 2) + ["", ""])[:3]
+    if url == _PING:
+        return _nullptr()
+    proof = session.open_session(url, int(loglevel), conffile, confdir)
+    if _installed:
+        _run_at_exit_first()
+        runtime.import_root().ProofShim.ExitGuard.Arm()
+    return proof
 
 
 @_hook(lambda _p, kind, *_: "TProof::DrawSelect" if str(kind).startswith("draw:") else "TProof::Process", -1)
 def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     from . import draw, query  # noqa: PLC0415
 
+    kind = str(kind)
+    if kind == _PING:
+        return 0
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
-    kind = str(kind)
     if "ASYN" in str(opt).upper():
         session.CompatCalls.async_mode(sess)
     queries = sess.proof.GetQueryResults()
@@ -327,7 +341,8 @@ def _disconnect(original):
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):
-    """TChain::SetProof: tie this chain to the current gProof (on) or untie it (off)."""
+    """TChain::SetProof: process this chain on the gProof of the time of Process/Draw (on), which
+    may be opened after this call, or in this process (off)."""
     ROOT = runtime.import_root()
     if on and self.GetPlayer().IsA().GetName() != "TProofShimTreePlayer":
         log.warning("chain '%s' was used before 'import proofshim': its Process() stays local; "
@@ -354,6 +369,8 @@ def _chain_process(original):
     def Process(self, selector, option="", nentries=-1, firstentry=0):
         ROOT = runtime.import_root()
         proof = ROOT.ProofShim.ProofForTree(self)
+        if not proof and ROOT.ProofShim.MissingSession(self, "Process"):
+            return -1
         if not proof:
             if nentries == -1 and firstentry == 0:
                 return original(self, selector, option)
@@ -397,6 +414,27 @@ def _close_all() -> None:
             pass
 
 
+def at_exit() -> None:
+    """At interpreter exit, before ROOT's own clean-up (global destructors, interpreter shutdown):
+    close every session, which stops its cluster and dask client. If a session was ever opened,
+    crash signals then get their default action back: ROOT's crash handler prints its stack trace
+    through malloc, and after a heap corruption (a selector's or macro's global destructor freeing
+    twice), in a process that has run threads (dask's), glibc's malloc lock may already be held
+    and the process hangs for good. With the default action it dies at once, with the signal's
+    status. (ProofShim::ExitGuard does the same when a macro calls gSystem->Exit() itself.)"""
+    opened = session.ever_opened()
+    _close_all()
+    if opened:
+        runtime.import_root().ProofShim.ExitGuard.DefaultCrashSignals()
+
+
+def _run_at_exit_first() -> None:
+    """(Re-)register at_exit so that it runs before the atexit handlers of modules imported
+    since install (distributed's own, imported with the first session)."""
+    atexit.unregister(at_exit)
+    atexit.register(at_exit)
+
+
 def install() -> None:
     """Install the shim (idempotent)."""
     global _installed
@@ -411,10 +449,14 @@ def install() -> None:
                       lambda n=name: setattr(hooks, n, ROOT.nullptr))
         del old
     # The first call through a hook compiles cppyy's C++ wrapper of the Python function. If that
-    # happened inside a macro ACLiC later unloads (a macro run interpreted, then with "+"), the
-    # wrapper would go with it and the next call crash: call them once here.
+    # happened inside a macro that is later unloaded (a macro run interpreted, then with "+", or
+    # the same macro run twice: `.x` unloads a file before running it again), the wrapper would go
+    # with it and the next call fail ("SystemError: error return without exception set") or
+    # crash: call every hook once here.
     hooks.CallHook(ROOT.nullptr, "Ping", "", 0)
     hooks.ObjectHook(ROOT.nullptr, "Ping", "", ROOT.nullptr)
+    hooks.gOpenHook(_PING, 0)
+    hooks.gProcessHook(ROOT.nullptr, _PING, ROOT.nullptr, "", ROOT.nullptr, "", 0, 0, ROOT.nullptr)
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
@@ -428,8 +470,8 @@ def install() -> None:
     _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):
         _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
-    _journal.call("atexit close sessions", lambda: atexit.register(_close_all),
-                  lambda: atexit.unregister(_close_all))
+    _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
+    _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
     _installed = True
 
 

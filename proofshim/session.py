@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from . import logs, logsetup, macros, runtime, selector, settings, worker
 from .executor import Executor
-from .url import parse_open_url
+from .url import parse_config_field, parse_open_url
 
 log = logging.getLogger("proofshim")
 
@@ -20,8 +20,10 @@ _sessions: dict[int, "Session"] = {}
 _next_id = [0]
 
 
-def _spec(url: str):
-    return parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=settings.get("workers"),
+def _spec(url: str, workers: int | None = None):
+    """The cluster of an Open URL; `workers` (Open's "workers=N" argument) comes after a count in
+    the URL itself and before the proofshim.workers setting, as in PROOF-Lite."""
+    return parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=workers or settings.get("workers"),
                           masters=settings.get("masters", {}), default=settings.get("default"))
 
 
@@ -34,10 +36,15 @@ def all_sessions() -> list["Session"]:
     return list(_sessions.values())
 
 
+def ever_opened() -> bool:
+    """Whether this process has opened a session (and so started dask's threads)."""
+    return _next_id[0] > 0
+
+
 class Session:
     """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
 
-    def __init__(self, spec, loglevel: int = 0):
+    def __init__(self, spec, loglevel: int = 0, max_workers: int | None = None):
         ROOT = runtime.load_library()
         self.spec = spec
         self.executor = Executor(self.spec)
@@ -66,7 +73,9 @@ class Session:
         self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
         self.async_announced = False       # SetQueryMode(kAsync) / "ASYN" reported once
         self.draw_queries = 0              # Draw calls (TProof::GetNumberOfDrawQueries)
-        n = len(self.executor.workers())
+        if max_workers and self.spec.kind != "local" and max_workers < len(self.executor.workers()):
+            self.executor.parallel = max_workers   # PROOF's "workers=N" on a cluster: at most N
+        n = len(self.executor.active_workers())
         self.proof.SetParallelCount(n)
         _sessions[self.id] = self
         print(f"PROOF set to parallel mode ({n} workers)")
@@ -199,10 +208,23 @@ class Session:
         _sessions.pop(self.id, None)
 
 
-def open_session(url: str, loglevel: int = 0):
-    """TProof::Open: reuse a valid lite session with the same worker count, else start a new one."""
+def open_session(url: str, loglevel: int = 0, conffile: str = "", confdir: str = ""):
+    """TProof::Open(url, conffile, confdir, loglevel): reuse a valid lite session with the same
+    worker count, else start a new one. `conffile` is PROOF's configuration field: its
+    "workers=N" is the local cluster's worker count (unless the URL gives one) or, on a cluster,
+    the most workers to use; the rest, and `confdir`, are reported as having no effect."""
     ROOT = runtime.load_library()
-    spec = _spec(url)
+    config = parse_config_field(conffile)
+    for level, message in config.notes:
+        log.log(level, "%s", message, extra={"where": "TProof::Open"})
+    if confdir:
+        log.info("TProof::Open's third argument (configuration directory '%s') has no effect with "
+                 "proofshim: there are no PROOF configuration files", confdir, extra={"where": "TProof::Open"})
+    spec = _spec(url, config.workers)
+    if config.workers and config.per_host and spec.kind != "local":
+        log.info("'workers=%dx' (at most %d per host) has no effect on a dask cluster: every worker is used; "
+                 "SetParallel(n) limits their number", config.workers, config.workers,
+                 extra={"where": "TProof::Open"})
     current = get(ROOT.gProof) if ROOT.gProof else None
     if current is not None and current.proof.IsValid() and spec.kind == "local" \
             and current.spec.kind == "local":
@@ -210,7 +232,8 @@ def open_session(url: str, loglevel: int = 0):
             log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
             return current.proof
         current.proof.Close()
-    return Session(spec, loglevel).proof
+    per_host = config.per_host and spec.kind != "local"
+    return Session(spec, loglevel, max_workers=None if per_host else config.workers).proof
 
 
 # ---- proofshim compat: the rest of TProof's API (TProof.h's compat block, docs/API.md)

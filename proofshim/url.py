@@ -1,7 +1,7 @@
 """Open URLs: PROOF's forms mapped onto dask clusters. Pure logic, no ROOT, no dask.
 
 >>> parse_open_url("", ncpu=4)
-ClusterSpec(kind='local', workers=4, address=None, url='lite://')
+ClusterSpec(kind='local', workers=4, address=None, url='lite://', cluster=None)
 >>> parse_open_url("workers=3", ncpu=4).workers
 3
 >>> parse_open_url("lite:///?workers=2", ncpu=8).workers
@@ -14,6 +14,7 @@ ClusterSpec(kind='local', workers=4, address=None, url='lite://')
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Mapping
 
@@ -49,6 +50,60 @@ def _query_workers(query: str) -> int | None:
                 raise OpenError(f"workers={n} in the Open URL: at least one worker is needed")
             return n
     return None
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenConfig:
+    """TProof::Open's second argument, PROOF's "configuration field": comma-separated tokens of
+    which `workers=N` (N workers; on a cluster at most N) and `workers=Nx` (at most N per host)
+    mattered to a session. `notes` are the (logging level, message) lines to log about the rest."""
+
+    workers: int | None = None
+    per_host: bool = False
+    notes: tuple[tuple[int, str], ...] = ()
+
+
+_CONFIG_NO_EFFECT = ("has no effect with proofshim: PROOF's wrappers of its worker processes (valgrind, "
+                     "igprof, CPU pinning) do not exist; the workers are dask worker processes")
+
+
+def parse_config_field(conffile: str | None) -> OpenConfig:
+    """Read TProof::Open's second argument as PROOF did (TProof::ParseConfigField and PROOF-Lite's
+    worker count): `workers=N` gives the worker count, `workers=Nx` N per host; a non-positive or
+    non-numeric count falls back to the default with a warning, as PROOF's did. Anything else (a
+    PROOF configuration file name, valgrind, igprof, cpupin) is noted as having no effect.
+
+    >>> parse_config_field("workers=8")
+    OpenConfig(workers=8, per_host=False, notes=())
+    >>> parse_config_field("workers=2x").per_host
+    True
+    >>> parse_config_field("workers=0").workers is None
+    True
+    >>> parse_config_field("proof.conf").notes[0][1].split(" has ")[0]
+    "TProof::Open's second argument 'proof.conf'"
+    """
+    workers, per_host, notes = None, False, []
+    for token in (t.strip() for t in (conffile or "").split(",")):
+        if not token:
+            continue
+        if token.lower().startswith("workers="):
+            value = token[len("workers="):].strip()
+            per_host = value.lower().endswith("x")
+            digits = value[:-1] if per_host else value
+            if digits.isdigit() and int(digits) > 0:
+                workers = int(digits)
+            else:
+                per_host = False
+                notes.append((logging.WARNING, f"'{token}' in TProof::Open's second argument is not a positive "
+                                               "number of workers: using the default number"))
+        elif token.lower().startswith(("valgrind", "igprof", "cpupin")):
+            notes.append((logging.INFO, f"TProof::Open's second argument '{token}' {_CONFIG_NO_EFFECT}"))
+        else:
+            notes.append((logging.INFO, f"TProof::Open's second argument '{token}' has no effect with "
+                                        "proofshim: there is no PROOF configuration file; the cluster comes "
+                                        "from the URL and dask's configuration (proofshim.masters, "
+                                        "proofshim.workers), the worker count from 'workers=N'"))
+    return OpenConfig(workers, per_host, tuple(notes))
 
 
 def _master_keys(url: str) -> list[str]:

@@ -40,6 +40,7 @@
 #include "TUrl.h"
 #include "TVirtualTreePlayer.h"
 
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -48,6 +49,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <unistd.h>
 
 TProof *gProof = nullptr;
 TProofServ *gProofServ = nullptr;
@@ -129,9 +131,20 @@ public:
    void RecursiveRemove(TObject *obj) override { ForgetTree(obj); }
 };
 
-static std::map<TTree *, TProof *> &Chains()
+// How a chain is tied to PROOF. SetProof(kTRUE) makes it follow gProof: it is processed on
+// whatever session is gProof when Process/Draw runs, as PROOF's TProofChain was, and it is
+// registered with the gProof of that moment (if any), whose Close() unties it (PROOF called
+// chain->SetProof(0) on the chains of a closing session). TProof::AddChain binds it to that very
+// session. SetProof(kFALSE) records "local", which also holds under a gROOT->Proof() session.
+struct ChainTie {
+   Bool_t on = kFALSE;          // SetProof(kTRUE) or AddChain
+   Bool_t bound = kFALSE;       // AddChain: processed on `session`, not on gProof
+   TProof *session = nullptr;   // the session whose Close() unties the chain
+};
+
+static std::map<TTree *, ChainTie> &Chains()
 {
-   static std::map<TTree *, TProof *> chains;
+   static std::map<TTree *, ChainTie> chains;
    return chains;
 }
 
@@ -144,6 +157,13 @@ static void EnsureCleaner()
    }
 }
 
+static void Tie(TTree *chain, const ChainTie &tie)
+{
+   EnsureCleaner();
+   chain->SetBit(kMustCleanup);
+   Chains()[chain] = tie;
+}
+
 TProof *RootProof(const char *url)
 {
    TProof *p = TProof::Open(url ? url : "");
@@ -151,39 +171,62 @@ TProof *RootProof(const char *url)
    return p;
 }
 
-// A nullptr value records SetProof(kFALSE): that chain stays local even under a gROOT->Proof() session.
+// Like PROOF's TChain::SetProof this needs no session: Process uses the gProof of its time.
 Int_t SetChainProof(TTree *chain, Bool_t on)
 {
    if (!chain) return -1;
-   EnsureCleaner();
-   if (!on) {
-      chain->SetBit(kMustCleanup);
-      Chains()[chain] = nullptr;
-      return 0;
-   }
-   if (!gProof || !gProof->IsValid()) {
-      ::Error("TChain::SetProof", "no valid PROOF session: call TProof::Open() before SetProof()");
-      return -1;
-   }
-   chain->SetBit(kMustCleanup);
-   Chains()[chain] = gProof;
+   ChainTie tie;
+   tie.on = on;
+   if (on && gProof && gProof->IsValid()) tie.session = gProof;
+   Tie(chain, tie);
    return 0;
+}
+
+static void BindChain(TTree *chain, TProof *proof)
+{
+   ChainTie tie;
+   tie.on = tie.bound = kTRUE;
+   tie.session = proof;
+   Tie(chain, tie);
+}
+
+static void UnbindChain(TTree *chain, TProof *proof)
+{
+   auto it = Chains().find(chain);
+   if (it != Chains().end() && it->second.bound && it->second.session == proof) Chains().erase(it);
 }
 
 TProof *ProofForTree(TTree *tree)
 {
    if (!tree) return nullptr;
    auto it = Chains().find(tree);
-   if (it != Chains().end()) return it->second;
+   if (it != Chains().end()) {
+      const ChainTie &tie = it->second;
+      if (!tie.on) return nullptr;
+      if (tie.bound) return tie.session;
+      return gProof && gProof->IsValid() ? gProof : nullptr;
+   }
    if (gProof && gProof->IsValid() && gProof->TestBit(kChainsFollowSession) && tree->InheritsFrom(TChain::Class()))
       return gProof;
    return nullptr;
 }
 
+Bool_t MissingSession(TTree *tree, const char *method)
+{
+   if (!tree || ProofForTree(tree)) return kFALSE;
+   auto it = Chains().find(tree);
+   if (it == Chains().end() || !it->second.on) return kFALSE;
+   ::Error(Form("TChain::%s", method),
+           "chain '%s' was given SetProof() but no PROOF session is open: call TProof::Open() before %s(), "
+           "or SetProof(kFALSE) to process the chain in this process",
+           tree->GetName(), method);
+   return kTRUE;
+}
+
 void ForgetSession(TProof *proof)
 {
    for (auto it = Chains().begin(); it != Chains().end();) {
-      if (it->second == proof) it = Chains().erase(it);
+      if (it->second.session == proof) it = Chains().erase(it);
       else ++it;
    }
 }
@@ -197,7 +240,7 @@ Int_t NumberOfProofChains()
 {
    Int_t n = 0;
    for (auto &c : Chains())
-      if (c.second) ++n;
+      if (c.second.on) ++n;
    return n;
 }
 
@@ -952,6 +995,7 @@ void SetDrawResult(TTree *tree, TH1 *histogram, Long64_t rows)
 Long64_t TProofShimTreePlayer::Process(const char *filename, Option_t *option, Long64_t nentries, Long64_t firstentry)
 {
    TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p && ProofShim::MissingSession(fTree, "Process")) return -1;
    if (!p) return TTreePlayer::Process(filename, option, nentries, firstentry);
    return ProofShim::ProcessHook(p, "tree", fTree, filename, nullptr, option, nentries, firstentry, nullptr);
 }
@@ -959,6 +1003,7 @@ Long64_t TProofShimTreePlayer::Process(const char *filename, Option_t *option, L
 Long64_t TProofShimTreePlayer::Process(TSelector *selector, Option_t *option, Long64_t nentries, Long64_t firstentry)
 {
    TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p && ProofShim::MissingSession(fTree, "Process")) return -1;
    if (!p) return TTreePlayer::Process(selector, option, nentries, firstentry);
    return ProofShim::ProcessHook(p, "tree", fTree, "", selector, option, nentries, firstentry, nullptr);
 }
@@ -967,6 +1012,7 @@ Long64_t TProofShimTreePlayer::DrawSelect(const char *varexp, const char *select
                                           Long64_t nentries, Long64_t firstentry)
 {
    TProof *p = ProofShim::ProofForTree(fTree);
+   if (!p && ProofShim::MissingSession(fTree, "Draw")) return -1;
    if (!p) return TTreePlayer::DrawSelect(varexp, selection, option, nentries, firstentry);
    return ProofShim::DrawHook(p, "draw:tree", fTree, varexp, selection, option, nentries, firstentry, nullptr);
 }
@@ -1024,13 +1070,16 @@ TProof::~TProof()
    delete fMacroLog;
 }
 
-TProof *TProof::Open(const char *url, const char *, const char *, Int_t loglevel)
+TProof *TProof::Open(const char *url, const char *conffile, const char *confdir, Int_t loglevel)
 {
    if (!ProofShim::gOpenHook) {
       ::Error("TProof::Open", "proofshim is not active in this process (import proofshim first)");
       return nullptr;
    }
-   TProof *p = ProofShim::gOpenHook(url ? url : "", loglevel);
+   // One string for the hook: the URL, PROOF's configuration field ("workers=N", ...) and the
+   // configuration directory, one a line.
+   TString args = TString::Format("%s\n%s\n%s", url ? url : "", conffile ? conffile : "", confdir ? confdir : "");
+   TProof *p = ProofShim::gOpenHook(args.Data(), loglevel);
    if (p) gProof = p;
    return p;
 }
@@ -2961,17 +3010,14 @@ Int_t TProof::DeactivateWorker(const char *, Bool_t)
 
 void TProof::AddChain(TChain *chain)
 {
-   // Ties the chain to this session (SetProof() ties it to gProof).
+   // Ties the chain to this session (SetProof() makes it follow gProof).
    if (!chain || !fValid) return;
-   ProofShim::EnsureCleaner();
-   chain->SetBit(kMustCleanup);
-   ProofShim::Chains()[chain] = this;
+   ProofShim::BindChain(chain, this);
 }
 
 void TProof::RemoveChain(TChain *chain)
 {
-   auto it = ProofShim::Chains().find(chain);
-   if (it != ProofShim::Chains().end() && it->second == this) ProofShim::Chains().erase(it);
+   ProofShim::UnbindChain(chain, this);
 }
 
 TList *TProof::GetLoadedMacros() const
@@ -3148,7 +3194,74 @@ void TProof::ClearData(UInt_t, const char *)
    ProofShim::Note(this, "Refused", "TProof::ClearData");
 }
 
+// =====================================================================================
+// process exit
+
+namespace ProofShim {
+
+// An object in gROOT's list of sockets: TROOT::EndOfProcessCleanups closes those first, before
+// interpreted globals are destroyed and, on gSystem->Exit(), before exit() runs the libraries'
+// destructors. After a session was opened (Arm), Close() gives crash signals their default action
+// back: ROOT's crash handler prints a stack trace through malloc, which deadlocks after a heap
+// corruption in a process that has run threads (dask's), so the process would never end.
+// Under `proofshim run`, Close() also tells the supervising process that exit has begun.
+class ExitGuard : public TObject {
+   static ExitGuard *&Instance()
+   {
+      static ExitGuard *guard = nullptr;
+      return guard;
+   }
+   Bool_t fArmed = kFALSE;
+   Int_t fNoticeFd = -1;
+   TString fNotice;
+
+public:
+   static ExitGuard *Get()
+   {
+      if (!Instance()) Instance() = new ExitGuard;
+      return Instance();
+   }
+   static void Install()
+   {
+      // TROOT::CloseFiles looks TSocket up in the interpreter before it closes anything in this
+      // list, and crashes when that information is missing; it cannot be loaded at exit.
+      gSystem->Load("libNet");
+      if (TClass *socket = TClass::GetClass("TSocket")) socket->GetClassInfo();
+      if (!gROOT->GetListOfSockets()->FindObject(Get())) gROOT->GetListOfSockets()->Add(Get());
+   }
+   static void Uninstall()
+   {
+      if (Instance()) gROOT->GetListOfSockets()->Remove(Instance());
+   }
+   const char *GetName() const override { return "proofshim exit guard"; }
+   static void Arm() { Get()->fArmed = kTRUE; }
+   static void DefaultCrashSignals()
+   {
+      for (ESignals sig : {kSigSegmentationViolation, kSigBus, kSigIllegalInstruction, kSigAbort,
+                           kSigFloatingException})
+         gSystem->ResetSignal(sig, kTRUE);
+   }
+   static void SetNotice(Int_t fd, const char *text)
+   {
+      Get()->fNoticeFd = fd;
+      Get()->fNotice = text ? text : "";
+   }
+   void Close()
+   {
+      if (fArmed) DefaultCrashSignals();
+      if (fNoticeFd >= 0 && fNotice.Length()) {
+         ssize_t n = ::write(fNoticeFd, fNotice.Data(), fNotice.Length());
+         (void)n;
+      }
+      if (Instance() == this) Instance() = nullptr;   // ROOT deletes closed sockets
+   }
+   ClassDefOverride(ExitGuard, 0)
+};
+
+} // namespace ProofShim
+
 #ifdef __ROOTCLING__
+#pragma link C++ class ProofShim::ExitGuard+;
 #pragma link C++ class TProof+;
 #pragma link C++ class TDSet+;
 #pragma link C++ class TDSetElement+;
@@ -3168,6 +3281,7 @@ void TProof::ClearData(UInt_t, const char *)
 #pragma link C++ function ProofShim::SetDrawResult;
 #pragma link C++ function ProofShim::SetChainProof;
 #pragma link C++ function ProofShim::ProofForTree;
+#pragma link C++ function ProofShim::MissingSession;
 #pragma link C++ function ProofShim::NumberOfProofChains;
 #pragma link C++ function ProofShim::NewSelector;
 #pragma link C++ function ProofShim::ClassIsSelector;

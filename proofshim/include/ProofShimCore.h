@@ -28,7 +28,7 @@ class TKey;
 namespace ProofShim {
 
 // ---- hooks, set from Python (proofshim/bridge.py). Unset hooks make the C++ call fail with -1.
-// Open(url, loglevel) -> session object.
+// Open("url\nconffile\nconfdir", loglevel) -> session object (TProof::Open's four arguments).
 extern std::function<TProof *(const char *, Int_t)> gOpenHook;
 // Process(session, kind, data, selector, selector object, option, nentries, first, extra)
 // kind: "tree" (data is the TTree/TChain), "dset" (TDSet), "fc" (TFileCollection),
@@ -55,9 +55,13 @@ constexpr UInt_t kChainsFollowSession = BIT(15);
 // the call to this, Python gets gROOT.Proof): TProof::Open(url), then chains follow the session.
 TProof *RootProof(const char *url = "");
 Int_t   SetChainProof(TTree *chain, Bool_t on);
-// The session a tree's Process/Draw goes to: its SetProof() session, or a gROOT->Proof() gProof
-// for a TChain never given SetProof(kFALSE); nullptr: process locally.
+// The session a tree's Process/Draw goes to: gProof for a chain given SetProof() (PROOF's rule:
+// the session of the time of Process, not of SetProof), the session of TProof::AddChain, or a
+// gROOT->Proof() gProof for a TChain never given SetProof(kFALSE); nullptr: process locally.
 TProof *ProofForTree(TTree *tree);
+// True (after printing PROOF's error) when the chain was given SetProof() but no session is open:
+// Process/Draw then return -1, as PROOF's did, instead of running in this process.
+Bool_t  MissingSession(TTree *tree, const char *method);
 void    ForgetSession(TProof *proof);
 void    ForgetTree(TObject *tree);
 Int_t   NumberOfProofChains();

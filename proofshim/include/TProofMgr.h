@@ -23,9 +23,9 @@ public:
    {
       return new TProofMgr(url, loglevel, alias ? alias : "");
    }
-   TProof *CreateSession(const char * = nullptr, const char * = nullptr, Int_t loglevel = -1)
+   TProof *CreateSession(const char *cfg = nullptr, const char *cfgdir = nullptr, Int_t loglevel = -1)
    {
-      fSession = TProof::Open(fUrl, nullptr, nullptr, loglevel);
+      fSession = TProof::Open(fUrl, cfg, cfgdir, loglevel);
       return fSession;
    }
    Bool_t      IsValid() const { return kTRUE; }
