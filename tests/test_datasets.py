@@ -242,3 +242,42 @@ def test_tdset_add_collection_of_fileinfo_url_and_string(ROOT, fresh_proof, data
     assert dset.Add(other) and dset.GetNumOfFiles() == 4
     assert dset.Process(COUNT_SEL) == 0
     assert _gids(fresh_proof) == [1] * 9834 + [0] * (total_entries - 9834)
+
+
+def test_verifying_a_dataset_of_files_with_several_trees_keeps_its_default_tree(
+        ROOT, fresh_proof, make_files, tmp_path):
+    """RegisterDataSet(..., "V") once turned the default tree of a collection whose files hold
+    several trees (e.g. TProofOutputFile's data sets of two ntuples) into the last one."""
+    import dask
+
+    sizes = [400, 900]
+    files = make_files(tmp_path / "twotrees", sizes)
+    fc = ROOT.TFileCollection("twotrees")
+    for path, n in zip(files, sizes):
+        f = ROOT.TFile(path, "UPDATE")
+        other = ROOT.TNtuple("Tother", "second tree", "x")
+        for i in range(n // 4):
+            other.Fill(i)
+        other.Write()
+        f.Close()
+        info = ROOT.TFileInfo(path)
+        for name, entries in (("/T", n), ("/Tother", n // 4)):
+            meta = ROOT.TFileInfoMeta(name, "TTree", entries)
+            ROOT.SetOwnership(meta, False)
+            info.AddMetaData(meta)
+        info.SetBit(ROOT.TFileInfo.kStaged)   # as TProofOutputFile's data sets are
+        ROOT.SetOwnership(info, False)
+        fc.Add(info)
+    fc.Update()
+    assert fc.GetDefaultTreeName() == "/T", "the first tree is the default"
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", sum(sizes))
+    with dask.config.set({"proofshim.dataset-dir": str(tmp_path / "store")}):
+        assert fresh_proof.RegisterDataSet("twotrees", fc, "OV")
+        stored = fresh_proof.GetDataSet("twotrees")
+        assert stored.GetDefaultTreeName() == "/T"
+        assert stored.GetTotalEntries("/T") == sum(sizes)
+        assert stored.GetTotalEntries("/Tother") == sum(n // 4 for n in sizes)
+        assert fresh_proof.VerifyDataSet("twotrees") == 0
+        assert fresh_proof.GetDataSet("twotrees").GetDefaultTreeName() == "/T"
+        assert fresh_proof.Process("twotrees", COUNT_SEL) == 0
+    assert _gids(fresh_proof) == [1] * sum(sizes), "the default tree T was processed, entry by entry"
