@@ -39,7 +39,9 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
     data_kind = kind.split(":", 1)[1]
     with _client_tree(ROOT, data_kind, data) as tree:
         engine = ROOT.ProofShim.DrawEngine()
-        if engine.Start(tree, varexp, selection, option) != 0:
+        if engine.Start(tree, varexp, selection, option) != 0 or engine.GetAbort():
+            # An expression that does not compile: TTreeFormula has said why, as in a local Draw,
+            # and TSelectorDraw aborted before choosing an action; a local Draw returns -1 too.
             return -1
         action = abs(int(engine.GetActionCode()))
         if action == 12:
