@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, logs, objects, outputfile, runtime, selector, settings, workerlog
+from . import dataset, datasets, filecheck, inputdata, logs, objects, outputfile, runtime, selector, settings, workerlog
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -230,27 +230,14 @@ def _announce_ignored_parameters(session) -> None:
 
 
 def _worker_inputs(ROOT, proof, extra=()) -> bytes:
-    """The workers' input list: the session's inputs, AddInputData objects, the input data file's."""
+    """The workers' input list: the session's inputs (the input data travel as a file, inputdata.py)."""
     lst = ROOT.TList()   # borrows the objects only to serialise them
-    keep = []
-    for obj in list(proof.GetInputList()) + list(proof.GetInputData()) + list(extra):
+    for obj in list(proof.GetInputList()) + list(extra):
         lst.Add(obj)
-    path = str(proof.GetInputDataFile())
-    f = None
     try:
-        if path:
-            f = runtime.open_file(path)
-            if f is None:
-                raise DatasetError(f"the input data file '{path}' (SetInputDataFile) cannot be opened")
-            for key in f.GetListOfKeys():
-                obj = key.ReadObj()
-                keep.append(obj)
-                lst.Add(obj)
         return pickle.dumps(lst, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         lst.Clear("nodelete")
-        if f:
-            f.Close()
 
 
 def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
@@ -298,7 +285,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
-        input_list=_worker_inputs(ROOT, proof, inputs), env=worker.env_vars(), loads=tuple(session.loaded),
+        input_list=_worker_inputs(ROOT, proof, inputs), input_data=inputdata.prepare(ROOT, proof),
+        env=worker.env_vars(), loads=tuple(session.loaded),
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),

@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -56,6 +56,7 @@ class QuerySpec:
     log_level: int = 0                             # TProof::SetLogLevel
     strict: bool = False                           # a file unreadable while processing fails the query
     objects: tuple = ()                            # object data sets: per element, int64 key positions (bytes)
+    input_data: object = None                      # inputdata.InputDataFile: AddInputData/SetInputDataFile
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _begin(spec: QuerySpec, slot: str):
     class_name = selector.load(spec.selector)
     # A new query replaces whatever an earlier, abandoned query left behind.
     _drop_slots(lambda slot: not slot.startswith(spec.query_id + "|"))
+    _add_input_data(ROOT, spec, input_list)
     ordinal = _ordinal(spec)
     _set_proofserv(ROOT, spec, ordinal)
     outputfile.begin_slot(ROOT, spec.seq, slot)
@@ -164,6 +166,16 @@ def _begin(spec: QuerySpec, slot: str):
     _runners[slot] = runner
     rc = runner.Begin()
     return runner, rc
+
+
+def _add_input_data(ROOT, spec: QuerySpec, input_list) -> None:
+    """The objects of the query's input data file join the input list. Called once no selector of
+    another query is left here: the input data files those used can be closed then."""
+    data = spec.input_data
+    inputdata.release_except(data.digest if data else None)
+    if data:
+        for obj in inputdata.objects(ROOT, data):
+            input_list.Add(obj)
 
 
 def _ordinal(spec: QuerySpec) -> str:
