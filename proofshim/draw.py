@@ -72,7 +72,7 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
             rows = _rows(out)
             if rows == 0:
                 _drop_internal(out)
-                _finish(ROOT, kind, data, engine, obj, 0, option)
+                _finish(ROOT, kind, data, engine, obj, 0, option, session.proof)
                 return 0
             dim = int(engine.GetDimension())
             lo = [out.FindObject(f"PROOFSHIM_DrawMin{i}").GetVal() for i in range(dim)]
@@ -97,7 +97,7 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
         if merged and rows:
             obj.Add(merged)
         _drop_internal(out)
-        _finish(ROOT, kind, data, engine, obj, rows, option)
+        _finish(ROOT, kind, data, engine, obj, rows, option, session.proof)
         return rows
 
 
@@ -116,8 +116,25 @@ def _doubles(values):
     return array.array("d", values)
 
 
-def _finish(ROOT, kind, data, engine, obj, rows: int, option: str) -> None:
+# PROOF's drawing attributes (TProof::SetParameter), applied to the drawn object as TProofDraw did.
+DRAW_ATTRIBUTES = (("PROOF_LineColor", "SetLineColor"), ("PROOF_LineStyle", "SetLineStyle"),
+                   ("PROOF_LineWidth", "SetLineWidth"), ("PROOF_MarkerColor", "SetMarkerColor"),
+                   ("PROOF_MarkerStyle", "SetMarkerStyle"), ("PROOF_MarkerSize", "SetMarkerSize"),
+                   ("PROOF_FillColor", "SetFillColor"), ("PROOF_FillStyle", "SetFillStyle"))
+
+
+def _apply_draw_attributes(proof, obj) -> None:
+    for name, setter in DRAW_ATTRIBUTES:
+        par = proof.GetParameter(name)
+        value = getattr(par, "GetVal", None) if par else None
+        if callable(value) and hasattr(obj, setter):
+            getattr(obj, setter)(value())
+
+
+def _finish(ROOT, kind, data, engine, obj, rows: int, option: str, proof=None) -> None:
     """What TTree::Draw does after its loop: remember the result and draw it unless 'goff'."""
+    if proof is not None:
+        _apply_draw_attributes(proof, obj)
     engine.SetSelectedRows(rows)
     if kind == "draw:tree":
         ROOT.ProofShim.SetDrawResult(data, obj if obj.InheritsFrom("TH1") else ROOT.nullptr, rows)

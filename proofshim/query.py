@@ -8,7 +8,8 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, inputdata, logs, objects, outputfile, runtime, selector, settings, workerlog
+from . import (dataset, datasets, filecheck, inputdata, logs, objects, outputfile, parameters, runtime,
+               selector, settings, workerlog)
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -215,18 +216,26 @@ def _missing_files_list(ROOT, missing: dict[str, str]):
     return lst
 
 
-# PROOF_* parameters proofshim acts on; every other one is accepted and announced once.
-HONOURED_PARAMETERS = {"PROOF_UseTreeCache", "PROOF_CacheSize", "PROOF_PacketAsAFraction",
-                       "PROOF_MinPacketTime", "PROOF_MaxPacketTime", "PROOF_FeedbackPeriod"}
+def _parameter_value(obj):
+    """The value of a parameter object as SetParameter makes them (TNamed title, TParameter value)."""
+    if obj.IsA().GetName() == "TNamed":
+        return str(obj.GetTitle())
+    get = getattr(obj, "GetVal", None)
+    return get() if callable(get) else None
 
 
-def _announce_ignored_parameters(session) -> None:
+def _announce_ignored_parameters(ROOT, session) -> None:
+    """One Info line per session for each of PROOF's own parameters proofshim does not carry out,
+    where the call that set it is named; input objects the selector reads are not PROOF's."""
     for obj in session.proof.GetInputList():
         name = str(obj.GetName())
-        if name.startswith("PROOF_") and name not in HONOURED_PARAMETERS and name not in session.announced:
-            session.announced.add(name)
-            log.info("%s is accepted but has no effect with proofshim (dask schedules the workers; "
-                     "packets are always adaptive)", name, extra={"where": "TProof::SetParameter"})
+        if name in session.announced or not parameters.is_proof_parameter(name):
+            continue
+        if parameters.unhonoured(name, _parameter_value(obj)) is None:
+            continue
+        session.announced.add(name)
+        call = "SetParameter" if ROOT.ProofShim.MadeBySetParameter(obj) else "AddInput"
+        log.info("%s", parameters.message(name), extra={"where": f"TProof::{call}"})
 
 
 def _worker_inputs(ROOT, proof, extra=()) -> bytes:
@@ -277,7 +286,7 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
                             "(on the client, before any entry was processed; nothing was sent to the "
                             "workers)") from None
 
-    _announce_ignored_parameters(session)
+    _announce_ignored_parameters(ROOT, session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
                                    + proof_options.get("feedback", [])))
     fb_period = max(0.05, float(session.parameter("PROOF_FeedbackPeriod", DEFAULT_PERIOD_MS)) / 1000)

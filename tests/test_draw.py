@@ -134,6 +134,27 @@ def test_expression_that_does_not_compile_gives_the_compile_error_and_minus_one(
     assert fresh_proof.DrawSelect(dset, "px", "ntrk>3", "goff") == local.Draw("px", "ntrk>3", "goff") > 0
 
 
+def test_proof_drawing_attributes_are_applied_and_not_announced(ROOT, fresh_proof, chain, data_files, capfd):
+    """runProof's "dataset" plots set PROOF_FillColor, PROOF_LineColor, PROOF_MarkerColor... before
+    DrawSelect, as PROOF's TProofDraw applied them to the drawn object."""
+    dset = ROOT.TDSet("TTree", "T")
+    for f in data_files:
+        dset.Add(f)
+    fresh_proof.SetParameter("PROOF_FillColor", 45)
+    fresh_proof.SetParameter("PROOF_LineColor", 2)
+    fresh_proof.SetParameter("PROOF_FillStyle", 1001)
+    fresh_proof.SetParameter("PROOF_MarkerSize", 1.5)
+    capfd.readouterr()
+    try:
+        assert fresh_proof.DrawSelect(dset, "px", "ntrk>3", "goff") > 0
+        h = ROOT.gDirectory.Get("htemp")
+        assert (h.GetFillColor(), h.GetLineColor(), h.GetFillStyle()) == (45, 2, 1001)
+        assert h.GetMarkerSize() == pytest.approx(1.5)
+        assert "has no effect" not in capfd.readouterr().err
+    finally:
+        fresh_proof.DeleteParameters("PROOF_*")
+
+
 def test_tdset_draw_and_drawselect(ROOT, fresh_proof, chain, data_files, tmp_path):
     local_chain = chain()
     n_local = local_chain.Draw("px:py", "ntrk>3", "goff")

@@ -154,10 +154,47 @@ def test_proof_parameters_accepted_and_announced_once(ROOT, fresh_proof, chain, 
     capfd.readouterr()
     assert c.Process(V0, "", 100) == 0
     err = capfd.readouterr().err
-    assert "PROOF_Packetizer is accepted" in err and "PROOF_MaxSlavesPerNode is accepted" in err
-    assert "PROOF_MinPacketTime" not in err
+    assert "Info in <TProof::SetParameter>: PROOF_Packetizer is accepted but has no effect" in err
+    assert "PROOF_MaxSlavesPerNode is accepted" in err
+    assert "PROOF_MinPacketTime is accepted" not in err
     assert c.Process(V0, "", 100) == 0
     assert "PROOF_Packetizer" not in capfd.readouterr().err
+
+
+def test_only_proofs_own_unhonoured_parameters_are_announced_naming_the_call(ROOT, fresh_proof, chain, capfd):
+    """Input objects the selector itself reads (ROOT's tutorials' PROOF_OUTPUTFILE, PROOF_USE_NTP_RNDM)
+    were announced as "accepted but has no effect", and every message said SetParameter. Only PROOF's
+    own parameters that proofshim does not carry out are announced, under the call that set them."""
+    keep = [ROOT.TNamed("PROOF_OUTPUTFILE", "/tmp/ProofNtuple.root"),
+            ROOT.TParameter["Int_t"]("PROOF_UseMergers", 0), ROOT.TNamed("MyAnalysis_Cut", "pt>20")]
+    for obj in keep:
+        fresh_proof.AddInput(obj)
+    fresh_proof.SetParameter("PROOF_USE_NTP_RNDM", "yes")
+    fresh_proof.SetParameter("PROOF_NTUPLE_DONT_PLOT", "")
+    fresh_proof.SetParameter("PROOF_UseParallelUnzip", 0)       # PROOF's default: what proofshim does
+    fresh_proof.SetParameter("PROOF_ValidateByFile", 1)
+    fresh_proof.SetParameter("PROOF_UseTreeCache", 1)           # honoured
+    c = chain()
+    c.SetProof()
+    capfd.readouterr()
+    assert c.Process(COUNT_SEL, "", 100) == 0
+    err = capfd.readouterr().err
+    announced = [ln for ln in err.splitlines() if "is accepted but has no effect" in ln]
+    assert len(announced) == 2, announced
+    assert any(ln.startswith("Info in <TProof::AddInput>: PROOF_UseMergers is accepted") for ln in announced)
+    assert any(ln.startswith("Info in <TProof::SetParameter>: PROOF_ValidateByFile is accepted")
+               for ln in announced)
+    for name in ("PROOF_OUTPUTFILE", "PROOF_USE_NTP_RNDM", "PROOF_NTUPLE_DONT_PLOT", "PROOF_UseParallelUnzip",
+                 "PROOF_UseTreeCache", "MyAnalysis_Cut"):
+        assert name not in err, f"{name} is not announced"
+    # A name set both ways: the object in the input list decides.
+    fresh_proof.SetParameter("PROOF_UseParallelUnzip", 1)
+    fresh_proof.DeleteParameters("PROOF_UseMergers")
+    fresh_proof.SetParameter("PROOF_UseMergers", 2)
+    assert c.Process(COUNT_SEL, "", 100) == 0
+    err = capfd.readouterr().err
+    assert "Info in <TProof::SetParameter>: PROOF_UseParallelUnzip is accepted" in err
+    assert "PROOF_UseMergers" not in err, "announced once per session"
 
 
 def test_load_ships_helper_code_to_every_worker(ROOT, fresh_proof, capfd):

@@ -204,3 +204,20 @@ def test_workers_without_proofshim_or_with_another_version_are_reported():
     assert "pip install proofshim==0.1.0" in error
     error, warning = installation_problems({"tcp://w1:1": "0.0.9", "tcp://w3:3": "?"}, "0.1.0", "tcp://s:1")
     assert not error and "tcp://w1:1 has 0.0.9" in warning and "w3" not in warning
+
+
+def test_proof_parameters_honoured_or_announced():
+    from proofshim import parameters
+
+    # Names PROOF never read are the selectors' own: never announced.
+    for name in ("PROOF_OUTPUTFILE", "PROOF_OUTPUTFILE_LOCATION", "PROOF_USE_NTP_RNDM", "MySel_Cut"):
+        assert not parameters.is_proof_parameter(name) and parameters.unhonoured(name, "x") is None
+    # Honoured ones, and values asking for what proofshim does anyway.
+    for name, value in (("PROOF_UseTreeCache", 0), ("PROOF_StatsHist", ""), ("PROOF_FilesToProcess", None),
+                        ("PROOF_UseParallelUnzip", 0), ("PROOF_Packetizer", "TPacketizerFile"),
+                        ("PROOF_Packetizer", "TPacketizerAdaptive"), ("PROOF_FillColor", 45)):
+        assert parameters.is_proof_parameter(name) and parameters.unhonoured(name, value) is None, name
+    for name, value in (("PROOF_UseParallelUnzip", 1), ("PROOF_Packetizer", "TPacketizer"),
+                        ("PROOF_UseMergers", 0), ("PROOF_RateEstimation", "average")):
+        why = parameters.unhonoured(name, value)
+        assert why and parameters.message(name) == f"{name} is accepted but has no effect with proofshim: {why}"

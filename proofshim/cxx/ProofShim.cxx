@@ -1222,6 +1222,20 @@ TObject *TProof::GetInput(const char *name)
    return fInput->FindObject(name);
 }
 
+// Name -> the object SetParameter made under it (ProofShim::MadeBySetParameter).
+static std::map<std::string, const TObject *> &ParameterObjects()
+{
+   static std::map<std::string, const TObject *> made;
+   return made;
+}
+
+Bool_t ProofShim::MadeBySetParameter(const TObject *obj)
+{
+   if (!obj) return kFALSE;
+   auto it = ParameterObjects().find(obj->GetName());
+   return it != ParameterObjects().end() && it->second == obj;
+}
+
 template <class T>
 static void ReplaceParameter(TList *input, const char *par, T *obj)
 {
@@ -1230,6 +1244,7 @@ static void ReplaceParameter(TList *input, const char *par, T *obj)
       delete old;
    }
    input->Add(obj);
+   ParameterObjects()[par] = obj;
 }
 
 void TProof::SetParameter(const char *par, const char *value)
@@ -1275,6 +1290,7 @@ void TProof::DeleteParameters(const char *wildcard)
       if (MatchesWildcard(p->GetName(), wildcard)) doomed.push_back(p);
    for (TObject *p : doomed) {
       fInput->Remove(p);
+      if (ProofShim::MadeBySetParameter(p)) ParameterObjects().erase(p->GetName());
       delete p;
    }
 }

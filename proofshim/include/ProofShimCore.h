@@ -82,6 +82,9 @@ inline ChainProxy Chain(TTree *tree) { return ChainProxy(tree); }
 Long64_t   ListKeys(const char *file, const char *dir, TString &lines, TString &error);
 
 // ---- helpers for the client
+// Whether `obj` is the object TProof::SetParameter made under its name (and not one given with
+// AddInput): messages about PROOF parameters name the call that set them.
+Bool_t     MadeBySetParameter(const TObject *obj);
 TSelector *NewSelector(const char *classname, TString &error);
 Bool_t     ClassIsSelector(const char *classname);
 // The entry numbers of one (sub-)entry list, in order.
