@@ -327,6 +327,10 @@ class Executor:
         host = locality.address_host(addr)
         return locality.resolve(host) if host else None
 
+    def worker_hosts(self) -> set[str]:
+        """The hosts of the active workers, written as the packetizer is told them."""
+        return {h for h in map(self._host_of, self.active_workers()) if h}
+
     def element_hosts(self, urls: list[str]) -> list[str | None]:
         """Which worker host holds each file (None: unknown, or all workers on one host): root://
         URLs name their server; local paths are the client's (its address towards the scheduler)."""
@@ -663,6 +667,8 @@ class Executor:
 
     @staticmethod
     def _where(spec: worker.QuerySpec, packet, res=None) -> str:
+        if spec.cycles and spec.files:
+            return f"file '{spec.files[packet.element]}' (one cycle of TPacketizerFile)"
         if spec.cycles:
             return f"cycles {packet.first}..{packet.first + packet.num}"
         url, tree, _ = spec.elements[packet.element]

@@ -8,11 +8,11 @@ import pickle
 import time
 import uuid
 
-from . import (dataset, datasets, filecheck, inputdata, logs, objects, outputfile, parameters, runtime,
-               selector, settings, workerlog)
+from . import (dataset, datasets, filecheck, filepackets, inputdata, locality, logs, objects, outputfile,
+               parameters, runtime, selector, settings, workerlog)
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
-from .packetizer import AdaptivePacketizer, Element, select_range
+from .packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
 from .feedback import DEFAULT_PERIOD_MS, FeedbackCollector
 from .logsetup import VERBOSE
 from .progress import Progress
@@ -112,9 +112,25 @@ def elements_of(kind: str, data) -> list[dataset.FileElement]:
     raise DatasetError(f"processing a {kind!r} is not supported yet")
 
 
+def _files_to_process(ROOT, session, kind: str, draw: bool):
+    """TPacketizerFile's files when the input list asks for it (None otherwise)."""
+    if draw or not filepackets.requested(session):
+        return None      # PROOF's DrawSelect kept only the drawing parameters in the input list
+    if kind != "cycle":
+        raise DatasetError(f"PROOF_Packetizer is '{filepackets.PACKETIZER}', which hands files to "
+                           "cycle-driven queries (Process(selector, n)); PROOF could not process data "
+                           "with it either: remove it first (DeleteParameters(\"PROOF_Packetizer\"))")
+    canonical = lambda h: filepackets.loopback_as_one(locality.resolve(locality.address_host(h) or h))  # noqa: E731
+    hosts = {filepackets.loopback_as_one(h) for h in session.executor.worker_hosts()}
+    return filepackets.files_to_process(ROOT, session, hosts, canonical)
+
+
 def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None,
-          strict: bool = False):
+          strict: bool = False, files=None):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
+    if files is not None:
+        # One cycle per file, whatever number of cycles was asked for (as TPacketizerFile did).
+        return [], [(i, 0, 1) for i in range(len(files))], {}, code_loader(), []
     if kind == "cycle":
         if nentries <= 0:
             raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
@@ -270,8 +286,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
     enl = runtime.downcast(extra) if kind == "dsname" and extra else None
     strict = strict_mode(session)
+    files = _files_to_process(ROOT, session, kind, draw=bool(inputs))
     elements, ranges, missing, class_name, entry_lists = _plan(
-        session, kind, data, lambda: selector.load(code), nentries, first, enl, strict)
+        session, kind, data, lambda: selector.load(code), nentries, first, enl, strict, files)
     total = sum(r[2] for r in ranges)
     is_objects = bool(elements) and bool(elements[0].object_type)   # entry_lists: key positions
 
@@ -301,20 +318,28 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         friends=tuple(e.friend_spec for e in elements),
         entry_lists=() if is_objects else tuple(a.tobytes() for a in entry_lists),
         objects=tuple(a.tobytes() for a in entry_lists) if is_objects else (), cycles=kind == "cycle",
+        files=tuple(f.name for f in files or ()),
         strict=strict,
         ordinals=_ordinals(session.executor),
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
         feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
     # Locality: packets of a file go preferably to workers on the host that holds it.
-    hosts = session.executor.element_hosts([elements[i].url for i, _, _ in ranges]) if elements \
-        else [None] * len(ranges)
-    packetizer = AdaptivePacketizer(
-        [Element(index=i, first=f, num=n, host=h) for (i, f, n), h in zip(ranges, hosts)],
-        n_workers_hint=max(1, proof.GetParallel()),
-        packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
-        min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
-        max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
+    if files:
+        hosts = [f.host for f in files]
+    elif elements:
+        hosts = session.executor.element_hosts([elements[i].url for i, _, _ in ranges])
+    else:
+        hosts = [None] * len(ranges)
+    packet_elements = [Element(index=i, first=f, num=n, host=h) for (i, f, n), h in zip(ranges, hosts)]
+    if files:
+        packetizer = FilePacketizer(packet_elements, host_key=filepackets.loopback_as_one)
+    else:
+        packetizer = AdaptivePacketizer(
+            packet_elements, n_workers_hint=max(1, proof.GetParallel()),
+            packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
+            min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
+            max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
     session.last_feedback = FeedbackCollector(
         ROOT, fb_names, fb_period, merge=lambda blobs: _merge(ROOT, blobs), signal=proof.Feedback,
         callbacks=session.feedback_callbacks) if fb_names else None

@@ -57,6 +57,7 @@ class QuerySpec:
     strict: bool = False                           # a file unreadable while processing fails the query
     objects: tuple = ()                            # object data sets: per element, int64 key positions (bytes)
     input_data: object = None                      # inputdata.InputDataFile: AddInputData/SetInputDataFile
+    files: tuple = ()                              # TPacketizerFile: per element, the file name of a cycle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0 = time.perf_counter(), time.thread_time()
     if spec.cycles:
-        rc = runner.RunCyclePacket(packet.first, packet.num)
+        rc = runner.RunCyclePacket(packet.first, packet.num, spec.files[packet.element] if spec.files else "")
     elif spec.objects:
         url, _, directory = spec.elements[packet.element]
         rc = runner.RunObjectPacket(url, directory, _int64s(spec, "objects", packet.element), packet.first,

@@ -701,6 +701,36 @@ Int_t Runner::RunObjectPacket(const char *file, const char *dir, const Long64_t 
    return rc;
 }
 
+Int_t FilesToProcess(const TMap *map, TString &lines, TString &unsupported)
+{
+   lines = unsupported = "";
+   if (!map) return -1;
+   Int_t n = 0;
+   TIter next(map);
+   while (TObject *key = next()) {
+      TObject *value = map->GetValue(key);
+      TCollection *files = dynamic_cast<TCollection *>(value);
+      if (auto *fc = dynamic_cast<TFileCollection *>(value)) files = fc->GetList();
+      if (!files) {
+         if (value) unsupported += TString::Format("%s (for '%s') ", value->ClassName(), key->GetName());
+         continue;
+      }
+      TIter nf(files);
+      while (TObject *entry = nf()) {
+         TString name;
+         if (auto *os = dynamic_cast<TObjString *>(entry)) name = os->GetName();
+         else if (auto *fi = dynamic_cast<TFileInfo *>(entry)) name = fi->GetCurrentUrl()->GetUrl();
+         else {
+            unsupported += TString::Format("%s ", entry->ClassName());
+            continue;
+         }
+         lines += TString::Format("%s\t%s\n", key->GetName(), name.Data());
+         ++n;
+      }
+   }
+   return n;
+}
+
 Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &error)
 {
    lines = "";
@@ -731,10 +761,12 @@ Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &er
    return n;
 }
 
-Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num)
+Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num, const char *file)
 {
    fError = "";
-   SetCurrentElement("", "", "", first, num);
+   // PROOF's cycle packets were kEmpty elements; TPacketizerFile's name one file each.
+   SetCurrentElement(file ? file : "", "", "", first, num);
+   fCurrentElement->Value()->SetBit(TDSetElement::kEmpty);
    return Loop(first, num);
 }
 
