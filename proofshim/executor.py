@@ -137,6 +137,7 @@ class Tally:
     packets: int = 0
     proc_time: float = 0.0     # s spent in packets
     cpu: float = 0.0           # CPU s spent in packets
+    records: list = dataclasses.field(default_factory=list)   # each packet's PacketResult (perfstats.py)
 
     def add_packet(self, res: worker.PacketResult) -> None:
         self.entries += res.processed
@@ -144,10 +145,21 @@ class Tally:
         self.packets += 1
         self.proc_time += res.elapsed
         self.cpu += res.cpu
+        self.records.append(res)
 
     def merge(self, other: "Tally") -> None:
         for field in dataclasses.fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+@dataclasses.dataclass
+class LiveQuery:
+    """The running query's bookkeeping, as the client reads it while packets come back (feedback of
+    PROOF's performance histograms): slot -> Tally of the work kept so far, and the packets in flight
+    (future -> (slot, packet)). Read from the query's own thread only."""
+
+    tally: dict
+    inflight: dict
 
 
 @dataclasses.dataclass
@@ -174,6 +186,7 @@ class Executor:
         self._stop_request: str | None = None
         self._stop_sent = 0
         self.parallel: int | None = None      # SetParallel(n): use the first n workers only
+        self.live: LiveQuery | None = None     # the running (or last) query's bookkeeping
 
     # ---- lifecycle
     def start(self) -> None:
@@ -413,6 +426,7 @@ class Executor:
         known_workers = self.active_workers()
         suspects: dict[tuple, int] = {}         # packet range -> worker losses while it was in flight
         suspect_workers: dict[tuple, list] = {}  # packet range -> the workers lost with it
+        self.live = LiveQuery(tally, inflight)
 
         def new_slot(addr: str) -> str:
             nonlocal slot_counter

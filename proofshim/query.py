@@ -9,7 +9,7 @@ import time
 import uuid
 
 from . import (dataset, datasets, filecheck, filepackets, inputdata, locality, logs, objects, outputfile,
-               parameters, runtime, selector, settings, workerlog)
+               parameters, perfstats, runtime, selector, settings, workerlog)
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
@@ -270,9 +270,22 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     """Run one query; return PROOF's value (selector status, -1 on error or abort).
 
     `extra` is the entry list of Process(dataset name, ...); `code` a selector already collected
-    (proofshim's own, for Draw) and `inputs` objects the workers get on top of the input list.
+    (proofshim's own, for Draw) and `inputs` objects the workers get on top of the input list (Draw's).
     """
     ROOT = runtime.load_library()
+    # PROOF's DrawSelect kept only the drawing parameters: no performance monitoring for Draw.
+    monitoring = None if inputs else perfstats.Monitoring(ROOT, session,
+                                                          split_options(option)[1].get("feedback", []))
+    try:
+        return _run(ROOT, session, kind, data, sel_arg, sel_obj, option, nentries, first, extra, code, inputs,
+                    monitoring)
+    finally:
+        if monitoring is not None:
+            monitoring.end()
+
+
+def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
+         extra, code, inputs, monitoring) -> int:
     proof = session.proof
     t0 = time.monotonic()
     session.release_client_selector()
@@ -306,6 +319,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     _announce_ignored_parameters(ROOT, session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
                                    + proof_options.get("feedback", [])))
+    # PROOF's performance histograms are made here, the other feedback objects by the workers.
+    fb_names, fb_local = monitoring.split_feedback(fb_names) if monitoring else \
+        (tuple(n for n in fb_names if n != "stats"), ())
     fb_period = max(0.05, float(session.parameter("PROOF_FeedbackPeriod", DEFAULT_PERIOD_MS)) / 1000)
     session.seq += 1
     spec = worker.QuerySpec(
@@ -340,9 +356,11 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
             packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
             min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
             max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
+    labels = [spec.ordinals[a] for a in session.executor.active_workers() if a in spec.ordinals]
+    local = (lambda: monitoring.live_objects(session.executor, spec, labels, fb_local)) if fb_local else None
     session.last_feedback = FeedbackCollector(
         ROOT, fb_names, fb_period, merge=lambda blobs: _merge(ROOT, blobs), signal=proof.Feedback,
-        callbacks=session.feedback_callbacks) if fb_names else None
+        callbacks=session.feedback_callbacks, local=local) if fb_names or fb_local else None
     progress = Progress(total, callbacks=session.progress_callbacks, init_time=time.monotonic() - t0,
                         signal=lambda v: proof.EmitProgress(*v[:8]), feedback=session.last_feedback)
     session.logs.start_query()
@@ -370,6 +388,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
 
     merged = _merge(ROOT, outcome.outputs)
+    if monitoring is not None:
+        for obj in monitoring.outputs(spec, outcome.workers, labels):
+            merged.Add(obj)
     # TProofOutputFile parts: merged into one file, or listed as a data set, before Terminate.
     outputfile.finalize(ROOT, merged, session.executor)
     member_map = merged.FindObject(MEMBER_MAP)

@@ -72,6 +72,8 @@ class PacketResult:
     error: str
     cpu: float = 0.0             # CPU seconds of the packet's thread
     feedback: bytes = b""        # copies of the feedback objects, at most every feedback_period
+    started: float = 0.0         # wall-clock time (time.time()) the packet's loop began
+    element: int = -1            # the packet's element (file) index
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,7 +211,7 @@ def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
             return PacketResult(slot, packet.id, 0, rc, time.perf_counter() - t0, 0, -1,
                                 str(runner.GetError()))
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
-    t1, cpu0 = time.perf_counter(), time.thread_time()
+    t1, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
     if spec.cycles:
         rc = runner.RunCyclePacket(packet.first, packet.num, spec.files[packet.element] if spec.files else "")
     elif spec.objects:
@@ -232,7 +234,7 @@ def _run_packet(spec: QuerySpec, slot: str, packet) -> PacketResult:
         error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error, cpu,
-                        _feedback_due(spec, slot, runner))
+                        _feedback_due(spec, slot, runner), started=started, element=packet.element)
 
 
 def _feedback_due(spec: QuerySpec, slot: str, runner) -> bytes:

@@ -10,6 +10,7 @@
 #include "TSlaveInfo.h"
 #include "TProofOutputFile.h"
 #include "TProofLog.h"
+#include "TPerfStats.h"
 #include "ProofShimCore.h"
 
 #include "TChain.h"
@@ -1610,6 +1611,29 @@ void TProof::ResetEnvVars()
 // =====================================================================================
 // TSlaveInfo, TQueryResult
 
+TPerfEvent::TPerfEvent(TTimeStamp *offset)
+   : fEvtNode("0"), fType(TVirtualPerfStats::kUnDefined), fEventsProcessed(0), fBytesRead(0), fLen(0),
+     fLatency(0.), fProcTime(0.), fCpuTime(0.), fIsStart(kFALSE), fIsOk(kFALSE)
+{
+   if (gProofServ) fEvtNode = gProofServ->GetOrdinal();
+   if (offset)
+      fTimeStamp = TTimeStamp(fTimeStamp.GetSec() - offset->GetSec(), fTimeStamp.GetNanoSec() - offset->GetNanoSec());
+}
+
+Int_t TPerfEvent::Compare(const TObject *obj) const
+{
+   const TPerfEvent *pe = dynamic_cast<const TPerfEvent *>(obj);
+   if (!pe) return 0;
+   if (fTimeStamp < pe->fTimeStamp) return -1;
+   return fTimeStamp == pe->fTimeStamp ? 0 : 1;
+}
+
+void TPerfEvent::Print(Option_t *) const
+{
+   TString where = fEvtNode == "0" ? TString("TPerfEvent: Master ") : TString::Format("TPerfEvent: Worker %s ", fEvtNode.Data());
+   Printf("%s %s %f", where.Data(), TVirtualPerfStats::EventType(fType), double(fTimeStamp));
+}
+
 Int_t TSlaveInfo::Compare(const TObject *obj) const
 {
    const TSlaveInfo *si = dynamic_cast<const TSlaveInfo *>(obj);
@@ -2898,15 +2922,15 @@ void TProof::ResetProgressDialogStatus()
    ProofShim::Note(this, "NoEffect", "TProof::ResetProgressDialogStatus");
 }
 
-Int_t TProof::SavePerfTree(const char *, const char *)
+Int_t TProof::SavePerfTree(const char *pf, const char *qref)
 {
-   ProofShim::Note(this, "Refused", "TProof::SavePerfTree");
-   return -1;
+   TString arg = TString::Format("%s\n%s", pf ? pf : "", qref ? qref : "");
+   return (Int_t)ProofShim::CallHook(this, "SavePerfTree", arg);
 }
 
-void TProof::SetPerfTree(const char *, Bool_t)
+void TProof::SetPerfTree(const char *pf, Bool_t withWrks)
 {
-   ProofShim::Note(this, "NoEffect", "TProof::SetPerfTree");
+   ProofShim::CallHook(this, "SetPerfTree", pf ? pf : "", withWrks);
 }
 
 TDrawFeedback *TProof::CreateDrawFeedback()
@@ -3205,6 +3229,7 @@ void TProof::ClearData(UInt_t, const char *)
 #pragma link C++ class TProofMgr+;
 #pragma link C++ class TSlaveInfo+;
 #pragma link C++ class TQueryResult+;
+#pragma link C++ class TPerfEvent+;
 #pragma link C++ class TProofLog;
 #pragma link C++ class TProofLogElem;
 #pragma link C++ function ProofShim::AddLines;
