@@ -22,6 +22,9 @@ DRAW_SELECTOR = "ProofShim::DrawSelector"
 HISTOGRAM_ACTIONS = {1: "1-D histogram", 2: "2-D histogram", 3: "3-D histogram", 4: "profile",
                      23: "2-D profile", 33: "2-D histogram with colours"}
 ROWS = "PROOFSHIM_DrawRows"
+# TSelectorDraw's actions that keep every point (or list) rather than fill a histogram.
+REFUSED_ACTIONS = {13: "a 3-D scatter plot, a TPolyMarker3D of every point", 6: "parallel coordinates",
+                   7: "a candle plot"}
 
 
 def split_varexp(varexp: str) -> str:
@@ -51,10 +54,12 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
             log.info("'%s': the 2-D scatter plot is drawn as a histogram of the points (option "
                      "\"scat\") when processed with proofshim", varexp, extra={"where": "TProof::DrawSelect"})
         if action not in HISTOGRAM_ACTIONS:
+            kind_name = REFUSED_ACTIONS.get(action, "event or entry lists, parallel coordinates, candle "
+                                                    "plots, 4-D")
             raise ProofShimError(
                 f"Draw(\"{varexp}\", \"{selection}\", \"{option}\"): this kind of Draw (TSelectorDraw "
-                f"action {action}: event or entry lists, parallel coordinates, candle plots, 4-D) is not "
-                "run in parallel by proofshim; draw it locally (chain.SetProof(False)) instead")
+                f"action {action}: {kind_name}) is not run in parallel by proofshim; draw it locally "
+                "(chain.SetProof(False)) instead")
         obj = engine.GetObject()
         expr = split_varexp(varexp)
         inputs = [ROOT.TNamed("varexp", expr), ROOT.TNamed("selection", selection)]
