@@ -7,13 +7,14 @@ PROOF_SlaveStatsTrace (the workers' own). proofshim builds them from the query's
 packet's worker, entries, start, processing and CPU time, bytes read) with PROOF's names, titles and
 binning, and puts them in the output list before Terminate, as PROOF did:
 
-| object | content |
-|---|---|
-| PROOF_PacketsHist (TH1D), PROOF_EventsHist (TH1D) | packets / entries processed, one bin per active worker (labelled by ordinal) |
-| PROOF_ProcPcktHist (TH1I) | packets being processed per worker (0 everywhere at the end; live in feedback) |
-| PROOF_NodeHist (TH1D) | +1/-1 as workers start/stop reading files of a file-serving node (sums to 0 at the end) |
-| PROOF_LatencyHist, PROOF_ProcTimeHist, PROOF_CpuTimeHist (TH2D) | per packet: worker vs. seconds waited for it, processing, CPU time |
-| PROOF_PerfStats (TTree, branch PerfEvents of TPerfEvent) | kStart, kFile start/stop, kPacket, kStop events, times relative to the query's start |
+- PROOF_PacketsHist, PROOF_EventsHist (TH1D): packets / entries processed, one bin per active
+  worker, labelled by its ordinal;
+- PROOF_ProcPcktHist (TH1I): packets being processed per worker (0 at the end; live in feedback);
+- PROOF_NodeHist (TH1D): +1/-1 as workers start/stop reading the files of a file-serving node;
+- PROOF_LatencyHist, PROOF_ProcTimeHist, PROOF_CpuTimeHist (TH2D): per packet, worker vs. the
+  seconds waited for it, spent processing it, of CPU;
+- PROOF_PerfStats (TTree, branch PerfEvents of TPerfEvent): kStart, kFile start/stop, kPacket and
+  kStop events (and each worker's own kStart/kStop), times relative to the query's start.
 
 The latency of a packet is the time its worker waited between the end of its previous packet and the
 start of this one (PROOF measured the packet request's round trip). The pure functions here take plain

@@ -120,7 +120,10 @@ def _files_to_process(ROOT, session, kind: str, draw: bool):
         raise DatasetError(f"PROOF_Packetizer is '{filepackets.PACKETIZER}', which hands files to "
                            "cycle-driven queries (Process(selector, n)); PROOF could not process data "
                            "with it either: remove it first (DeleteParameters(\"PROOF_Packetizer\"))")
-    canonical = lambda h: filepackets.loopback_as_one(locality.resolve(locality.address_host(h) or h))  # noqa: E731
+    def canonical(host_name: str) -> str:
+        """A host of the map written as the packetizer is told the workers' hosts."""
+        return filepackets.loopback_as_one(locality.resolve(locality.address_host(host_name) or host_name))
+
     hosts = {filepackets.loopback_as_one(h) for h in session.executor.worker_hosts()}
     return filepackets.files_to_process(ROOT, session, hosts, canonical)
 

@@ -334,7 +334,8 @@ def test_tpacketizerfile_hands_each_file_to_one_cycle(ROOT, fresh_proof, tmp_pat
         assert all(len(rows) == 1 for rows in generated.values()), "every file handed out exactly once"
         for name, [row] in generated.items():
             _, path, ordinal, entry, first, num, empty = row
-            assert (entry, first, num, empty) == ("0", "0", "1", "1"), f"{name}: Process(0) of a one-entry kEmpty element"
+            assert (entry, first, num, empty) == ("0", "0", "1", "1"), \
+                f"{name}: Process(0) of a one-entry kEmpty element"
             f = ROOT.TFile.Open(path)
             assert f and f.Get("Tgen").GetEntries() == 25, f"{name}: the file was written"
             f.Close()
