@@ -71,6 +71,8 @@ def records(tallies: dict, ordinals: dict[str, str], urls: Sequence[str], files:
     out = []
     for tally in tallies.values():
         for res in tally.records:
+            if res.started <= 0:    # answered without running (its selector had failed or aborted)
+                continue
             address = res.slot.split("|")[1] if "|" in res.slot else res.slot
             names = urls or files
             url = names[res.element] if 0 <= res.element < len(names) else ""
