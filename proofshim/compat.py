@@ -36,8 +36,6 @@ NO_EFFECT: dict[str, str] = {
                                 "Progress(...) signal to follow a query",
     "TProof::SetProgressDialog": "there is no progress dialog; progress goes to stderr "
                                  "(PROOFSHIM_PROGRESS) and the Progress signals",
-    "TProof::SetPerfTree": "proofshim records no performance tree; per-worker statistics are on "
-                           "GetQueryResult() (Print(\"F\"))",
 }
 
 # "Class::Method" -> why it is refused and what to do instead. Logged as
@@ -60,8 +58,6 @@ REFUSED: dict[str, str] = {
                          "remove the files listed by ShowData() yourself",
     "TProof::ActivateWorker": "dask decides where packets run; use SetParallel(n) to use fewer workers",
     "TProof::DeactivateWorker": "dask decides where packets run; use SetParallel(n) to use fewer workers",
-    "TProof::SavePerfTree": "proofshim records no performance tree; per-worker statistics are on "
-                            "GetQueryResult() (Print(\"F\"))",
     "TProof::LogViewer": "there is no log viewer GUI; proofshim logs to stderr (SetLogLevel(n) for more)",
 }
 

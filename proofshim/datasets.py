@@ -78,7 +78,10 @@ def verify(executor, fc) -> tuple[int, int]:
     ROOT = runtime.import_root()
     elements = dataset.from_file_collection(fc)
     counts = executor.gather_counts(executor.submit_counts([e.ref for e in elements]))
-    tree = _tree_key(str(fc.GetDefaultTreeName()))
+    # Without an explicit default, a collection's default tree is its first tree metadata, so
+    # the order of the files' metadata must not change here (it once flipped to the last tree).
+    default = str(fc.GetDefaultTreeName())
+    tree = _tree_key(default)
     bad = 0
     for info, (n, err) in zip(fc.GetList(), counts):
         info = runtime.downcast(info)
@@ -90,11 +93,16 @@ def verify(executor, fc) -> tuple[int, int]:
             continue
         info.ResetBit(ROOT.TFileInfo.kCorrupted)
         info.SetBit(ROOT.TFileInfo.kStaged)
-        info.RemoveMetaData(tree)
-        meta = ROOT.TFileInfoMeta(tree, "TTree", n)
-        ROOT.SetOwnership(meta, False)
-        info.AddMetaData(meta)
+        meta = info.GetMetaData(tree)
+        if meta:
+            meta.SetEntries(n)      # in place: the other trees keep their order
+        else:
+            meta = ROOT.TFileInfoMeta(tree, "TTree", n)
+            ROOT.SetOwnership(meta, False)
+            info.AddMetaData(meta)
     fc.Update()
+    if str(fc.GetDefaultTreeName()) != default:
+        fc.SetDefaultTreeName(default)
     log.info("%d file(s) verified, %d corrupted, %d entries in '%s'", len(counts), bad,
              fc.GetTotalEntries(tree), fc.GetName(), extra={"where": "TProof::VerifyDataSet"})
     return len(counts), bad

@@ -22,6 +22,9 @@ DRAW_SELECTOR = "ProofShim::DrawSelector"
 HISTOGRAM_ACTIONS = {1: "1-D histogram", 2: "2-D histogram", 3: "3-D histogram", 4: "profile",
                      23: "2-D profile", 33: "2-D histogram with colours"}
 ROWS = "PROOFSHIM_DrawRows"
+# TSelectorDraw's actions that keep every point (or list) rather than fill a histogram.
+REFUSED_ACTIONS = {13: "a 3-D scatter plot, a TPolyMarker3D of every point", 6: "parallel coordinates",
+                   7: "a candle plot"}
 
 
 def split_varexp(varexp: str) -> str:
@@ -39,7 +42,9 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
     data_kind = kind.split(":", 1)[1]
     with _client_tree(ROOT, data_kind, data) as tree:
         engine = ROOT.ProofShim.DrawEngine()
-        if engine.Start(tree, varexp, selection, option) != 0:
+        if engine.Start(tree, varexp, selection, option) != 0 or engine.GetAbort():
+            # An expression that does not compile: TTreeFormula has said why, as in a local Draw,
+            # and TSelectorDraw aborted before choosing an action; a local Draw returns -1 too.
             return -1
         action = abs(int(engine.GetActionCode()))
         if action == 12:
@@ -49,10 +54,12 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
             log.info("'%s': the 2-D scatter plot is drawn as a histogram of the points (option "
                      "\"scat\") when processed with proofshim", varexp, extra={"where": "TProof::DrawSelect"})
         if action not in HISTOGRAM_ACTIONS:
+            kind_name = REFUSED_ACTIONS.get(action, "event or entry lists, parallel coordinates, candle "
+                                                    "plots, 4-D")
             raise ProofShimError(
                 f"Draw(\"{varexp}\", \"{selection}\", \"{option}\"): this kind of Draw (TSelectorDraw "
-                f"action {action}: event or entry lists, parallel coordinates, candle plots, 4-D) is not "
-                "run in parallel by proofshim; draw it locally (chain.SetProof(False)) instead")
+                f"action {action}: {kind_name}) is not run in parallel by proofshim; draw it locally "
+                "(chain.SetProof(False)) instead")
         obj = engine.GetObject()
         expr = split_varexp(varexp)
         inputs = [ROOT.TNamed("varexp", expr), ROOT.TNamed("selection", selection)]
@@ -70,7 +77,7 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
             rows = _rows(out)
             if rows == 0:
                 _drop_internal(out)
-                _finish(ROOT, kind, data, engine, obj, 0, option)
+                _finish(ROOT, kind, data, engine, obj, 0, option, session.proof)
                 return 0
             dim = int(engine.GetDimension())
             lo = [out.FindObject(f"PROOFSHIM_DrawMin{i}").GetVal() for i in range(dim)]
@@ -95,7 +102,7 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
         if merged and rows:
             obj.Add(merged)
         _drop_internal(out)
-        _finish(ROOT, kind, data, engine, obj, rows, option)
+        _finish(ROOT, kind, data, engine, obj, rows, option, session.proof)
         return rows
 
 
@@ -114,8 +121,25 @@ def _doubles(values):
     return array.array("d", values)
 
 
-def _finish(ROOT, kind, data, engine, obj, rows: int, option: str) -> None:
+# PROOF's drawing attributes (TProof::SetParameter), applied to the drawn object as TProofDraw did.
+DRAW_ATTRIBUTES = (("PROOF_LineColor", "SetLineColor"), ("PROOF_LineStyle", "SetLineStyle"),
+                   ("PROOF_LineWidth", "SetLineWidth"), ("PROOF_MarkerColor", "SetMarkerColor"),
+                   ("PROOF_MarkerStyle", "SetMarkerStyle"), ("PROOF_MarkerSize", "SetMarkerSize"),
+                   ("PROOF_FillColor", "SetFillColor"), ("PROOF_FillStyle", "SetFillStyle"))
+
+
+def _apply_draw_attributes(proof, obj) -> None:
+    for name, setter in DRAW_ATTRIBUTES:
+        par = proof.GetParameter(name)
+        value = getattr(par, "GetVal", None) if par else None
+        if callable(value) and hasattr(obj, setter):
+            getattr(obj, setter)(value())
+
+
+def _finish(ROOT, kind, data, engine, obj, rows: int, option: str, proof=None) -> None:
     """What TTree::Draw does after its loop: remember the result and draw it unless 'goff'."""
+    if proof is not None:
+        _apply_draw_attributes(proof, obj)
     engine.SetSelectedRows(rows)
     if kind == "draw:tree":
         ROOT.ProofShim.SetDrawResult(data, obj if obj.InheritsFrom("TH1") else ROOT.nullptr, rows)

@@ -145,6 +145,7 @@ class Executor:
         self.client = None
         self._warm: list = []
         self._run: QueryRun | None = None       # the query running now
+        self._last_run: QueryRun | None = None  # the one that ran last
         self._refused: set[str] = set()         # multi-threaded workers already warned about
         self.parallel: int | None = None      # SetParallel(n): use the first n workers only
 
@@ -318,6 +319,10 @@ class Executor:
         host = locality.address_host(addr)
         return locality.resolve(host) if host else None
 
+    def worker_hosts(self) -> set[str]:
+        """The hosts of the active workers, written as the packetizer is told them."""
+        return {h for h in map(self._host_of, self.active_workers()) if h}
+
     def element_hosts(self, urls: list[str]) -> list[str | None]:
         """Which worker host holds each file (None: unknown, or all workers on one host): root://
         URLs name their server; local paths are the client's (its address towards the scheduler)."""
@@ -325,6 +330,11 @@ class Executor:
         client_host = locality.local_address_towards(locality.resolve(sched))
         return locality.element_hosts(urls, self.active_workers(), client_host=client_host,
                                       canonical=locality.resolve)
+
+    def running(self) -> QueryRun | None:
+        """The query running now, else the last one (its tally and packets in flight: the closing
+        feedback after the run reads the final tally), or None before the first."""
+        return self._run or self._last_run
 
     # ---- stopping
     def request_stop(self, abort: bool) -> None:
@@ -412,7 +422,7 @@ class Executor:
             with _ctrl_c_to(run.interrupted):
                 return run.run()
         finally:
-            self._run = None
+            self._run, self._last_run = None, run
             backend.close()
 
     def _fetch(self, fut, timeout: float, worker_address: str | None = None):

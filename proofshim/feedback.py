@@ -18,11 +18,13 @@ class FeedbackCollector:
     """The newest feedback of every slot of one query, merged and delivered every `period` s."""
 
     def __init__(self, ROOT, names: tuple[str, ...], period: float, *, merge: Callable,
-                 signal: Callable | None = None, callbacks: list[Callable] | None = None):
+                 signal: Callable | None = None, callbacks: list[Callable] | None = None,
+                 local: Callable[[], list] | None = None):
         self.ROOT = ROOT
         self.names = names
         self.period = period
         self.merge = merge                  # list of serialised TLists -> merged TList
+        self.local = local                  # -> fresh objects made here (PROOF's performance histograms)
         self.signal = signal
         self.callbacks = list(callbacks or [])
         self.latest: dict[str, bytes] = {}  # slot -> its newest serialised feedback list
@@ -45,13 +47,18 @@ class FeedbackCollector:
     def deliver(self, force: bool = False) -> None:
         """Merge and deliver, if the period has passed (or `force`) and something new arrived."""
         now = time.monotonic()
-        if not self._fresh or (not force and now - self._last < self.period):
+        # Objects made here change with every packet: they are delivered every period.
+        if not (self._fresh or self.local) or (not force and now - self._last < self.period):
             return
         self._last = now
         self._fresh = False
         merged = self.merge(list(self.latest.values()))
         merged.SetName("FeedbackList")
         merged.SetOwner(True)
+        for obj in self.local() if self.local else ():
+            merged.Add(obj)
+        if merged.GetSize() == 0:
+            return
         self.delivered.append(merged)
         if self.signal is not None:
             self.signal(merged)

@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
-__all__ = ["Element", "Packet", "select_range", "AdaptivePacketizer"]
+__all__ = ["Element", "Packet", "select_range", "AdaptivePacketizer", "FilePacketizer"]
 
 
 @dataclass(frozen=True)
@@ -385,3 +385,56 @@ class AdaptivePacketizer:
     def stop(self) -> None:
         """No new packets from now on; in-flight packets may still be reported done."""
         self._stopped = True
+
+
+class FilePacketizer(AdaptivePacketizer):
+    """PROOF's TPacketizerFile: one packet per file for a cycle-driven selector (PROOF_FilesToProcess).
+
+    Each element is one file (num=1). A file listed for a host goes only to a worker slot on that
+    host, in the order of the host's list; files of hosts without workers (host None) go to any slot
+    once its own host's files are handed out. When every slot of a host has been lost, the files left
+    for that host go to any slot rather than waiting for a worker that may not come back.
+
+    >>> pk = FilePacketizer([Element(0, 0, 1, "hostA"), Element(1, 0, 1, "hostB"), Element(2, 0, 1, None)])
+    >>> [pk.next_packet("a1", "hostA").element, pk.next_packet("a1", "hostA").element]
+    [0, 2]
+    >>> pk.next_packet("a1", "hostA") is None, pk.next_packet("b1", "hostB").element
+    (True, 1)
+    """
+
+    def __init__(self, elements: Sequence[Element], *, host_key: Callable[[str], str] = lambda h: h,
+                 **kwargs):
+        for e in elements:
+            if e.num != 1:
+                raise ValueError(f"element {e.index}: a file is one packet (num=1), got {e}")
+        super().__init__(elements, **kwargs)
+        self._host_key = host_key      # a slot's host as the elements name hosts
+        self._hosts_seen: set[str] = set()
+
+    def _eligible(self, element: int, host: str | None) -> bool:
+        want = self._host[element]
+        if want is None or want == host:
+            return True
+        # A host whose every slot was lost: its files are anybody's now.
+        return want in self._hosts_seen and not any(s.host == want for s in self._slots.values())
+
+    def next_packet(self, slot: Hashable, host: str | None = None) -> Packet | None:
+        if self._stopped:
+            return None
+        s = self._slots.setdefault(slot, _Slot())
+        if host is not None:
+            s.host = self._host_key(host)
+            self._hosts_seen.add(s.host)
+        for i, p in enumerate(self._requeue):
+            if self._eligible(p.element, s.host):
+                del self._requeue[i]
+                self._remaining -= p.num
+                return self._hand_out(s, p.element, p.first, p.num)
+        free = [e for e, n in self._nfree.items() if n > 0 and self._eligible(e, s.host)]
+        if not free:
+            return None
+        # The host's own files first, in their order, then those no host holds.
+        e = min(free, key=lambda e: (self._host[e] is None or self._host[e] != s.host, e))
+        rng = self._free[e][0]
+        self._carve(e, rng, rng[0], 1)
+        return self._hand_out(s, e, rng[0], 1)

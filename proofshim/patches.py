@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 
-from . import compat, datasets, logs, macros, packages, runtime, selector, session
+from . import compat, datasets, logs, macros, packages, perfstats, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -278,6 +278,8 @@ def _detach(sess, _s, _i):
 # TProof methods of the compat block that need Python: name -> fn(session, string, integer).
 _COMPAT_CALLS = {
     "Ping": session.CompatCalls.ping,
+    "SetPerfTree": lambda sess, s, i: perfstats.set_perf_tree(sess, s, bool(i)),
+    "SavePerfTree": lambda sess, s, _i: perfstats.save_perf_tree(runtime.import_root(), sess, *s.split("\n", 1)),
     "Echo": lambda sess, s, _i: session.CompatCalls.echo(sess, s),
     "EchoObject": _echo_object,
     "AsyncMode": lambda sess, _s, _i: session.CompatCalls.async_mode(sess),

@@ -8,10 +8,11 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, logs, objects, outputfile, runtime, selector, settings, workerlog
+from . import (dataset, datasets, filecheck, filepackets, inputdata, locality, logs, objects, outputfile,
+               parameters, perfstats, runtime, selector, settings, workerlog)
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
-from .packetizer import AdaptivePacketizer, Element, select_range
+from .packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
 from .feedback import DEFAULT_PERIOD_MS, FeedbackCollector
 from .logsetup import VERBOSE
 from .progress import Progress
@@ -111,9 +112,28 @@ def elements_of(kind: str, data) -> list[dataset.FileElement]:
     raise DatasetError(f"processing a {kind!r} is not supported yet")
 
 
+def _files_to_process(ROOT, session, kind: str, draw: bool):
+    """TPacketizerFile's files when the input list asks for it (None otherwise)."""
+    if draw or not filepackets.requested(session):
+        return None      # PROOF's DrawSelect kept only the drawing parameters in the input list
+    if kind != "cycle":
+        raise DatasetError(f"PROOF_Packetizer is '{filepackets.PACKETIZER}', which hands files to "
+                           "cycle-driven queries (Process(selector, n)); PROOF could not process data "
+                           "with it either: remove it first (DeleteParameters(\"PROOF_Packetizer\"))")
+    def canonical(host_name: str) -> str:
+        """A host of the map written as the packetizer is told the workers' hosts."""
+        return filepackets.loopback_as_one(locality.resolve(locality.address_host(host_name) or host_name))
+
+    hosts = {filepackets.loopback_as_one(h) for h in session.executor.worker_hosts()}
+    return filepackets.files_to_process(ROOT, session, hosts, canonical)
+
+
 def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entry_list=None,
-          strict: bool = False):
+          strict: bool = False, files=None):
     """Elements, packet ranges and MissingFiles of a query; compiles the selector meanwhile."""
+    if files is not None:
+        # One cycle per file, whatever number of cycles was asked for (as TPacketizerFile did).
+        return [], [(i, 0, 1) for i in range(len(files))], {}, code_loader(), []
     if kind == "cycle":
         if nentries <= 0:
             raise DatasetError(f"a cycle-driven query needs a positive number of cycles, got {nentries}")
@@ -215,42 +235,37 @@ def _missing_files_list(ROOT, missing: dict[str, str]):
     return lst
 
 
-# PROOF_* parameters proofshim acts on; every other one is accepted and announced once.
-HONOURED_PARAMETERS = {"PROOF_UseTreeCache", "PROOF_CacheSize", "PROOF_PacketAsAFraction",
-                       "PROOF_MinPacketTime", "PROOF_MaxPacketTime", "PROOF_FeedbackPeriod"}
+def _parameter_value(obj):
+    """The value of a parameter object as SetParameter makes them (TNamed title, TParameter value)."""
+    if obj.IsA().GetName() == "TNamed":
+        return str(obj.GetTitle())
+    get = getattr(obj, "GetVal", None)
+    return get() if callable(get) else None
 
 
-def _announce_ignored_parameters(session) -> None:
+def _announce_ignored_parameters(ROOT, session) -> None:
+    """One Info line per session for each of PROOF's own parameters proofshim does not carry out,
+    where the call that set it is named; input objects the selector reads are not PROOF's."""
     for obj in session.proof.GetInputList():
         name = str(obj.GetName())
-        if name.startswith("PROOF_") and name not in HONOURED_PARAMETERS and name not in session.announced:
-            session.announced.add(name)
-            log.info("%s is accepted but has no effect with proofshim (dask schedules the workers; "
-                     "packets are always adaptive)", name, extra={"where": "TProof::SetParameter"})
+        if name in session.announced or not parameters.is_proof_parameter(name):
+            continue
+        if parameters.unhonoured(name, _parameter_value(obj)) is None:
+            continue
+        session.announced.add(name)
+        call = "SetParameter" if ROOT.ProofShim.MadeBySetParameter(obj) else "AddInput"
+        log.info("%s", parameters.message(name), extra={"where": f"TProof::{call}"})
 
 
 def _worker_inputs(ROOT, proof, extra=()) -> bytes:
-    """The workers' input list: the session's inputs, AddInputData objects, the input data file's."""
+    """The workers' input list: the session's inputs (the input data travel as a file, inputdata.py)."""
     lst = ROOT.TList()   # borrows the objects only to serialise them
-    keep = []
-    for obj in list(proof.GetInputList()) + list(proof.GetInputData()) + list(extra):
+    for obj in list(proof.GetInputList()) + list(extra):
         lst.Add(obj)
-    path = str(proof.GetInputDataFile())
-    f = None
     try:
-        if path:
-            f = runtime.open_file(path)
-            if f is None:
-                raise DatasetError(f"the input data file '{path}' (SetInputDataFile) cannot be opened")
-            for key in f.GetListOfKeys():
-                obj = key.ReadObj()
-                keep.append(obj)
-                lst.Add(obj)
         return pickle.dumps(lst, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         lst.Clear("nodelete")
-        if f:
-            f.Close()
 
 
 def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
@@ -258,9 +273,22 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     """Run one query; return PROOF's value (selector status, -1 on error or abort).
 
     `extra` is the entry list of Process(dataset name, ...); `code` a selector already collected
-    (proofshim's own, for Draw) and `inputs` objects the workers get on top of the input list.
+    (proofshim's own, for Draw) and `inputs` objects the workers get on top of the input list (Draw's).
     """
     ROOT = runtime.load_library()
+    # PROOF's DrawSelect kept only the drawing parameters: no performance monitoring for Draw.
+    monitoring = None if inputs else perfstats.Monitoring(ROOT, session,
+                                                          split_options(option)[1].get("feedback", []))
+    try:
+        return _run(ROOT, session, kind, data, sel_arg, sel_obj, option, nentries, first, extra, code, inputs,
+                    monitoring)
+    finally:
+        if monitoring is not None:
+            monitoring.end()
+
+
+def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: int, first: int,
+         extra, code, inputs, monitoring) -> int:
     proof = session.proof
     t0 = time.monotonic()
     session.release_client_selector()
@@ -274,8 +302,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         code = _selector_code(sel_obj.IsA().GetName() if sel_obj else sel_arg)
     enl = runtime.downcast(extra) if kind == "dsname" and extra else None
     strict = strict_mode(session)
+    files = _files_to_process(ROOT, session, kind, draw=bool(inputs))
     elements, ranges, missing, class_name, entry_lists = _plan(
-        session, kind, data, lambda: selector.load(code), nentries, first, enl, strict)
+        session, kind, data, lambda: selector.load(code), nentries, first, enl, strict, files)
     total = sum(r[2] for r in ranges)
     is_objects = bool(elements) and bool(elements[0].object_type)   # entry_lists: key positions
 
@@ -290,37 +319,51 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
                             "(on the client, before any entry was processed; nothing was sent to the "
                             "workers)") from None
 
-    _announce_ignored_parameters(session)
+    _announce_ignored_parameters(ROOT, session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
                                    + proof_options.get("feedback", [])))
+    # PROOF's performance histograms are made here, the other feedback objects by the workers.
+    fb_names, fb_local = monitoring.split_feedback(fb_names) if monitoring else \
+        (tuple(n for n in fb_names if n != "stats"), ())
     fb_period = max(0.05, float(session.parameter("PROOF_FeedbackPeriod", DEFAULT_PERIOD_MS)) / 1000)
     session.seq += 1
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
-        input_list=_worker_inputs(ROOT, proof, inputs), env=worker.env_vars(), loads=tuple(session.loaded),
+        input_list=_worker_inputs(ROOT, proof, inputs), input_data=inputdata.prepare(ROOT, proof),
+        env=worker.env_vars(), loads=tuple(session.loaded),
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
         entry_lists=() if is_objects else tuple(a.tobytes() for a in entry_lists),
         objects=tuple(a.tobytes() for a in entry_lists) if is_objects else (), cycles=kind == "cycle",
+        files=tuple(f.name for f in files or ()),
         strict=strict,
         ordinals=_ordinals(session.executor),
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
         feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
     # Locality: packets of a file go preferably to workers on the host that holds it.
-    hosts = session.executor.element_hosts([elements[i].url for i, _, _ in ranges]) if elements \
-        else [None] * len(ranges)
-    packetizer = AdaptivePacketizer(
-        [Element(index=i, first=f, num=n, host=h) for (i, f, n), h in zip(ranges, hosts)],
-        n_workers_hint=max(1, proof.GetParallel()),
-        packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
-        min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
-        max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
+    if files:
+        hosts = [f.host for f in files]
+    elif elements:
+        hosts = session.executor.element_hosts([elements[i].url for i, _, _ in ranges])
+    else:
+        hosts = [None] * len(ranges)
+    packet_elements = [Element(index=i, first=f, num=n, host=h) for (i, f, n), h in zip(ranges, hosts)]
+    if files:
+        packetizer = FilePacketizer(packet_elements, host_key=filepackets.loopback_as_one)
+    else:
+        packetizer = AdaptivePacketizer(
+            packet_elements, n_workers_hint=max(1, proof.GetParallel()),
+            packet_fraction=float(session.parameter("PROOF_PacketAsAFraction", 4)),
+            min_packet_time=float(session.parameter("PROOF_MinPacketTime", 0.2)),
+            max_packet_time=float(session.parameter("PROOF_MaxPacketTime", 20)))
+    labels = [spec.ordinals[a] for a in session.executor.active_workers() if a in spec.ordinals]
+    local = (lambda: monitoring.live_objects(session.executor, spec, labels, fb_local)) if fb_local else None
     session.last_feedback = FeedbackCollector(
         ROOT, fb_names, fb_period, merge=lambda blobs: _merge(ROOT, blobs), signal=proof.Feedback,
-        callbacks=session.feedback_callbacks) if fb_names else None
+        callbacks=session.feedback_callbacks, local=local) if fb_names or fb_local else None
     progress = Progress(total, callbacks=session.progress_callbacks, init_time=time.monotonic() - t0,
                         signal=lambda v: proof.EmitProgress(*v[:8]), feedback=session.last_feedback)
     session.logs.start_query()
@@ -348,6 +391,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         print(f"Info in <TProof::Process>: processing was stopped - {outcome.processed} events processed")
 
     merged = _merge(ROOT, outcome.outputs)
+    if monitoring is not None:
+        for obj in monitoring.outputs(spec, outcome.workers, labels):
+            merged.Add(obj)
     # TProofOutputFile parts: merged into one file, or listed as a data set, before Terminate.
     outputfile.finalize(ROOT, merged, session.executor)
     member_map = merged.FindObject(MEMBER_MAP)

@@ -63,6 +63,7 @@ class Tally:
     packets: int = 0
     proc_time: float = 0.0     # s spent in packets
     cpu: float = 0.0           # CPU s spent in packets
+    records: list = dataclasses.field(default_factory=list)   # each packet's PacketResult (perfstats.py)
 
     def add_packet(self, res: worker.PacketResult) -> None:
         self.entries += res.processed
@@ -70,6 +71,7 @@ class Tally:
         self.packets += 1
         self.proc_time += res.elapsed
         self.cpu += res.cpu
+        self.records.append(res)
 
     def merge(self, other: Tally) -> None:
         for field in dataclasses.fields(self):
@@ -161,6 +163,10 @@ class QueryRun:
         self._feed_after = -1e9
 
     # ---- public
+    def in_flight(self) -> list[Slot]:
+        """The slots of the packets sent and not yet answered (one entry per packet)."""
+        return [t.slot for t in self.tasks.values() if t.packet is not None]
+
     def request_stop(self, abort: bool) -> None:
         """Soft stop (no new packets, running ones end at their next entry) or abort; from any
         thread. The loop passes it on to the workers within a poll."""
@@ -616,7 +622,9 @@ class QueryRun:
 
 def where(spec: worker.QuerySpec, packet: Packet, last_entry: int = -1) -> str:
     """A packet's data: "file 'f' tree 'T' entries a..b (at entry n)", objects, or cycles."""
-    if spec.cycles:
+    if spec.cycles and spec.files:
+        text = f"file '{spec.files[packet.element]}' (one cycle of TPacketizerFile)"
+    elif spec.cycles:
         text = f"cycles {packet.first}..{packet.first + packet.num}"
     else:
         url, tree, _ = spec.elements[packet.element]

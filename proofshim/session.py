@@ -67,6 +67,7 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
+        self.perf_tree = ""                # TProof::SetPerfTree's file, written after the next query
         self.logs = logs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)

@@ -26,7 +26,7 @@ import pickle
 import threading
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -73,6 +73,7 @@ class _QueryState:
     stop: int = 0                # StopProcess level asked for this query (1 stop, 2 abort)
     arrays: dict = dataclasses.field(default_factory=dict)   # (field, element) -> int64 array
     since: float = dataclasses.field(default_factory=time.monotonic)
+    input_digest: str = ""       # digest of its input data file (inputdata.InputDataFile)
 
 
 _slots: dict[Slot, _SlotState] = {}
@@ -108,6 +109,8 @@ class QuerySpec:
     log_level: int = 0                             # TProof::SetLogLevel
     strict: bool = False                           # a file unreadable while processing fails the query
     objects: tuple = ()                            # object data sets: per element, int64 key positions (bytes)
+    input_data: object = None                      # inputdata.InputDataFile: AddInputData/SetInputDataFile
+    files: tuple = ()                              # TPacketizerFile: per element, the file name of a cycle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +125,8 @@ class PacketResult:
     error: str
     cpu: float = 0.0             # CPU seconds of the packet's thread
     feedback: bytes = b""        # copies of the feedback objects, at most every feedback_period
+    started: float = 0.0         # wall-clock time (time.time()) the packet's loop began
+    element: int = -1            # the packet's element (file) index
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,6 +294,7 @@ def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
     for code in spec.loads:
         selector.load(code, require_selector=False)
     class_name = selector.load(spec.selector)
+    _add_input_data(ROOT, spec, input_list)
     ordinal = _ordinal(spec)
     outputfile.begin_slot(ROOT, spec.seq, str(slot))
     for obj in input_list:
@@ -310,6 +316,20 @@ def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
     st.busy = ("begin", -1, time.monotonic())
     rc = runner.Begin()
     return runner, rc
+
+
+def _add_input_data(ROOT, spec: QuerySpec, input_list) -> None:
+    """The objects of the query's input data file join the input list. Input data files that no
+    selector of a query still held here can use are closed (trees read from a file go with it;
+    selectors of other clients' queries may still be alive on this worker)."""
+    data = spec.input_data
+    _queries.setdefault(spec.query_id, _QueryState()).input_digest = data.digest if data else ""
+    in_use = {_queries[s.query_id].input_digest for s, st in _slots.items()
+              if st.runner is not None and s.query_id in _queries}
+    inputdata.release_unused(in_use | {data.digest if data else ""})
+    if data:
+        for obj in inputdata.objects(ROOT, data):
+            input_list.Add(obj)
 
 
 def _ordinal(spec: QuerySpec) -> str:
@@ -366,9 +386,9 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
     outputfile.begin_slot(runtime.import_root(), spec.seq, str(slot))
     st.busy = ("packet", packet.id, time.monotonic())
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
-    t1, cpu0 = time.perf_counter(), time.thread_time()
+    t1, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
     if spec.cycles:
-        rc = runner.RunCyclePacket(packet.first, packet.num)
+        rc = runner.RunCyclePacket(packet.first, packet.num, spec.files[packet.element] if spec.files else "")
     elif spec.objects:
         url, _, directory = spec.elements[packet.element]
         rc = runner.RunObjectPacket(url, directory, _int64s(spec, "objects", packet.element), packet.first,
@@ -391,7 +411,7 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
         error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
                         runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error, cpu,
-                        _feedback_due(spec, st))
+                        _feedback_due(spec, st), started=started, element=packet.element)
 
 
 def _feedback_due(spec: QuerySpec, st: _SlotState) -> bytes:

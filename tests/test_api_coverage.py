@@ -145,7 +145,6 @@ def _calls(ROOT):
         ("TProof::CreateDrawFeedback", lambda p: p.CreateDrawFeedback(), null),
         ("TProof::SetPrintProgress", lambda p: p.SetPrintProgress(null), None),
         ("TProof::SetProgressDialog", lambda p: p.SetProgressDialog(False), None),
-        ("TProof::SetPerfTree", lambda p: p.SetPerfTree("perf.root"), None),
         ("TProof::Archive", lambda p: p.Archive(1, "file:/tmp/x.root"), -1),
         ("TProof::UploadDataSet", lambda p: p.UploadDataSet("ds", "/tmp/*.root"), -1),
         ("TProof::UploadDataSetFromFile", lambda p: p.UploadDataSetFromFile("ds", "files.txt"), -1),
@@ -156,7 +155,6 @@ def _calls(ROOT):
         ("TProof::ClearData", lambda p: p.ClearData(), None),
         ("TProof::ActivateWorker", lambda p: p.ActivateWorker("0.1"), -1),
         ("TProof::DeactivateWorker", lambda p: p.DeactivateWorker("0.1"), -1),
-        ("TProof::SavePerfTree", lambda p: p.SavePerfTree(), -1),
         ("TProof::LogViewer", lambda p: type(p).LogViewer(), None),
     ]
 

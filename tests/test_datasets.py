@@ -242,3 +242,123 @@ def test_tdset_add_collection_of_fileinfo_url_and_string(ROOT, fresh_proof, data
     assert dset.Add(other) and dset.GetNumOfFiles() == 4
     assert dset.Process(COUNT_SEL) == 0
     assert _gids(fresh_proof) == [1] * 9834 + [0] * (total_entries - 9834)
+
+
+def test_verifying_a_dataset_of_files_with_several_trees_keeps_its_default_tree(
+        ROOT, fresh_proof, make_files, tmp_path):
+    """RegisterDataSet(..., "V") once turned the default tree of a collection whose files hold
+    several trees (e.g. TProofOutputFile's data sets of two ntuples) into the last one."""
+    import dask
+
+    sizes = [400, 900]
+    files = make_files(tmp_path / "twotrees", sizes)
+    fc = ROOT.TFileCollection("twotrees")
+    for path, n in zip(files, sizes):
+        f = ROOT.TFile(path, "UPDATE")
+        other = ROOT.TNtuple("Tother", "second tree", "x")
+        for i in range(n // 4):
+            other.Fill(i)
+        other.Write()
+        f.Close()
+        info = ROOT.TFileInfo(path)
+        for name, entries in (("/T", n), ("/Tother", n // 4)):
+            meta = ROOT.TFileInfoMeta(name, "TTree", entries)
+            ROOT.SetOwnership(meta, False)
+            info.AddMetaData(meta)
+        info.SetBit(ROOT.TFileInfo.kStaged)   # as TProofOutputFile's data sets are
+        ROOT.SetOwnership(info, False)
+        fc.Add(info)
+    fc.Update()
+    assert fc.GetDefaultTreeName() == "/T", "the first tree is the default"
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", sum(sizes))
+    with dask.config.set({"proofshim.dataset-dir": str(tmp_path / "store")}):
+        assert fresh_proof.RegisterDataSet("twotrees", fc, "OV")
+        stored = fresh_proof.GetDataSet("twotrees")
+        assert stored.GetDefaultTreeName() == "/T"
+        assert stored.GetTotalEntries("/T") == sum(sizes)
+        assert stored.GetTotalEntries("/Tother") == sum(n // 4 for n in sizes)
+        assert fresh_proof.VerifyDataSet("twotrees") == 0
+        assert fresh_proof.GetDataSet("twotrees").GetDefaultTreeName() == "/T"
+        assert fresh_proof.Process("twotrees", COUNT_SEL) == 0
+    assert _gids(fresh_proof) == [1] * sum(sizes), "the default tree T was processed, entry by entry"
+
+
+def _generated(ROOT, proof) -> dict[str, list[str]]:
+    gen = proof.GetOutput("generated")
+    rows = [str(o.GetName()).split("|") for o in gen] if gen else []
+    by_name: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_name.setdefault(row[0], []).append(row)
+    return by_name
+
+
+def test_tpacketizerfile_hands_each_file_to_one_cycle(ROOT, fresh_proof, tmp_path, capfd):
+    """PROOF_Packetizer = "TPacketizerFile" with PROOF_FilesToProcess (host -> list of file names),
+    as runProof("friends") generates its files with ProofAux: one cycle per file, whatever the number
+    of cycles asked for, the file named by PROOF_CurrentElement, Process(0), every file exactly once.
+    Once "no effect", it ran one cycle with an empty file name."""
+    import socket
+
+    def made_in_cpp(obj):
+        ROOT.SetOwnership(obj, False)     # as a macro's `new`: the map holds them
+        return obj
+
+    here = socket.gethostname()
+    elsewhere = "no-such-host.invalid"          # no worker there: any worker takes its files
+    files = made_in_cpp(ROOT.TMap())
+    files.SetName("PROOF_FilesToProcess")
+    local = made_in_cpp(ROOT.THashList())
+    local.SetName(here)
+    names = [f"gen_{i}.root" for i in range(5)]
+    for n in names:
+        local.Add(made_in_cpp(ROOT.TObjString(n)))
+    absolute = str(tmp_path / "gen_abs.root")
+    local.Add(made_in_cpp(ROOT.TFileInfo(absolute)))   # TFileInfo entries: their URL is the name
+    other = made_in_cpp(ROOT.TList())
+    for n in ("far_0.root", "far_1.root"):
+        other.Add(made_in_cpp(ROOT.TObjString(n)))
+    files.Add(made_in_cpp(ROOT.TObjString(here)), local)
+    files.Add(made_in_cpp(ROOT.TObjString(elsewhere)), other)
+    fresh_proof.AddInput(files)
+    fresh_proof.SetParameter("PROOF_Packetizer", "TPacketizerFile")
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("FileGenSel_NEvents", 25)
+    sel = selector_path("FileGenSel.C") + "+"
+    try:
+        capfd.readouterr()
+        assert fresh_proof.Process(sel, 1) == 0
+        err = capfd.readouterr().err
+        assert "PROOF_Packetizer" not in err and "PROOF_FilesToProcess" not in err, "honoured, not announced"
+        generated = _generated(ROOT, fresh_proof)
+        expected = set(names) | {"far_0.root", "far_1.root", "file://" + absolute}
+        assert set(generated) == expected
+        assert all(len(rows) == 1 for rows in generated.values()), "every file handed out exactly once"
+        for name, [row] in generated.items():
+            _, path, ordinal, entry, first, num, empty = row
+            assert (entry, first, num, empty) == ("0", "0", "1", "1"), \
+                f"{name}: Process(0) of a one-entry kEmpty element"
+            f = ROOT.TFile.Open(path)
+            assert f and f.Get("Tgen").GetEntries() == 25, f"{name}: the file was written"
+            f.Close()
+        assert fresh_proof.GetQueryResult().GetEntries() == len(expected), "one cycle per file"
+
+        # PROOF_ProcessNotAssigned = 0: the files of hosts without workers are left alone.
+        fresh_proof.SetParameter("PROOF_ProcessNotAssigned", 0)
+        assert fresh_proof.Process(sel, 1000) == 0
+        assert set(_generated(ROOT, fresh_proof)) == set(names) | {"file://" + absolute}
+        assert "not processed (PROOF_ProcessNotAssigned is 0)" in capfd.readouterr().err
+
+        # Data queries cannot use it (PROOF could not either); without the map it cannot work.
+        dset = ROOT.TDSet("TTree", "Tgen")
+        dset.Add(generated["gen_0.root"][0][1])
+        assert dset.Process(selector_path("V0Sel.C") + "+") == -1
+        assert "cycle-driven queries" in capfd.readouterr().err
+        fresh_proof.GetInputList().Remove(files)
+        assert fresh_proof.Process(sel, 3) == -1
+        assert "no TMap named 'PROOF_FilesToProcess'" in capfd.readouterr().err
+    finally:
+        fresh_proof.DeleteParameters("PROOF_Packetizer")
+        fresh_proof.DeleteParameters("PROOF_ProcessNotAssigned")
+    # Without it, cycle-driven queries are ordinary ones again.
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("CycleSel_N", 100)
+    assert fresh_proof.Process(selector_path("CycleSel.C") + "+", 100) == 0
+    assert fresh_proof.GetOutput("hcycle").GetEntries() == 100

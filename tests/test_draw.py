@@ -111,6 +111,50 @@ def test_bad_expression_fails_and_session_goes_on(ROOT, proof_chain, capfd):
     assert proof_chain.Draw("px", "", "goff") > 0
 
 
+def test_expression_that_does_not_compile_gives_the_compile_error_and_minus_one(ROOT, fresh_proof, chain,
+                                                                              data_files, capfd):
+    """TProof::DrawSelect once answered an expression that does not compile with "this kind of Draw
+    is not run in parallel"; it says the compiler's error, as a local Draw does, and returns -1."""
+    local = chain()
+    dset = ROOT.TDSet("TTree", "T")
+    for f in data_files:
+        dset.Add(f)
+    cases = [("px+", "", "Invalid Syntax"), ("px", "nosuchbranch>1", "Bad numerical expression"),
+             ("px:py", "sqrt(px", "')' is expected")]
+    for varexp, selection, why in cases:
+        capfd.readouterr()
+        assert local.Draw(varexp, selection, "goff") == -1
+        local_err = capfd.readouterr().err
+        compile_error = next(ln for ln in local_err.splitlines() if "TTreeFormula::Compile" in ln)
+        assert why in compile_error
+        assert fresh_proof.DrawSelect(dset, varexp, selection, "goff") == -1
+        err = capfd.readouterr().err
+        assert compile_error in err, f"{varexp!r}/{selection!r}: the local Draw's compile error is said"
+        assert "not run in parallel" not in err
+    assert fresh_proof.DrawSelect(dset, "px", "ntrk>3", "goff") == local.Draw("px", "ntrk>3", "goff") > 0
+
+
+def test_proof_drawing_attributes_are_applied_and_not_announced(ROOT, fresh_proof, chain, data_files, capfd):
+    """runProof's "dataset" plots set PROOF_FillColor, PROOF_LineColor, PROOF_MarkerColor... before
+    DrawSelect, as PROOF's TProofDraw applied them to the drawn object."""
+    dset = ROOT.TDSet("TTree", "T")
+    for f in data_files:
+        dset.Add(f)
+    fresh_proof.SetParameter("PROOF_FillColor", 45)
+    fresh_proof.SetParameter("PROOF_LineColor", 2)
+    fresh_proof.SetParameter("PROOF_FillStyle", 1001)
+    fresh_proof.SetParameter("PROOF_MarkerSize", 1.5)
+    capfd.readouterr()
+    try:
+        assert fresh_proof.DrawSelect(dset, "px", "ntrk>3", "goff") > 0
+        h = ROOT.gDirectory.Get("htemp")
+        assert (h.GetFillColor(), h.GetLineColor(), h.GetFillStyle()) == (45, 2, 1001)
+        assert h.GetMarkerSize() == pytest.approx(1.5)
+        assert "has no effect" not in capfd.readouterr().err
+    finally:
+        fresh_proof.DeleteParameters("PROOF_*")
+
+
 def test_tdset_draw_and_drawselect(ROOT, fresh_proof, chain, data_files, tmp_path):
     local_chain = chain()
     n_local = local_chain.Draw("px:py", "ntrk>3", "goff")

@@ -76,6 +76,75 @@ def test_input_data_reaches_the_workers(ROOT, fresh_proof, chain, tmp_path, tota
     assert fresh_proof.GetOutput("hgid").GetBinContent(8) == 1
 
 
+def _ntuple_values(ntuple) -> list[tuple[float, float]]:
+    out = []
+    for i in range(int(ntuple.GetEntries())):
+        ntuple.GetEntry(i)
+        args = ntuple.GetArgs()
+        out.append((args[0], args[1]))
+    return out
+
+
+def _seen(proof, n: int) -> dict[int, tuple[float, float]]:
+    seen = proof.GetOutput("seen")
+    assert seen and seen.GetEntries() == n, "every cycle recorded once"
+    rows = {}
+    for i in range(n):
+        seen.GetEntry(i)
+        args = seen.GetArgs()
+        rows[int(args[0])] = (args[1], args[2])
+    assert sorted(rows) == list(range(n))
+    return rows
+
+
+def test_input_data_trees_reach_the_workers_whole(ROOT, fresh_proof, tmp_path):
+    """A TTree given as input data (SetInputDataFile, AddInputData) once reached the workers as a
+    header without its baskets: they read garbage (ProofNtuple's "inputrndm" filled its ntuple with
+    values like -8.9e+36). Its data travel with it now: every worker reads the client's values."""
+    sel = selector_path("InputTreeSel.C") + "+"
+    path = str(tmp_path / "rndm.root")
+    f = ROOT.TFile(path, "RECREATE")
+    tuple_ = ROOT.TNtuple("InTuple", "random numbers", "x:y", 256)   # small baskets: many of them
+    rnd = ROOT.TRandom3(7)
+    for _ in range(3000):
+        tuple_.Fill(rnd.Gaus(), rnd.Rndm())
+    tuple_.Write()
+    f.Close()
+    f = ROOT.TFile(path)
+    from_file = f.Get("InTuple")
+    assert from_file.GetListOfBranches().At(0).GetWriteBasket() > 10, "the data span many baskets"
+    expected = _ntuple_values(from_file)
+    memory = ROOT.TNtuple("MemTuple", "in memory", "x:y")
+    memory.SetDirectory(ROOT.nullptr)
+    for k in range(50):
+        memory.Fill(k * 0.5, -k)
+    n = 7000     # more cycles than entries: every worker reads entries from all over the ntuple
+    try:
+        fresh_proof.SetInputDataFile(path)
+        assert fresh_proof.Process(sel, n) == 0
+        rows = _seen(fresh_proof, n)
+        assert all(rows[i] == expected[i % len(expected)] for i in range(n)), "SetInputDataFile"
+
+        fresh_proof.ClearInputData()
+        fresh_proof.AddInputData(from_file)          # a tree read from a file on the client
+        assert fresh_proof.Process(sel, n) == 0
+        rows = _seen(fresh_proof, n)
+        assert all(rows[i] == expected[i % len(expected)] for i in range(n)), "AddInputData(file tree)"
+
+        fresh_proof.SetInputDataFile(path)           # both: the file, and an object added to it
+        fresh_proof.AddInputData(memory)
+        fresh_proof.SetParameter("InputTreeSel_Name", "MemTuple")
+        assert fresh_proof.Process(sel, 300) == 0
+        rows = _seen(fresh_proof, 300)
+        assert all(rows[i] == (i % 50 * 0.5, -(i % 50)) for i in range(300)), "AddInputData(memory tree)"
+        assert len(fresh_proof.GetInputData()) == 2, "the client's input data are left as they were"
+    finally:
+        fresh_proof.ClearInputData()
+        f.Close()
+    assert fresh_proof.Process(sel, 10) == 0
+    assert fresh_proof.GetOutput("seen").GetEntries() == 0, "no input data any more: the selector aborts"
+
+
 def test_proof_parameters_accepted_and_announced_once(ROOT, fresh_proof, chain, capfd):
     fresh_proof.SetParameter("PROOF_Packetizer", "TPacketizerUnit")
     fresh_proof.SetParameter("PROOF_MaxSlavesPerNode", 8)
@@ -85,10 +154,47 @@ def test_proof_parameters_accepted_and_announced_once(ROOT, fresh_proof, chain, 
     capfd.readouterr()
     assert c.Process(V0, "", 100) == 0
     err = capfd.readouterr().err
-    assert "PROOF_Packetizer is accepted" in err and "PROOF_MaxSlavesPerNode is accepted" in err
-    assert "PROOF_MinPacketTime" not in err
+    assert "Info in <TProof::SetParameter>: PROOF_Packetizer is accepted but has no effect" in err
+    assert "PROOF_MaxSlavesPerNode is accepted" in err
+    assert "PROOF_MinPacketTime is accepted" not in err
     assert c.Process(V0, "", 100) == 0
     assert "PROOF_Packetizer" not in capfd.readouterr().err
+
+
+def test_only_proofs_own_unhonoured_parameters_are_announced_naming_the_call(ROOT, fresh_proof, chain, capfd):
+    """Input objects the selector itself reads (ROOT's tutorials' PROOF_OUTPUTFILE, PROOF_USE_NTP_RNDM)
+    were announced as "accepted but has no effect", and every message said SetParameter. Only PROOF's
+    own parameters that proofshim does not carry out are announced, under the call that set them."""
+    keep = [ROOT.TNamed("PROOF_OUTPUTFILE", "/tmp/ProofNtuple.root"),
+            ROOT.TParameter["Int_t"]("PROOF_UseMergers", 0), ROOT.TNamed("MyAnalysis_Cut", "pt>20")]
+    for obj in keep:
+        fresh_proof.AddInput(obj)
+    fresh_proof.SetParameter("PROOF_USE_NTP_RNDM", "yes")
+    fresh_proof.SetParameter("PROOF_NTUPLE_DONT_PLOT", "")
+    fresh_proof.SetParameter("PROOF_UseParallelUnzip", 0)       # PROOF's default: what proofshim does
+    fresh_proof.SetParameter("PROOF_ValidateByFile", 1)
+    fresh_proof.SetParameter("PROOF_UseTreeCache", 1)           # honoured
+    c = chain()
+    c.SetProof()
+    capfd.readouterr()
+    assert c.Process(COUNT_SEL, "", 100) == 0
+    err = capfd.readouterr().err
+    announced = [ln for ln in err.splitlines() if "is accepted but has no effect" in ln]
+    assert len(announced) == 2, announced
+    assert any(ln.startswith("Info in <TProof::AddInput>: PROOF_UseMergers is accepted") for ln in announced)
+    assert any(ln.startswith("Info in <TProof::SetParameter>: PROOF_ValidateByFile is accepted")
+               for ln in announced)
+    for name in ("PROOF_OUTPUTFILE", "PROOF_USE_NTP_RNDM", "PROOF_NTUPLE_DONT_PLOT", "PROOF_UseParallelUnzip",
+                 "PROOF_UseTreeCache", "MyAnalysis_Cut"):
+        assert name not in err, f"{name} is not announced"
+    # A name set both ways: the object in the input list decides.
+    fresh_proof.SetParameter("PROOF_UseParallelUnzip", 1)
+    fresh_proof.DeleteParameters("PROOF_UseMergers")
+    fresh_proof.SetParameter("PROOF_UseMergers", 2)
+    assert c.Process(COUNT_SEL, "", 100) == 0
+    err = capfd.readouterr().err
+    assert "Info in <TProof::SetParameter>: PROOF_UseParallelUnzip is accepted" in err
+    assert "PROOF_UseMergers" not in err, "announced once per session"
 
 
 def test_load_ships_helper_code_to_every_worker(ROOT, fresh_proof, capfd):

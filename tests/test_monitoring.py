@@ -225,3 +225,122 @@ def test_set_log_level_changes_what_proofshim_logs(ROOT, fresh_proof, capfd):
     assert fresh_proof.Process(SLOW, 100) == 0
     err = capfd.readouterr().err
     assert "Debug in" not in err and "worker 0." not in err
+
+
+def _labels(h):
+    return [str(h.GetXaxis().GetBinLabel(b)) for b in range(1, h.GetNbinsX() + 1)]
+
+
+def _events(ROOT, tree):
+    out = []
+    for i in range(int(tree.GetEntries())):
+        tree.GetEntry(i)
+        e = tree.PerfEvents
+        out.append({"node": str(e.fEvtNode), "type": int(e.fType), "t": e.fTimeStamp.AsDouble(),
+                    "slave": str(e.fSlave), "file": str(e.fFileName), "n": int(e.fEventsProcessed),
+                    "start": bool(e.fIsStart), "latency": e.fLatency, "proc": e.fProcTime})
+    return out
+
+
+def test_performance_histograms_and_tree_from_the_query_statistics(ROOT, fresh_proof, chain, data_files,
+                                                                   total_entries):
+    """gEnv's Proof.StatsHist (runProof sets it) and PROOF_StatsTrace: PROOF's performance histograms
+    and tree in the output list, from the statistics of the packets (they were ignored silently)."""
+    ROOT.gEnv.SetValue("Proof.StatsHist", 1)
+    fresh_proof.SetParameter("PROOF_StatsTrace", "")
+    c = chain()
+    c.SetProof()
+    try:
+        assert c.Process(COUNT) == 0
+    finally:
+        ROOT.gEnv.SetValue("Proof.StatsHist", 0)
+    assert fresh_proof.GetInputList().FindObject("PROOF_StatsHist"), "TPerfStats::Setup left it there, as PROOF"
+    qr = fresh_proof.GetQueryResult()
+    out = fresh_proof.GetOutputList()
+    events, packets = out.FindObject("PROOF_EventsHist"), out.FindObject("PROOF_PacketsHist")
+    assert events.ClassName() == "TH1D" and events.GetTitle() == "Events processed per Worker"
+    assert _labels(events) == ["0.0", "0.1"], "one bin per worker, labelled with its ordinal"
+    per_worker = {str(qr.GetWorkerName(i)).split()[0]: qr.GetWorkerEntries(i) for i in range(qr.GetNumWrks())}
+    assert [events.GetBinContent(b) for b in (1, 2)] == [per_worker["0.0"], per_worker["0.1"]]
+    assert events.Integral() == total_entries
+    n_packets = qr.GetNumPackets()
+    assert packets.Integral() == n_packets and sorted(_labels(packets)) == ["0.0", "0.1"]
+    for name in ("PROOF_LatencyHist", "PROOF_ProcTimeHist", "PROOF_CpuTimeHist"):
+        h = out.FindObject(name)
+        assert h.ClassName() == "TH2D" and h.GetEntries() == n_packets, name
+        assert _labels(h)[:2] == ["0.0", "0.1"]
+        assert h.GetBinContent(0, 0) == 0 and h.Integral() == n_packets, f"{name}: no negative time"
+    cpu = out.FindObject("PROOF_CpuTimeHist")
+    assert cpu.GetMean(2) * n_packets == pytest.approx(qr.GetUsedCPU(), rel=1e-3), "the packets' CPU times"
+    assert out.FindObject("PROOF_ProcPcktHist").Integral() == 0, "no packet in flight at the end"
+    nodes = out.FindObject("PROOF_NodeHist")
+    assert nodes.Integral() == 0 and any(label.startswith("root://") for label in _labels(nodes))
+    # The tree: kStart, every file read (start/stop), every packet, kStop, in time order.
+    P = ROOT.TVirtualPerfStats
+    evs = _events(ROOT, out.FindObject("PROOF_PerfStats"))
+    assert evs[0]["type"] == P.kStart and evs[-1]["type"] == P.kStop
+    assert [e["t"] for e in evs] == sorted(e["t"] for e in evs)
+    pkts = [e for e in evs if e["type"] == P.kPacket]
+    assert len(pkts) == n_packets and sum(e["n"] for e in pkts) == total_entries
+    assert {e["file"] for e in pkts} == set(data_files) and all(e["proc"] > 0 for e in pkts)
+    files = [e for e in evs if e["type"] == P.kFile]
+    assert {e["file"] for e in files} == set(data_files)
+    assert sum(1 for e in files if e["start"]) == sum(1 for e in files if not e["start"])
+    fresh_proof.DeleteParameters("PROOF_Stats*")
+
+
+def test_fb_stats_feeds_back_the_histograms_and_perftree_saves_them(ROOT, fresh_proof, tmp_path):
+    """runProof's default option fb=stats: PROOF_EventsHist, PROOF_PacketsHist and PROOF_ProcPcktHist
+    arrive through Feedback(TList*) while the query runs and are in the output; SetPerfTree writes the
+    tree and histograms of the next query to its file (runProof's "perftree")."""
+    n = 3000
+    _set_n(fresh_proof, n)
+    fresh_proof.SetParameter("PROOF_FeedbackPeriod", 100)
+    seen = []
+
+    def on_feedback(objs):
+        names = sorted(str(o.GetName()) for o in objs)
+        seen.append((names, objs.FindObject("PROOF_EventsHist").Integral()))
+
+    fresh_proof.Connect("Feedback(TList*)", on_feedback)
+    try:
+        assert fresh_proof.Process(SLOW, n, "fb=stats") == 0
+    finally:
+        fresh_proof.Disconnect("Feedback(TList*)", on_feedback)
+    assert len(seen) >= 2, f"feedback every 100 ms during a ~2 s query, and at its end: {seen}"
+    assert all(names == ["PROOF_EventsHist", "PROOF_PacketsHist", "PROOF_ProcPcktHist"] for names, _ in seen)
+    totals = [t for _, t in seen]
+    assert totals == sorted(totals) and totals[0] < n and totals[-1] == n, "they grow, to every entry"
+    assert fresh_proof.GetOutput("PROOF_EventsHist").Integral() == n
+    assert fresh_proof.GetOutput("hidx").GetEntries() == n, "the selector's own output is untouched"
+    assert not fresh_proof.GetInputList().FindObject("PROOF_StatsHist"), "fb=stats is for that query only"
+    assert fresh_proof.GetFeedbackList().GetSize() == 0
+
+    path = str(tmp_path / "perftree.root")
+    fresh_proof.SetPerfTree(path, True)
+    assert fresh_proof.GetInputList().FindObject("PROOF_SlaveStatsTrace")
+    assert fresh_proof.Process(SLOW, 500) == 0
+    qr = fresh_proof.GetQueryResult()
+    f = ROOT.TFile(path)
+    assert sorted(str(k.GetName()) for k in f.GetListOfKeys()) == sorted(
+        ["PROOF_PerfStats", "PROOF_PacketsHist", "PROOF_EventsHist", "PROOF_NodeHist", "PROOF_LatencyHist",
+         "PROOF_ProcTimeHist", "PROOF_CpuTimeHist"])
+    evs = _events(ROOT, f.Get("PROOF_PerfStats"))
+    P = ROOT.TVirtualPerfStats
+    master = [e for e in evs if e["node"] == "0"]
+    assert master[0]["type"] == P.kStart and master[-1]["type"] == P.kStop
+    assert sum(e["n"] for e in master if e["type"] == P.kPacket) == 500
+    workers = {e["node"] for e in evs if e["node"] != "0"}
+    assert workers and all(sum(1 for e in evs if e["node"] == w and e["type"] == P.kStart) == 1 for w in workers)
+    f.Close()
+    # Saved once: SetPerfTree has to be called again for the next query (PROOF's rule).
+    assert not fresh_proof.GetInputList().FindObject("PROOF_StatsTrace")
+    os_path = tmp_path / "perftree.root"
+    os_path.unlink()
+    assert fresh_proof.Process(SLOW, 100) == 0
+    assert not os_path.exists()
+    # SavePerfTree of an earlier query, by reference.
+    again = str(tmp_path / "again.root")
+    assert fresh_proof.SavePerfTree(again, qr.GetTitle()) == 0
+    assert ROOT.TFile(again).Get("PROOF_EventsHist").Integral() == 500
+    assert fresh_proof.SavePerfTree(again, "nosuch:q99") == -1

@@ -595,3 +595,47 @@ def test_slot_that_processed_nothing_gets_a_first_sized_packet():
     pk.packet_done("a", p, elapsed=0.5, processed=0)
     assert pk.rate("a") == 0
     assert pk.next_packet("a").num == 100
+
+
+# ---------------------------------------------------------------- TPacketizerFile
+def test_file_packetizer_binds_files_to_their_hosts_and_hands_each_out_once():
+    from proofshim.packetizer import FilePacketizer
+
+    hosts = ["A", "A", "B", None, "A", "B", None]
+    pk = FilePacketizer(make_elements([1] * len(hosts), hosts=hosts))
+    got = {}
+    # Slot b1 (host B) takes B's files in order, then the unbound ones; never A's.
+    for _ in range(10):
+        p = pk.next_packet("b1", "B")
+        if p is None:
+            break
+        got[p.element] = "b1"
+        assert (p.first, p.num) == (0, 1)
+        pk.packet_done("b1", p, 0.1)
+    assert [e for e in got] == [2, 5, 3, 6]
+    # A's slots take A's files only, in the list's order.
+    a = [pk.next_packet("a1", "A"), pk.next_packet("a2", "A"), pk.next_packet("a1", "A")]
+    assert [p.element for p in a] == [0, 1, 4]
+    assert pk.next_packet("a2", "A") is None and pk.remaining_entries == 0
+
+
+def test_file_packetizer_requeues_lost_files_to_the_same_host_or_anyone_when_the_host_is_gone():
+    from proofshim.packetizer import FilePacketizer
+
+    pk = FilePacketizer(make_elements([1, 1, 1], hosts=["A", "A", "B"]),
+                        host_key=lambda h: "A" if h.startswith("a-") else h)
+    p0 = pk.next_packet("a1", "a-addr1")          # host_key maps the slot's host
+    assert p0.element == 0
+    b = pk.next_packet("b1", "B")
+    assert b.element == 2 and pk.next_packet("b1", "B") is None
+    assert pk.slot_lost("a1") == [p0]
+    # Host A has no slot left: its files (the lost one first) go to whoever asks.
+    got = [pk.next_packet("b1", "B").element, pk.next_packet("b1", "B").element]
+    assert got == [0, 1] and pk.next_packet("b1", "B") is None
+    pk2 = FilePacketizer(make_elements([1, 1], hosts=["A", "A"]))
+    q = pk2.next_packet("a1", "A")
+    pk2.next_packet("a2", "A")
+    pk2.slot_lost("a1")
+    assert pk2.next_packet("b1", "B") is None, "A still has a slot: its files wait for it"
+    again = pk2.next_packet("a2", "A")
+    assert (again.element, again.first, again.num) == (q.element, 0, 1), "requeued for host A"

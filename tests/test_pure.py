@@ -204,3 +204,58 @@ def test_workers_without_proofshim_or_with_another_version_are_reported():
     assert "pip install proofshim==0.1.0" in error
     error, warning = installation_problems({"tcp://w1:1": "0.0.9", "tcp://w3:3": "?"}, "0.1.0", "tcp://s:1")
     assert not error and "tcp://w1:1 has 0.0.9" in warning and "w3" not in warning
+
+
+def test_proof_parameters_honoured_or_announced():
+    from proofshim import parameters
+
+    # Names PROOF never read are the selectors' own: never announced.
+    for name in ("PROOF_OUTPUTFILE", "PROOF_OUTPUTFILE_LOCATION", "PROOF_USE_NTP_RNDM", "MySel_Cut"):
+        assert not parameters.is_proof_parameter(name) and parameters.unhonoured(name, "x") is None
+    # Honoured ones, and values asking for what proofshim does anyway.
+    for name, value in (("PROOF_UseTreeCache", 0), ("PROOF_StatsHist", ""), ("PROOF_FilesToProcess", None),
+                        ("PROOF_UseParallelUnzip", 0), ("PROOF_Packetizer", "TPacketizerFile"),
+                        ("PROOF_Packetizer", "TPacketizerAdaptive"), ("PROOF_FillColor", 45)):
+        assert parameters.is_proof_parameter(name) and parameters.unhonoured(name, value) is None, name
+    for name, value in (("PROOF_UseParallelUnzip", 1), ("PROOF_Packetizer", "TPacketizer"),
+                        ("PROOF_UseMergers", 0), ("PROOF_RateEstimation", "average")):
+        why = parameters.unhonoured(name, value)
+        assert why and parameters.message(name) == f"{name} is accepted but has no effect with proofshim: {why}"
+
+
+@pytest.mark.parametrize("module", ["proofshim.parameters", "proofshim.filepackets", "proofshim.perfstats",
+                                    "proofshim.packetizer"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_performance_records_latencies_and_file_visits():
+    """The statistics behind PROOF's performance histograms and tree (pure part of perfstats.py)."""
+    from types import SimpleNamespace
+
+    from proofshim import perfstats
+    from proofshim.worker import Slot
+
+    def res(slot, element, processed, started, elapsed, cpu=0.1):
+        return SimpleNamespace(slot=slot, element=element, processed=processed, started=started,
+                               elapsed=elapsed, cpu=cpu, bytes_read=10 * processed)
+
+    s0, s1 = Slot("q", "tcp://w0:1", 1), Slot("q", "tcp://w1:1", 2)
+    tallies = {"tcp://w0:1": SimpleNamespace(records=[res(s0, 0, 100, 10.0, 1.0), res(s0, 0, 50, 11.5, 0.5),
+                                                      res(s0, 1, 70, 12.0, 1.0)]),
+               "tcp://w1:1": SimpleNamespace(records=[res(s1, 1, 30, 10.2, 2.0)])}
+    recs = perfstats.records(tallies, {"tcp://w0:1": "0.0", "tcp://w1:1": "0.1"}, ["/d/a.root", "/d/b.root"])
+    assert [(r.ordinal, r.url, r.entries) for r in recs] == [
+        ("0.0", "/d/a.root", 100), ("0.1", "/d/b.root", 30), ("0.0", "/d/a.root", 50), ("0.0", "/d/b.root", 70)]
+    assert sum(r.entries for r in recs) == 250
+    lat = perfstats.latencies(recs)
+    assert [round(lat[r], 6) for r in recs] == [0.0, 0.0, 0.5, 0.0], "waits between a slot's packets"
+    visits = perfstats.file_visits(recs)
+    assert [(a.ordinal, a.url, a.started, b.ended) for a, b in visits] == [
+        ("0.0", "/d/a.root", 10.0, 12.0), ("0.1", "/d/b.root", 10.2, 12.2), ("0.0", "/d/b.root", 12.0, 13.0)]
+    assert perfstats.worker_labels(["0.0"], recs) == ["0.0", "0.1"]
+    cycles = perfstats.records({"w": SimpleNamespace(records=[res(s0, 0, 5, 1.0, 1.0)])}, {}, [], ["f.root"])
+    assert cycles[0].url == "f.root" and cycles[0].ordinal == "?", "TPacketizerFile: the file of the cycle"

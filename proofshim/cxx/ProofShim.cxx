@@ -10,6 +10,7 @@
 #include "TSlaveInfo.h"
 #include "TProofOutputFile.h"
 #include "TProofLog.h"
+#include "TPerfStats.h"
 #include "ProofShimCore.h"
 
 #include "TChain.h"
@@ -743,6 +744,36 @@ Int_t Runner::RunObjectPacket(const char *file, const char *dir, const Long64_t 
    return rc;
 }
 
+Int_t FilesToProcess(const TMap *map, TString &lines, TString &unsupported)
+{
+   lines = unsupported = "";
+   if (!map) return -1;
+   Int_t n = 0;
+   TIter next(map);
+   while (TObject *key = next()) {
+      TObject *value = map->GetValue(key);
+      TCollection *files = dynamic_cast<TCollection *>(value);
+      if (auto *fc = dynamic_cast<TFileCollection *>(value)) files = fc->GetList();
+      if (!files) {
+         if (value) unsupported += TString::Format("%s (for '%s') ", value->ClassName(), key->GetName());
+         continue;
+      }
+      TIter nf(files);
+      while (TObject *entry = nf()) {
+         TString name;
+         if (auto *os = dynamic_cast<TObjString *>(entry)) name = os->GetName();
+         else if (auto *fi = dynamic_cast<TFileInfo *>(entry)) name = fi->GetCurrentUrl()->GetUrl();
+         else {
+            unsupported += TString::Format("%s ", entry->ClassName());
+            continue;
+         }
+         lines += TString::Format("%s\t%s\n", key->GetName(), name.Data());
+         ++n;
+      }
+   }
+   return n;
+}
+
 Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &error)
 {
    lines = "";
@@ -773,10 +804,12 @@ Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &er
    return n;
 }
 
-Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num)
+Int_t Runner::RunCyclePacket(Long64_t first, Long64_t num, const char *file)
 {
    fError = "";
-   SetCurrentElement("", "", "", first, num);
+   // PROOF's cycle packets were kEmpty elements; TPacketizerFile's name one file each.
+   SetCurrentElement(file ? file : "", "", "", first, num);
+   fCurrentElement->Value()->SetBit(TDSetElement::kEmpty);
    return Loop(first, num);
 }
 
@@ -1270,6 +1303,20 @@ TObject *TProof::GetInput(const char *name)
    return fInput->FindObject(name);
 }
 
+// Name -> the object SetParameter made under it (ProofShim::MadeBySetParameter).
+static std::map<std::string, const TObject *> &ParameterObjects()
+{
+   static std::map<std::string, const TObject *> made;
+   return made;
+}
+
+Bool_t ProofShim::MadeBySetParameter(const TObject *obj)
+{
+   if (!obj) return kFALSE;
+   auto it = ParameterObjects().find(obj->GetName());
+   return it != ParameterObjects().end() && it->second == obj;
+}
+
 template <class T>
 static void ReplaceParameter(TList *input, const char *par, T *obj)
 {
@@ -1278,6 +1325,7 @@ static void ReplaceParameter(TList *input, const char *par, T *obj)
       delete old;
    }
    input->Add(obj);
+   ParameterObjects()[par] = obj;
 }
 
 void TProof::SetParameter(const char *par, const char *value)
@@ -1323,6 +1371,7 @@ void TProof::DeleteParameters(const char *wildcard)
       if (MatchesWildcard(p->GetName(), wildcard)) doomed.push_back(p);
    for (TObject *p : doomed) {
       fInput->Remove(p);
+      if (ProofShim::MadeBySetParameter(p)) ParameterObjects().erase(p->GetName());
       delete p;
    }
 }
@@ -1609,6 +1658,29 @@ void TProof::ResetEnvVars()
 
 // =====================================================================================
 // TSlaveInfo, TQueryResult
+
+TPerfEvent::TPerfEvent(TTimeStamp *offset)
+   : fEvtNode("0"), fType(TVirtualPerfStats::kUnDefined), fEventsProcessed(0), fBytesRead(0), fLen(0),
+     fLatency(0.), fProcTime(0.), fCpuTime(0.), fIsStart(kFALSE), fIsOk(kFALSE)
+{
+   if (gProofServ) fEvtNode = gProofServ->GetOrdinal();
+   if (offset)
+      fTimeStamp = TTimeStamp(fTimeStamp.GetSec() - offset->GetSec(), fTimeStamp.GetNanoSec() - offset->GetNanoSec());
+}
+
+Int_t TPerfEvent::Compare(const TObject *obj) const
+{
+   const TPerfEvent *pe = dynamic_cast<const TPerfEvent *>(obj);
+   if (!pe) return 0;
+   if (fTimeStamp < pe->fTimeStamp) return -1;
+   return fTimeStamp == pe->fTimeStamp ? 0 : 1;
+}
+
+void TPerfEvent::Print(Option_t *) const
+{
+   TString where = fEvtNode == "0" ? TString("TPerfEvent: Master ") : TString::Format("TPerfEvent: Worker %s ", fEvtNode.Data());
+   Printf("%s %s %f", where.Data(), TVirtualPerfStats::EventType(fType), double(fTimeStamp));
+}
 
 Int_t TSlaveInfo::Compare(const TObject *obj) const
 {
@@ -2898,15 +2970,15 @@ void TProof::ResetProgressDialogStatus()
    ProofShim::Note(this, "NoEffect", "TProof::ResetProgressDialogStatus");
 }
 
-Int_t TProof::SavePerfTree(const char *, const char *)
+Int_t TProof::SavePerfTree(const char *pf, const char *qref)
 {
-   ProofShim::Note(this, "Refused", "TProof::SavePerfTree");
-   return -1;
+   TString arg = TString::Format("%s\n%s", pf ? pf : "", qref ? qref : "");
+   return (Int_t)ProofShim::CallHook(this, "SavePerfTree", arg);
 }
 
-void TProof::SetPerfTree(const char *, Bool_t)
+void TProof::SetPerfTree(const char *pf, Bool_t withWrks)
 {
-   ProofShim::Note(this, "NoEffect", "TProof::SetPerfTree");
+   ProofShim::CallHook(this, "SetPerfTree", pf ? pf : "", withWrks);
 }
 
 TDrawFeedback *TProof::CreateDrawFeedback()
@@ -3269,6 +3341,7 @@ public:
 #pragma link C++ class TProofMgr+;
 #pragma link C++ class TSlaveInfo+;
 #pragma link C++ class TQueryResult+;
+#pragma link C++ class TPerfEvent+;
 #pragma link C++ class TProofLog;
 #pragma link C++ class TProofLogElem;
 #pragma link C++ function ProofShim::AddLines;

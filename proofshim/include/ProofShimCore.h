@@ -11,6 +11,7 @@
 #include "TString.h"
 
 class TPair;
+class TMap;
 
 #include <atomic>
 #include <functional>
@@ -85,7 +86,15 @@ inline ChainProxy Chain(TTree *tree) { return ChainProxy(tree); }
 // returns the number of keys, or -1 with `error` set.
 Long64_t   ListKeys(const char *file, const char *dir, TString &lines, TString &error);
 
+// TPacketizerFile's PROOF_FilesToProcess (host -> list of TObjString/TFileInfo file names, or a
+// TFileCollection): one "host\tname" line per file, in the map's order; returns the number of
+// files (-1 without a map); the classes of entries that are not file names go to `unsupported`.
+Int_t      FilesToProcess(const TMap *map, TString &lines, TString &unsupported);
+
 // ---- helpers for the client
+// Whether `obj` is the object TProof::SetParameter made under its name (and not one given with
+// AddInput): messages about PROOF parameters name the call that set them.
+Bool_t     MadeBySetParameter(const TObject *obj);
 TSelector *NewSelector(const char *classname, TString &error);
 Bool_t     ClassIsSelector(const char *classname);
 // The entry numbers of one (sub-)entry list, in order.
@@ -149,7 +158,8 @@ public:
 
    Int_t    Begin();
    Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num);
-   Int_t    RunCyclePacket(Long64_t first, Long64_t num);
+   // Cycles [first, first+num); `file`: the one file of a TPacketizerFile packet (PROOF_CurrentElement).
+   Int_t    RunCyclePacket(Long64_t first, Long64_t num, const char *file = "");
    // Entries [first, first+num) of `entries` (tree-local numbers from an entry list).
    Int_t    RunListPacket(const char *file, const char *dir, const char *tree, const Long64_t *entries,
                           Long64_t first, Long64_t num);
