@@ -46,16 +46,10 @@ def _method_name(proof, method, *_):
     return f"TProof::{method}"
 
 
-# The URL and query kind the install-time calls of the Open and Process hooks carry (see install()).
-_PING = "proofshim-ping"
-
-
 @_hook(lambda *_: "TProof::Open", _nullptr)
 def _open_hook(args, loglevel):
     # TProof::Open passes "url\nconffile\nconfdir".
     url, conffile, confdir = (str(args).split("\n", 2) + ["", ""])[:3]
-    if url == _PING:
-        return _nullptr()
     proof = session.open_session(url, int(loglevel), conffile, confdir)
     if _installed:
         _run_at_exit_first()
@@ -68,8 +62,6 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     from . import draw, query  # noqa: PLC0415
 
     kind = str(kind)
-    if kind == _PING:
-        return 0
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
@@ -397,6 +389,49 @@ def _rewriting(original, prepare):
     return call
 
 
+def _bind(addr: int, cls: str = "TObject"):
+    """The C++ object at `addr` as a proxy of its actual class (as cppyy hands objects to Python
+    callbacks: the proxy Python already holds, if any); a null proxy of `cls` for 0."""
+    import cppyy  # noqa: PLC0415 - loaded with ROOT
+
+    obj = cppyy.bind_object(addr, cls)
+    if not addr or cls == "TProof":
+        return obj
+    actual = str(obj.IsA().GetName())
+    return cppyy.bind_object(addr, actual) if actual and actual != cls else obj
+
+
+def _address(obj) -> int:
+    ROOT = runtime.import_root()
+    # Not `not obj`: an empty TList is false, and a tree's truth value loads its branches.
+    return 0 if obj is None or obj is ROOT.nullptr else int(ROOT.addressof(obj))
+
+
+# What the C++ hooks call (ProofShim::SetPythonHooks): objects come as addresses, results go back
+# as integers (addresses for objects). Each hook catches its own errors (_hook).
+def _open_entry(args, loglevel):
+    return _address(_open_hook(args, loglevel))
+
+
+def _process_entry(proof, kind, data, sel, selobj, opt, nentries, first, extra):
+    return int(_process_hook(_bind(proof, "TProof"), kind, _bind(data), sel, _bind(selobj, "TSelector"), opt,
+                             nentries, first, _bind(extra)))
+
+
+def _call_entry(proof, method, sarg, iarg):
+    return int(_call_hook(_bind(proof, "TProof"), method, sarg, iarg))
+
+
+def _object_entry(proof, method, sarg, obj):
+    return _address(_object_hook(_bind(proof, "TProof"), method, sarg, _bind(obj)))
+
+
+def _set_hooks(hooks) -> None:
+    if not hooks.SetPythonHooks(_open_entry, _process_entry, _call_entry, _object_entry):
+        raise RuntimeError("proofshim could not connect its C++ classes to Python (the Python C API "
+                           "was not found in this process)")
+
+
 def _list_of_proofs(self):
     return runtime.import_root().ProofShim.ListOfProofs()
 
@@ -444,21 +479,8 @@ def install() -> None:
         return
     ROOT = runtime.load_library()
     hooks = ROOT.ProofShim
-    for name, fn in (("gOpenHook", _open_hook), ("gProcessHook", _process_hook), ("gCallHook", _call_hook),
-                     ("gObjectHook", _object_hook)):
-        old = getattr(hooks, name)
-        _journal.call(f"hook {name}", lambda n=name, f=fn: setattr(hooks, n, f),
-                      lambda n=name: setattr(hooks, n, ROOT.nullptr))
-        del old
-    # The first call through a hook compiles cppyy's C++ wrapper of the Python function. If that
-    # happened inside a macro that is later unloaded (a macro run interpreted, then with "+", or
-    # the same macro run twice: `.x` unloads a file before running it again), the wrapper would go
-    # with it and the next call fail ("SystemError: error return without exception set") or
-    # crash: call every hook once here.
-    hooks.CallHook(ROOT.nullptr, "Ping", "", 0)
-    hooks.ObjectHook(ROOT.nullptr, "Ping", "", ROOT.nullptr)
-    hooks.gOpenHook(_PING, 0)
-    hooks.gProcessHook(ROOT.nullptr, _PING, ROOT.nullptr, "", ROOT.nullptr, "", 0, 0, ROOT.nullptr)
+    _journal.call("hooks into Python (ProofShim::SetPythonHooks)", lambda: _set_hooks(hooks),
+                  hooks.ClearPythonHooks)
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))

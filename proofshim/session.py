@@ -11,7 +11,6 @@ import time
 from urllib.parse import urlsplit
 
 from . import logs, logsetup, macros, runtime, selector, settings, worker
-from .executor import Executor
 from .url import parse_config_field, parse_open_url
 
 log = logging.getLogger("proofshim")
@@ -45,6 +44,8 @@ class Session:
     """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
 
     def __init__(self, spec, loglevel: int = 0, max_workers: int | None = None):
+        from .executor import Executor  # noqa: PLC0415 - dask's side: imported with the first session
+
         ROOT = runtime.load_library()
         self.spec = spec
         self.executor = Executor(self.spec)

@@ -12,6 +12,7 @@
 
 class TPair;
 class TMap;
+typedef struct _object PyObject;   // as Python.h declares it
 
 #include <atomic>
 #include <functional>
@@ -38,6 +39,13 @@ extern std::function<Long64_t(TProof *, const char *, TObject *, const char *, T
                               Long64_t, Long64_t, TObject *)> gProcessHook;
 // Call(session, method, string argument, integer argument) for the remaining session methods.
 extern std::function<Long64_t(TProof *, const char *, const char *, Long64_t)> gCallHook;
+
+// Set the four hooks above to Python callables (proofshim/patches.py), which receive C++ objects as
+// addresses and return integers (addresses for objects); compiled calls through the Python C API,
+// no JIT-compiled wrapper per hook. False when the Python C API cannot be found in the process.
+Bool_t SetPythonHooks(PyObject *open, PyObject *process, PyObject *call, PyObject *object);
+// Unset the hooks: the C++ calls fail with -1 again ("proofshim is not active").
+void   ClearPythonHooks();
 
 // Sessions opened in this process (what TROOT::GetListOfProofs() returned before ROOT 6.40).
 TList *ListOfProofs();
