@@ -136,6 +136,10 @@ class LocalClusterProcess:
         self.proc = None
 
 
+class _CountBatches(list):
+    """The futures of Executor.submit_counts: each counts a batch of files."""
+
+
 class Executor:
     """A dask client bound to one cluster, for one session."""
 
@@ -395,13 +399,26 @@ class Executor:
 
     # ---- queries
     def submit_counts(self, refs: list[tuple[str, str, str]]) -> list:
-        """Start counting the entries of each (url, tree, directory) on the workers."""
-        return [self.client.submit(worker.count_entries, *ref, pure=False) for ref in refs]
+        """Start counting the entries of each (url, tree, directory) on the workers: in a few
+        batches per worker (one task per file costs more than the counting of a small file)."""
+        refs = list(refs)
+        if not refs:
+            return _CountBatches()
+        per_task = max(1, -(-len(refs) // (4 * max(1, len(self.workers())))))
+        batches = _CountBatches(self.client.submit(worker.count_entries_many, refs[i:i + per_task], pure=False)
+                                for i in range(0, len(refs), per_task))
+        return batches
 
     def gather_counts(self, futures: list) -> list[tuple[int, str]]:
-        """Entries (or -1 and the reason) of each counted tree, waiting at most `count-timeout` s."""
+        """Entries (or -1 and the reason) of each counted tree, waiting at most `count-timeout` s
+        (the results of other futures, e.g. listed keys, as they are)."""
         if not futures:
             return []
+        if isinstance(futures, _CountBatches):
+            return [c for batch in self._gather(list(futures)) for c in batch]
+        return self._gather(futures)
+
+    def _gather(self, futures: list) -> list:
         timeout = float(settings.get("count-timeout", 300))
         try:
             _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")

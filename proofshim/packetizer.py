@@ -1,15 +1,29 @@
-"""Packetizer: split a dataset into packets (entry ranges within one file) for workers.
+"""Packetizer: split a dataset into packets (entry ranges of its files) for worker slots.
 
 Mirrors ROOT PROOF's TPacketizerAdaptive, tuned for short packets: packet sizes follow the
-measured rate of each worker slot so that all slots finish at about the same time.
-Pure standard library, not thread-safe: one executor thread drives it through next_packet /
-packet_done / slot_committed / slot_lost.
+measured rate of each worker slot so that all slots finish at about the same time; a slot reads
+one file sequentially until it is done, then takes a file no other slot reads (its host's first),
+and shares the biggest file left only at the end. Pure standard library, not thread-safe: one
+executor thread drives it through next_packet / packet_done / slot_committed / slot_lost.
 
-Accounting invariant (always true):
+Two things PROOF's packetizer did not need, for many small files:
+- a packet may span several files: when a file's rest is smaller than the packet a slot should
+  get, the packet goes on with the next files (the worker switches files inside the packet, with
+  Init and Notify for each), so 2,000 small files need tens of packets, not thousands;
+- an element may come with its entries not yet counted (num -1): its first packet asks for at
+  most some entries from it and the worker reports how many the file holds (one file open for
+  both, instead of a counting pass that opens every file twice); the rest of the file, if any,
+  becomes ordinary work. Until then its size is estimated from the files counted so far.
+
+Every operation is O(log n) or O(pieces) in the number of files and slots: a query over 20,000
+files or a client feeding 1,000 slots does no per-file or per-slot scan per packet.
+
+Accounting invariant over the counted entries (always true):
     total_entries == remaining_entries + assigned_entries + dropped_entries
 """
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import deque
@@ -18,6 +32,9 @@ from typing import Callable, Hashable, Sequence
 
 __all__ = ["Element", "Packet", "select_range", "AdaptivePacketizer", "FilePacketizer"]
 
+UNKNOWN = -1          # Element.num of a file whose entries are counted by its first packet
+MAX_PIECES = 4096     # files in one packet at most
+
 
 @dataclass(frozen=True)
 class Element:
@@ -25,20 +42,40 @@ class Element:
 
     >>> Element(index=1, first=100, num=50, host="node3")   # entries 100..149 of file 1
     Element(index=1, first=100, num=50, host='node3')
+    >>> Element(index=2, first=0, num=-1)                    # all of file 2, not counted yet
+    Element(index=2, first=0, num=-1, host=None)
     """
     index: int        # position in the dataset (stable id)
     first: int        # first tree-local entry to process
-    num: int          # number of entries to process (>0)
+    num: int          # number of entries to process (>0), or -1: to the end, not counted yet
     host: str | None = None   # host holding the file, if known (locality hint)
 
 
 @dataclass(frozen=True)
 class Packet:
-    """Entries [first, first+num) of element `element`; never spans two elements."""
+    """Entries [first, first+num) of element `element`, then the pieces of `more` in order, each
+    (element, first, num). An element of `probe` has not been counted: its piece asks for at most
+    `num` entries, the worker processes what the file holds of them and reports its entries.
+
+    >>> p = Packet(7, 3, 400, 100, more=((4, 0, 500), (5, 0, 500)), probe=(5,))
+    >>> p.pieces, p.entries
+    (((3, 400, 100), (4, 0, 500), (5, 0, 500)), 1100)
+    """
     id: int           # unique within the packetizer, increasing
-    element: int      # Element.index
-    first: int        # tree-local first entry
-    num: int
+    element: int      # Element.index of the first piece
+    first: int        # tree-local first entry of the first piece
+    num: int          # entries of the first piece
+    more: tuple = ()  # further pieces: (element, first, num), in the order they are processed
+    probe: tuple = () # elements whose entries the worker reports (not counted before)
+
+    @property
+    def pieces(self) -> tuple:
+        return ((self.element, self.first, self.num),) + self.more
+
+    @property
+    def entries(self) -> int:
+        """Entries asked for (an upper bound for probe pieces)."""
+        return self.num + sum(n for _, _, n in self.more)
 
 
 def select_range(entries_per_element: Sequence[int], nentries: int = -1, firstentry: int = 0,
@@ -83,13 +120,14 @@ def select_range(entries_per_element: Sequence[int], nentries: int = -1, firsten
 
 @dataclass
 class _Out:
-    """A packet handed out; `keep` is the prefix of it not dropped by drop_rest_of_element."""
+    """A packet handed out: per piece, the prefix kept (not dropped by drop_rest_of_element)."""
     packet: Packet
-    keep: int
+    keep: list
     started: float
+    done_as: Packet | None = None    # once done: the packet with its probe pieces resolved
 
 
-@dataclass
+@dataclass(eq=False)
 class _Slot:
     host: str | None = None
     inflight: dict = field(default_factory=dict)   # packet id -> _Out
@@ -112,12 +150,24 @@ class AdaptivePacketizer:
     400.0
     >>> pk.remaining_entries, pk.done_entries
     (610, 400)
+
+    Small files, counted by their first packet (span_files: one packet goes through several):
+
+    >>> pk = AdaptivePacketizer([Element(i, 0, -1) for i in range(6)], min_packet_entries=10)
+    >>> p = pk.next_packet("w0"); p.pieces, p.probe     # nothing known: one file, at most 10 entries
+    (((0, 0, 10),), (0,))
+    >>> pk.packet_done("w0", p, elapsed=0.01, counts={0: 100})
+    >>> pk.total_entries, pk.remaining_entries, pk.unsized_elements   # 90 entries of file 0 left
+    (100, 90, 5)
+    >>> q = pk.next_packet("w0"); q.pieces, q.probe     # its rest, then a file of about 100 entries
+    (((0, 10, 90), (1, 0, 150)), (1,))
     """
 
     def __init__(self, elements: Sequence[Element], *, n_workers_hint: int = 2,
                  packet_fraction: float = 4.0, min_packet_time: float = 0.2,
                  max_packet_time: float = 20.0, first_packet_entries: int | None = None,
-                 min_packet_entries: int = 100, clock: Callable[[], float] = time.monotonic):
+                 min_packet_entries: int = 100, clock: Callable[[], float] = time.monotonic,
+                 span_files: bool = True):
         if n_workers_hint < 1 or packet_fraction <= 0 or min_packet_entries < 1:
             raise ValueError("n_workers_hint and min_packet_entries must be >= 1, "
                              "packet_fraction > 0")
@@ -126,20 +176,41 @@ class AdaptivePacketizer:
         if first_packet_entries is not None and first_packet_entries < 1:
             raise ValueError("first_packet_entries must be >= 1")
         self._free: dict[int, list[list[int]]] = {}   # element -> unassigned [start, end) ranges
+        self._nfree: dict[int, int] = {}
         self._host: dict[int, str | None] = {}
+        self._unsized_first: dict[int, int] = {}      # element not counted yet -> its first entry
         for e in elements:
-            if e.num <= 0 or e.first < 0:
-                raise ValueError(f"element {e.index}: need first >= 0 and num > 0, got {e}")
-            if e.index in self._free:
+            if e.first < 0 or not (e.num > 0 or e.num == UNKNOWN):
+                raise ValueError(f"element {e.index}: need first >= 0 and num > 0 (or -1: not "
+                                 f"counted yet), got {e}")
+            if e.index in self._host:
                 raise ValueError(f"duplicate element index {e.index}")
-            self._free[e.index] = [[e.first, e.first + e.num]]
             self._host[e.index] = e.host
-        self._nfree = {i: r[0][1] - r[0][0] for i, r in self._free.items()}
+            if e.num == UNKNOWN:
+                self._unsized_first[e.index] = e.first
+            else:
+                self._free[e.index] = [[e.first, e.first + e.num]]
+                self._nfree[e.index] = e.num
+        # Files no slot has touched, per host: counted ones biggest first (ties: lowest index, so
+        # runs are reproducible), then those not counted yet in dataset order.
+        order = sorted(self._host, key=lambda i: (i in self._unsized_first, -self._nfree.get(i, 0), i))
+        self._unalloc: dict[str | None, deque[int]] = {}
+        for i in order:
+            self._unalloc.setdefault(self._host[i], deque()).append(i)
+        self._active: dict[str | None, list] = {}     # host -> heap (-nfree, element), lazily updated
+        self._orphans: deque[int] = deque()           # touched elements with work and no reader
+        self._readers: dict[int, set] = {}            # element -> slots whose `cur` it is
+        self._probing: dict[int, int] = {}            # element not counted, in flight -> packet id
+        self._counted: list[int] = [0, 0]             # entries and number of the probed elements
         self._requeue: deque[Packet] = deque()
         self._slots: dict[Hashable, _Slot] = {}
+        self._measured: dict[Hashable, float] = {}    # slot -> its rate, for slots that have one
+        self._rate_sum = 0.0
+        self._inflight = 0
         self._hint, self._fraction = n_workers_hint, packet_fraction
         self._tmin, self._tmax = min_packet_time, max_packet_time
         self._first_entries, self._min_entries = first_packet_entries, min_packet_entries
+        self._span = span_files
         self._clock = clock
         self._next_id = 0
         self._stopped = False
@@ -147,20 +218,31 @@ class AdaptivePacketizer:
         self._assigned = self._done = self._committed = self._dropped = 0
 
     # ---- read-only state -------------------------------------------------------------
-    total_entries = property(lambda self: self._total)
+    total_entries = property(lambda self: self._total, doc="counted entries of the elements")
     assigned_entries = property(lambda self: self._assigned, doc="handed out, net of requeues/drops")
     done_entries = property(lambda self: self._done, doc="in packets done by slots not lost")
     committed_entries = property(lambda self: self._committed)
     dropped_entries = property(lambda self: self._dropped)
-    remaining_entries = property(lambda self: self._remaining, doc="not handed out, incl. requeued")
+    remaining_entries = property(lambda self: self._remaining,
+                                 doc="counted, not handed out, incl. requeued")
+    unsized_elements = property(lambda self: len(self._unsized_first),
+                                doc="elements whose entries are not counted yet")
+    in_flight = property(lambda self: self._inflight, doc="packets handed out and not done")
 
     @property
-    def in_flight(self) -> int:
-        return sum(len(s.inflight) for s in self._slots.values())
+    def has_work(self) -> bool:
+        """Whether anything is left to hand out (counted entries, or files not counted yet)."""
+        if self._stopped:
+            return False
+        return self._remaining > 0 or bool(self._requeue) or len(self._unsized_first) > len(self._probing)
 
     @property
     def finished(self) -> bool:
-        return (self._stopped or self._remaining == 0) and self.in_flight == 0
+        return not self.has_work and self._inflight == 0
+
+    def estimated_total(self) -> int:
+        """Entries of the query: the counted ones, plus an estimate for files not counted yet."""
+        return self._total + round(len(self._unsized_first) * (self._per_file() or 0))
 
     def rate(self, slot) -> float | None:
         """Entries/s of `slot` over its own busy time (None until it has finished a timed packet)."""
@@ -193,29 +275,58 @@ class AdaptivePacketizer:
         May be called while the slot still has packets in flight."""
         if self._stopped:
             return None
-        s = self._slots.setdefault(slot, _Slot())
+        s = self._slots.get(slot)
+        if s is None:
+            s = self._slots[slot] = _Slot()
         if host is not None:
             s.host = host
         if self._requeue:   # work lost with a dead slot comes first, as it was
             p = self._take_requeued(s.host)
-            self._remaining -= p.num
-            return self._hand_out(s, p.element, p.first, p.num)
-        if self._remaining == 0:
+            self._remaining -= sum(n for e, _, n in p.pieces if e not in p.probe)
+            return self._hand_out(s, list(p.pieces), p.probe)
+        target = self._target_size(s)
+        pieces, probe, planned = [], [], 0
+        est = self._per_file()
+        left = self._remaining_estimate()
+        cap = target if left is None else -(-left // max(1, len(self._slots)))   # keep the tail balanced
+        while len(pieces) < MAX_PIECES:
+            want = max(1, min(target, cap) - planned)
+            if pieces and est and self._unsized_first and want < est / 2 and not self._orphans:
+                break      # topping up with a file of about twice what is missing: not worth it
+            e = self._choose_element(s, filling=bool(pieces))
+            if e is None:
+                break
+            if e in self._unsized_first:
+                # Its size is a guess: ask for the file's likely entries with room to spare, and
+                # never fewer than a packet's least (the rest of a bigger file becomes work).
+                guess = math.ceil(est) if est else 0
+                want = max(want, self._min_entries, math.ceil(1.5 * guess))
+                first = self._unsized_first[e]
+                pieces.append((e, first, want))
+                probe.append(e)
+                planned += guess if est else want
+                self._move(s, e, first + want)
+            else:
+                rng, start = self._choose_start(s, e)
+                avail = rng[1] - start
+                size = min(want, avail)
+                rest = avail - size
+                if 0 < 2 * rest < size + planned and avail <= cap - planned:
+                    size = avail   # a sliver left behind would cost a whole extra packet round trip
+                self._carve(e, rng, start, size)
+                self._move(s, e, start + size)
+                pieces.append((e, start, size))
+                planned += size
+            if planned >= min(target, cap) or not self._span:
+                break
+            if s.cur in self._nfree and self._nfree[s.cur] > 0:
+                break      # the file goes on: the next packet continues it
+        if not pieces:
             return None
-        e = self._choose_element(s)
-        rng, start = self._choose_start(s, e)
-        avail = rng[1] - start
-        cap = -(-self._remaining // len(self._slots))   # keep the tail balanced across slots
-        size = min(self._target_size(s), cap, avail)
-        rest = avail - size
-        if 0 < 2 * rest < size and avail <= cap:
-            size = avail   # a sliver left behind would cost a whole extra packet round trip
-        self._carve(e, rng, start, size)
-        s.cur, s.cursor = e, start + size
-        return self._hand_out(s, e, start, size)
+        return self._hand_out(s, pieces, tuple(probe))
 
     def _take_requeued(self, host: str | None) -> Packet:
-        """The oldest requeued packet of a file on `host`, else the oldest one."""
+        """The oldest requeued packet starting in a file on `host`, else the oldest one."""
         if host is not None:
             for i, p in enumerate(self._requeue):
                 if self._host[p.element] == host:
@@ -223,30 +334,114 @@ class AdaptivePacketizer:
                     return p
         return self._requeue.popleft()
 
+    def _per_file(self) -> float | None:
+        """Entries of a file not counted yet, as estimated from those counted by their first packet
+        (else from the counted elements)."""
+        n, k = self._counted
+        if k:
+            return n / k
+        sized = len(self._host) - len(self._unsized_first)
+        return self._total / sized if sized else None
+
+    def _remaining_estimate(self) -> int | None:
+        """Entries left to hand out, with an estimate for files not counted yet (None while there
+        is nothing to estimate them from)."""
+        left = len(self._unsized_first) - len(self._probing)
+        if not left:
+            return self._remaining
+        per_file = self._per_file()
+        return None if per_file is None else self._remaining + round(left * per_file)
+
     def _target_size(self, s: _Slot) -> int:
         rate = self._rate(s)
         if not rate:   # not measured yet, or nothing processed (e.g. its file vanished): as a new slot
             if self._first_entries is not None:
                 return self._first_entries
-            return max(self._min_entries, self._total // (self._hint * 40))
-        known = [r for r in map(self._rate, self._slots.values()) if r]
+            return max(self._min_entries, self.estimated_total() // (self._hint * 40))
+        n_known = len(self._measured)
         # Slots not measured yet are assumed as fast as the average measured one: otherwise the
         # first slot to report would see the whole remainder as its own and take a huge packet.
-        total_rate = sum(known) / len(known) * max(len(self._slots), self._hint, len(known))
-        t = (self._remaining / total_rate) / self._fraction
+        total_rate = self._rate_sum / n_known * max(len(self._slots), self._hint, n_known)
+        t = ((self._remaining_estimate() or 0) / total_rate) / self._fraction
         t = min(max(t, self._tmin), self._tmax)
         return max(self._min_entries, int(rate * t))
 
-    def _choose_element(self, s: _Slot) -> int:
-        if s.cur is not None and self._nfree.get(s.cur, 0) > 0:
+    # ---- which file a slot reads next
+    def _valid_active(self, e: int) -> bool:
+        return self._nfree.get(e, 0) > 0
+
+    def _choose_element(self, s: _Slot, filling: bool = False) -> int | None:
+        """The slot's own file while it lasts; then a file nobody reads (left by a lost slot, then
+        one never touched: the slot's host's first, then the biggest of any host); then, unless it
+        is only topping up a packet (`filling`), a share of the biggest file others read (the
+        slot's host's first)."""
+        if s.cur is not None and self._valid_active(s.cur):
             return s.cur
-        cands = [e for e, n in self._nfree.items() if n > 0]
-        local = [e for e in cands if s.host is not None and self._host[e] == s.host]
-        pool = local or cands
-        taken = {o.cur for o in self._slots.values() if o is not s}
-        free = [e for e in pool if e not in taken]
-        # most unassigned first; lowest index on ties so runs are reproducible
-        return max(free or pool, key=lambda e: (self._nfree[e], -e))
+        e = self._take_orphan(s.host)
+        if e is None:
+            e = self._take_unalloc(s.host)
+        if e is not None or filling:
+            return e
+        if s.host is not None and self._biggest_active(s.host) is not None:
+            return self._biggest_active(s.host)
+        best = None
+        for h in self._active:
+            c = self._biggest_active(h)
+            if c is not None and (best is None or (self._nfree[c], -c) > (self._nfree[best], -best)):
+                best = c
+        return best
+
+    def _take_orphan(self, host: str | None) -> int | None:
+        """A file with work left that no slot reads (its slot was lost), the slot's host's first."""
+        while self._orphans and not self._valid_active(self._orphans[0]):
+            self._orphans.popleft()
+        pick = None
+        for i, e in enumerate(self._orphans):
+            if self._valid_active(e) and not self._readers.get(e):
+                if host is None or self._host[e] == host:
+                    pick = i
+                    break
+                if pick is None:
+                    pick = i
+        if pick is None:
+            return None
+        e = self._orphans[pick]
+        del self._orphans[pick]
+        return e
+
+    def _take_unalloc(self, host: str | None) -> int | None:
+        if host is not None and self._unalloc.get(host):
+            return self._unalloc[host].popleft()
+        best, best_key = None, None
+        for dq in self._unalloc.values():
+            if dq:
+                e = dq[0]
+                key = (e in self._unsized_first, -self._nfree.get(e, 0), e)
+                if best_key is None or key < best_key:
+                    best, best_key = dq, key
+        return None if best is None else best.popleft()
+
+    def _biggest_active(self, host) -> int | None:
+        heap = self._active.get(host)
+        while heap:
+            neg, e = heap[0]
+            if self._nfree.get(e, 0) == -neg and -neg > 0:
+                return e
+            heapq.heappop(heap)   # stale: carved since, or done
+        return None
+
+    def _touch(self, e: int) -> None:
+        """Element `e` changed: re-enter it in its host's heap of files with work left."""
+        n = self._nfree.get(e, 0)
+        if n > 0:
+            heapq.heappush(self._active.setdefault(self._host[e], []), (-n, e))
+
+    def _move(self, s: _Slot, e: int, cursor: int) -> None:
+        if s.cur != e:
+            if s.cur is not None:
+                self._readers.get(s.cur, set()).discard(s)
+            self._readers.setdefault(e, set()).add(s)
+        s.cur, s.cursor = e, cursor
 
     def _choose_start(self, s: _Slot, e: int) -> tuple[list[int], int]:
         ranges = self._free[e]
@@ -255,7 +450,7 @@ class AdaptivePacketizer:
                 if r[0] == s.cursor:   # continue sequentially: warm cache, no seek
                     return r, r[0]
         r = max(ranges, key=lambda r: (r[1] - r[0], -r[0]))
-        others = {o.cursor for o in self._slots.values() if o is not s and o.cur == e}
+        others = {o.cursor for o in self._readers.get(e, ()) if o is not s}
         if r[0] in others and r[1] - r[0] >= 2 * self._min_entries:
             # another slot reads this range from its start: take the back half so both
             # keep reading sequentially without colliding
@@ -269,12 +464,17 @@ class AdaptivePacketizer:
         ranges[i:i + 1] = pieces
         self._nfree[e] -= size
         self._remaining -= size
+        self._touch(e)
 
-    def _hand_out(self, s: _Slot, e: int, first: int, num: int) -> Packet:
-        p = Packet(self._next_id, e, first, num)
+    def _hand_out(self, s: _Slot, pieces: list, probe: tuple = ()) -> Packet:
+        (e, first, num), more = pieces[0], tuple(pieces[1:])
+        p = Packet(self._next_id, e, first, num, more, tuple(probe))
         self._next_id += 1
-        s.inflight[p.id] = _Out(p, num, self._clock())
-        self._assigned += num
+        for pe in probe:
+            self._probing[pe] = p.id
+        s.inflight[p.id] = _Out(p, [n for _, _, n in p.pieces], self._clock())
+        self._inflight += 1
+        self._assigned += sum(n for pe, _, n in p.pieces if pe not in probe)
         return p
 
     # ---- feedback from the executor -----------------------------------------------------
@@ -284,10 +484,14 @@ class AdaptivePacketizer:
             raise ValueError(f"unknown (or lost) slot {slot!r}")
         return s
 
-    def packet_done(self, slot, packet: Packet, elapsed: float, processed: int | None = None) -> None:
+    def packet_done(self, slot, packet: Packet, elapsed: float, processed: int | None = None,
+                    counts: dict | None = None) -> None:
         """`slot` finished `packet` in `elapsed` seconds of its own run time; `processed`
-        (default: the packet's entries) feeds the rate only. A second completion of the same
-        packet raises ValueError: it would double-count."""
+        (default: the packet's entries) feeds the rate only; `counts` gives the entries of the
+        packet's probe elements the worker reached (element -> entries of its tree, 0 when the
+        file could not be read). A probe element it did not reach (the packet ended early)
+        waits for another slot. A second completion of the same packet raises ValueError: it
+        would double-count."""
         s = self._slot(slot)
         o = s.inflight.get(packet.id)
         if o is None or o.packet != packet:
@@ -295,18 +499,76 @@ class AdaptivePacketizer:
         if elapsed < 0:
             raise ValueError(f"negative elapsed time {elapsed}")
         del s.inflight[packet.id]
+        self._inflight -= 1
+        if packet.probe:
+            o.done_as = self._resolve(s, o, counts or {})
         s.done[packet.id] = o
         s.packets += 1
-        s.processed += o.keep if processed is None else processed
+        s.processed += sum(o.keep) if processed is None else processed
         s.busy += elapsed
-        self._done += o.keep
+        self._done += sum(o.keep)
+        old = self._measured.pop(slot, None)
+        if old is not None:
+            self._rate_sum -= old
+        rate = self._rate(s)
+        if rate:
+            self._measured[slot] = rate
+            self._rate_sum += rate
 
-    def drop_rest_of_element(self, slot, packet: Packet, from_entry: int) -> int:
-        """The selector asked to skip the rest of this file (kAbortFile) while in `packet`.
-        Drops entries [from_entry, end of element) that are not yet processed: the tail of
-        `packet`, the slot's own later in-flight packets of that element (its worker skips
-        them; report them done as usual), and unassigned or requeued ranges. Packets of the
-        element held by other slots are left alone. Returns the number of entries dropped.
+    def _resolve(self, s: _Slot, o: _Out, counts: dict) -> Packet:
+        """The probe pieces of a finished packet become counted pieces (or go back to wait)."""
+        pieces, probe = [], []
+        for k, (e, first, num) in enumerate(o.packet.pieces):
+            if e not in o.packet.probe:
+                pieces.append((e, first, num))
+                continue
+            self._probing.pop(e, None)
+            if e not in counts:       # not reached: another slot counts it later
+                o.keep[k] = 0
+                self._unalloc.setdefault(self._host[e], deque()).appendleft(e)
+                self._readers.pop(e, None)
+                if s.cur == e:
+                    s.cur = s.cursor = None
+                continue
+            entries = max(0, int(counts[e]) - first)
+            del self._unsized_first[e]
+            self._counted[0] += entries
+            self._counted[1] += 1
+            took = min(num, entries)
+            o.keep[k] = took
+            self._total += entries
+            self._assigned += took
+            if took:
+                pieces.append((e, first, took))
+            if entries > took:        # the rest of the file is ordinary work now
+                self._free[e] = [[first + took, first + entries]]
+                self._nfree[e] = entries - took
+                self._remaining += entries - took
+                self._touch(e)
+                if s.cur == e:
+                    s.cursor = first + took   # the slot goes on reading the file it opened
+                else:
+                    self._readers.get(e, set()).discard(s)
+                    self._orphans.append(e)
+            else:
+                self._free[e], self._nfree[e] = [], 0
+                self._readers.pop(e, None)
+                if s.cur == e:
+                    s.cur = s.cursor = None
+        keep = [k for k, (e, _, _) in enumerate(o.packet.pieces) if e not in o.packet.probe or o.keep[k]]
+        o.keep = [o.keep[k] for k in keep] or [0]
+        if not pieces:
+            return Packet(o.packet.id, o.packet.element, o.packet.first, 0)
+        (e, first, num), more = pieces[0], tuple(pieces[1:])
+        return Packet(o.packet.id, e, first, num, more)
+
+    def drop_rest_of_element(self, slot, packet: Packet, from_entry: int, element: int | None = None) -> int:
+        """The selector asked to skip the rest of a file (kAbortFile), or the file became unreadable,
+        while in `packet` (`element`: which of its files; default its first). Drops entries
+        [from_entry, end of element) that are not yet processed: the tail of the packet's piece,
+        the slot's own later in-flight packets' pieces of that element (its worker skips them;
+        report them done as usual), and unassigned or requeued ranges. Packets of the element
+        held by other slots are left alone. Returns the number of entries dropped.
 
         >>> pk = AdaptivePacketizer([Element(0, 0, 1000)], first_packet_entries=300)
         >>> p = pk.next_packet("w0")
@@ -319,35 +581,55 @@ class AdaptivePacketizer:
         o = s.inflight.get(packet.id) or s.done.get(packet.id)
         if o is None or o.packet != packet:
             raise ValueError(f"packet {packet} was not handed to slot {slot!r}")
-        if not packet.first <= from_entry <= packet.first + packet.num:
+        e = packet.element if element is None else element
+        mine = o.done_as or o.packet
+        here = [(k, f, n) for k, (pe, f, n) in enumerate(mine.pieces) if pe == e]
+        if not here:
+            raise ValueError(f"packet {packet} has no piece of element {e}")
+        k0, f0, n0 = here[0]
+        if n0 and not f0 <= from_entry <= f0 + n0:
             raise ValueError(f"from_entry {from_entry} is outside packet {packet}")
-        e, out_cut, queue_cut = packet.element, 0, 0
-        mine = [o] + [x for x in s.inflight.values()
-                      if x.packet.element == e and x.packet.first > packet.first]
-        for x in mine:
-            keep = min(x.keep, max(0, from_entry - x.packet.first))  # a prefix always survives
-            cut, x.keep = x.keep - keep, keep
-            out_cut += cut
-            if x.packet.id in s.done:   # its completion already counted the whole packet
-                self._done -= cut
+        out_cut, queue_cut = 0, 0
+        targets = [o] + [x for x in s.inflight.values() if x is not o and x.packet.id > packet.id]
+        for x in targets:
+            px = x.done_as or x.packet
+            for k, (pe, f, n) in enumerate(px.pieces):
+                if pe != e or pe in px.probe:
+                    continue
+                if x is not o and f < f0:
+                    continue
+                keep = min(x.keep[k], max(0, from_entry - f))   # a prefix always survives
+                cut, x.keep[k] = x.keep[k] - keep, keep
+                out_cut += cut
+                if x.packet.id in s.done:   # its completion already counted the whole piece
+                    self._done -= cut
         kept = []
-        for a, b in self._free[e]:
+        for a, b in self._free.get(e, []):
             queue_cut += max(0, b - max(a, from_entry))
             if a < from_entry:
                 kept.append([a, min(b, from_entry)])
         self._free[e] = kept
         self._nfree[e] = sum(b - a for a, b in kept)
+        self._touch(e)
         requeue = deque()
         for p in self._requeue:
-            keep = p.num if p.element != e else max(0, min(p.num, from_entry - p.first))
-            queue_cut += p.num - keep
-            if keep:
-                requeue.append(p if keep == p.num else Packet(p.id, e, p.first, keep))
+            pieces = []
+            for pe, f, n in p.pieces:
+                keep = n if pe != e or pe in p.probe else max(0, min(n, from_entry - f))
+                queue_cut += n - keep if pe not in p.probe else 0
+                if keep:
+                    pieces.append((pe, f, keep))
+            if pieces:
+                (pe, f, n), more = pieces[0], tuple(pieces[1:])
+                requeue.append(p if list(p.pieces) == pieces else
+                               Packet(p.id, pe, f, n, more, tuple(x for x in p.probe if any(
+                                   y[0] == x for y in pieces))))
         self._requeue = requeue
         self._assigned -= out_cut
         self._remaining -= queue_cut
         self._dropped += out_cut + queue_cut
         if s.cur == e:
+            self._readers.get(e, set()).discard(s)
             s.cur = s.cursor = None
         return out_cut + queue_cut
 
@@ -355,7 +637,7 @@ class AdaptivePacketizer:
         """The slot's outputs reached the client: the packets it has finished are final and
         will not be requeued if it dies later."""
         s = self._slot(slot)
-        self._committed += sum(o.keep for o in s.done.values())
+        self._committed += sum(sum(o.keep) for o in s.done.values())
         s.done.clear()
 
     def slot_lost(self, slot) -> list[Packet]:
@@ -371,14 +653,31 @@ class AdaptivePacketizer:
         """
         s = self._slot(slot)
         outs = sorted((*s.done.values(), *s.inflight.values()), key=lambda o: o.packet.id)
-        back = [o.packet if o.keep == o.packet.num else
-                Packet(o.packet.id, o.packet.element, o.packet.first, o.keep)
-                for o in outs if o.keep > 0]
-        self._done -= sum(o.keep for o in s.done.values())
-        n = sum(p.num for p in back)
+        back = []
+        for o in outs:
+            p = o.done_as or o.packet
+            pieces = [(e, f, k if e not in p.probe else n)
+                      for (e, f, n), k in zip(p.pieces, o.keep) if k > 0 or e in p.probe]
+            if not pieces:
+                continue
+            if pieces == list(p.pieces):
+                back.append(p)
+            else:
+                (e, f, n), more = pieces[0], tuple(pieces[1:])
+                back.append(Packet(p.id, e, f, n, more, p.probe))
+        self._done -= sum(sum(o.keep) for o in s.done.values())
+        n = sum(num for p in back for e, _, num in p.pieces if e not in p.probe)
         self._assigned -= n
         self._remaining += n
+        self._inflight -= len(s.inflight)
         self._requeue.extend(back)
+        if s.cur is not None:
+            self._readers.get(s.cur, set()).discard(s)
+            if self._valid_active(s.cur) and not self._readers.get(s.cur):
+                self._orphans.append(s.cur)
+        old = self._measured.pop(slot, None)
+        if old is not None:
+            self._rate_sum -= old
         del self._slots[slot]
         return back
 
@@ -429,7 +728,7 @@ class FilePacketizer(AdaptivePacketizer):
             if self._eligible(p.element, s.host):
                 del self._requeue[i]
                 self._remaining -= p.num
-                return self._hand_out(s, p.element, p.first, p.num)
+                return self._hand_out(s, [(p.element, p.first, p.num)])
         free = [e for e, n in self._nfree.items() if n > 0 and self._eligible(e, s.host)]
         if not free:
             return None
@@ -437,4 +736,4 @@ class FilePacketizer(AdaptivePacketizer):
         e = min(free, key=lambda e: (self._host[e] is None or self._host[e] != s.host, e))
         rng = self._free[e][0]
         self._carve(e, rng, rng[0], 1)
-        return self._hand_out(s, e, rng[0], 1)
+        return self._hand_out(s, [(e, rng[0], 1)])

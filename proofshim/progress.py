@@ -69,6 +69,14 @@ class Progress:
                                         "{percentage:6.2f} % [{rate_fmt}{postfix}, elapsed {elapsed}, "
                                         "time left {remaining}]")
 
+    def set_total(self, total: int) -> None:
+        """A better estimate of the query's entries (files counted as they are processed)."""
+        if total == self.total:
+            return
+        self.total = total
+        if self._bar is not None:
+            self._bar.total = max(total, 0)
+
     def values(self) -> tuple:
         """PROOF's ten progress values now."""
         elapsed = max(time.monotonic() - self.start, 1e-9)

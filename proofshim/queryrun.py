@@ -27,7 +27,7 @@ import logging
 import sys
 from typing import Protocol
 
-from . import worker
+from . import filecheck, worker
 from .errors import QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer, Packet
 from .worker import Slot
@@ -68,10 +68,18 @@ class Tally:
     def add_packet(self, res: worker.PacketResult) -> None:
         self.entries += res.processed
         self.bytes_read += res.bytes_read
-        self.packets += 1
         self.proc_time += res.elapsed
         self.cpu += res.cpu
-        self.records.append(res)
+        if len(res.runs) > 1:
+            # A packet of several files is several PROOF packets to the selector (one element
+            # each, kNewPacket set): the statistics count and record each of them.
+            self.packets += len(res.runs)
+            self.records.extend(dataclasses.replace(res, element=e, processed=n, started=t, elapsed=dt, cpu=c,
+                                                    bytes_read=b, runs=())
+                                for e, n, t, dt, c, b in res.runs)
+        else:
+            self.packets += 1
+            self.records.append(res)
 
     def merge(self, other: Tally) -> None:
         for field in dataclasses.fields(self):
@@ -89,6 +97,8 @@ class QueryOutcome:
     stopped: bool
     slots: list[worker.SlotResult]
     workers: dict[str, Tally] = dataclasses.field(default_factory=dict)   # address -> its work kept
+    counts: dict = dataclasses.field(default_factory=dict)   # element -> entries, of the files counted
+    #                                                          by their first packet (-1: unreadable)
 
 
 class Backend(Protocol):
@@ -148,6 +158,9 @@ class QueryRun:
         self.active: dict[str, Slot] = {}         # worker -> its slot taking packets
         self.results: dict[Slot, worker.SlotResult] = {}   # committed slots
         self.tally: dict[Slot, Tally] = {}        # slot -> its work (a lost slot's is dropped)
+        self._entries = self._bytes = 0           # the tallies' sums (kept up to date, not summed)
+        self.counts: dict[int, int] = {}          # files counted by their first packet -> entries
+        self._flying: dict[Slot, int] = {}        # slot -> its packets in flight
         self.began: set[str] = set()              # workers that had a slot in this query
         self.closed: set[str] = set()             # workers whose selector asked to end (kAbortProcess)
         self.dropped: dict[str, str] = {}
@@ -209,7 +222,7 @@ class QueryRun:
         fresh = slot is None
         if fresh:
             slot = self._new_slot(addr)
-        n = sum(1 for t in self.tasks.values() if t.slot == slot)
+        n = self._flying.get(slot, 0)
         while n < IN_FLIGHT_PER_SLOT:
             packet = self.packetizer.next_packet(slot, self.backend.host_of(addr))
             if packet is None:
@@ -223,6 +236,7 @@ class QueryRun:
             self.tasks[self.backend.submit_packet(slot, packet)] = _Task(slot, packet, self.backend.clock())
             self.slots[slot] += 1
             n += 1
+            self._flying[slot] = n
         if fresh:   # nothing to hand out: no slot made (an empty one may come at the finish)
             self._packetizer_call("slot_lost", slot)
 
@@ -271,6 +285,8 @@ class QueryRun:
     def _task_done(self, handle) -> None:
         task = self.tasks.pop(handle)
         slot = task.slot
+        if task.packet is not None:
+            self._flying[slot] = self._flying.get(slot, 1) - 1
         kind, value = self.backend.outcome(handle, slot.worker)
         self._progressed(slot.worker)
         if kind in ("died", "lost"):
@@ -302,8 +318,12 @@ class QueryRun:
 
     def _packet_finished(self, slot: Slot, packet: Packet, res: worker.PacketResult) -> None:
         spec = self.spec
-        self.packetizer.packet_done(slot, packet, res.elapsed, res.processed)
+        counts = {e: max(0, n) for e, n, _ in res.counts}
+        self.packetizer.packet_done(slot, packet, res.elapsed, res.processed, counts)
+        self._counted(packet, res)
         self.tally[slot].add_packet(res)
+        self._entries += res.processed
+        self._bytes += res.bytes_read
         log.debug("packet %d (%s) on %s: %d entries in %.3f s", packet.id, self._where(packet),
                   slot.worker, res.processed, res.elapsed)
         if res.feedback and self.progress.feedback is not None:
@@ -311,32 +331,52 @@ class QueryRun:
         if res.status == worker.ERROR:
             raise QueryError(f"selector {spec.selector.label} failed on {self._where(packet, res)}: "
                              f"{res.error}", workers=[slot.worker])
-        if res.status == worker.DATA_ERROR:
-            # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped the rest of
-            # such a file into MissingFiles; strict mode fails instead.
-            url = spec.elements[packet.element][0]
-            if spec.strict:
-                raise QueryError(f"{res.error}, while processing {self._where(packet)} (strict mode: "
-                                 "no file may be skipped)")
-            n = self.packetizer.drop_rest_of_element(slot, packet, packet.first)
-            if url not in self.dropped:
-                self.dropped[url] = f"{res.error} (while processing)"
-                log.warning("%s while processing: %d entries of it from entry %d on are skipped, the "
-                            "file is listed in MissingFiles", res.error, n, packet.first)
-        elif res.status == worker.ABORTED_PROCESS:
+        for element, status, entry, error in res.files:
+            if status == worker.DATA_ERROR:
+                # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped the rest of
+                # such a file into MissingFiles; strict mode fails instead.
+                url = spec.elements[element][0]
+                if spec.strict:
+                    raise QueryError(f"{error}, while processing {self._where(packet, piece=element)} "
+                                     "(strict mode: no file may be skipped)")
+                n = self.packetizer.drop_rest_of_element(slot, packet, entry, element=element)
+                if url not in self.dropped:
+                    self.dropped[url] = f"{error} (while processing)"
+                    log.warning("%s while processing: %d entries of it from entry %d on are skipped, the "
+                                "file is listed in MissingFiles", error, n, entry)
+            elif status == worker.ABORTED_FILE:
+                url = spec.elements[element][0] if not spec.cycles else "cycles"
+                n = self.packetizer.drop_rest_of_element(slot, packet, entry + 1, element=element)
+                self.dropped.setdefault(url, "the selector skipped the rest of the file (kAbortFile)")
+                log.info("kAbortFile: %d entries of %s skipped", n, url)
+        if res.status == worker.ABORTED_PROCESS:
             log.info("selector asked to abort processing on %s (kAbortProcess)", slot.worker)
             self.closed.add(slot.worker)
-        elif res.status == worker.ABORTED_FILE:
-            url = spec.elements[packet.element][0] if not spec.cycles else "cycles"
-            n = self.packetizer.drop_rest_of_element(slot, packet, res.last_entry + 1)
-            self.dropped.setdefault(url, "the selector skipped the rest of the file (kAbortFile)")
-            log.info("kAbortFile: %d entries of %s skipped", n, url)
         elif res.status == worker.STOPPED:
             self.closed.add(slot.worker)
-        self.progress.update(sum(t.entries for t in self.tally.values()),
-                             sum(t.bytes_read for t in self.tally.values()), len(self.active))
+        if counts:
+            self.progress.set_total(self.packetizer.estimated_total())
+        self.progress.update(self._entries, self._bytes, len(self.active))
         if slot in self.slots and self.active.get(slot.worker) == slot:
             self._feed(slot.worker)
+
+    def _counted(self, packet: Packet, res: worker.PacketResult) -> None:
+        """Files counted by this packet (not counted before the query): those that cannot be
+        processed are skipped and listed in MissingFiles as if they had been counted first, or
+        fail the query in strict mode."""
+        first = {e: f for e, f, _ in packet.pieces}
+        for element, entries, error in res.counts:
+            self.counts[element] = entries
+            url, tree, _ = self.spec.elements[element]
+            why = filecheck.skip_reason(url, tree, entries, error, first.get(element, 0))
+            if not why:
+                continue
+            if self.spec.strict:
+                raise QueryError(f"{why} (strict mode: no file may be skipped; leave it out of the data, "
+                                 f"or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
+            if url not in self.dropped:
+                log.warning("%s: file skipped, listed in MissingFiles", why)
+                self.dropped[url] = why
 
     # ---- lost workers
     def _lose_slot(self, slot: Slot, also=()) -> None:
@@ -353,13 +393,13 @@ class QueryRun:
         culprits = []
         for packet in sorted(packets, key=lambda p: p.id)[:1]:
             # Requeued work comes back under a new packet id, with the same range.
-            key = (packet.element, packet.first, packet.num)
+            key = packet.pieces
             self._suspects.setdefault(key, []).append(slot.worker)
             if len(self._suspects[key]) >= MAX_WORKER_LOSSES_PER_PACKET:
                 culprits.append(packet)
         cause = self.backend.lost_cause(slot.worker)
         if culprits:
-            crashed = [a for p in culprits for a in self._suspects[(p.element, p.first, p.num)]]
+            crashed = [a for p in culprits for a in self._suspects[p.pieces]]
             why = f"({cause})" if cause else ("(a crash, e.g. a segmentation violation, or the memory "
                                               "limit)")
             raise QueryError(
@@ -367,7 +407,11 @@ class QueryRun:
                 f"processes on the same data {why}: " + "; ".join(self._where(p) for p in culprits)
                 + " (the selector's Process() is the first suspect).", workers=list(dict.fromkeys(crashed)))
         requeued = self._packetizer_call("slot_lost", slot)
-        self.tally.pop(slot, None)
+        lost = self.tally.pop(slot, None)
+        if lost is not None:
+            self._entries -= lost.entries
+            self._bytes -= lost.bytes_read
+        self._flying.pop(slot, None)
         self.slots.pop(slot, None)
         if self.progress.feedback is not None:
             self.progress.feedback.drop(str(slot))
@@ -395,7 +439,7 @@ class QueryRun:
             self._watch.pop(addr, None)
         self.known = self.backend.active(current)
         self._wait_for_workers(now, current)
-        if self.packetizer.remaining_entries > 0:   # workers joined, or lost work to redo
+        if self.packetizer.has_work:   # workers joined, or lost work to redo
             for addr in self.known:
                 self._feed(addr)
         late = [t for t in self.tasks.values()
@@ -482,9 +526,11 @@ class QueryRun:
             self._warn(w, addr, other, f"has been running another query's task for {other:.0f} s: this "
                                        "query's packets wait behind it")
             return
-        slot, (phase, packet_id, age, _processed, last_entry) = running[0]
+        slot, (phase, packet_id, age, _processed, last_entry, *more) = running[0]
         packet = next((t.packet for t in tasks if t.packet is not None and t.packet.id == packet_id), None)
-        where = self._where(packet, last_entry=last_entry) if packet else \
+        piece = more[0] if more and packet is not None and more[0] < len(packet.pieces) else 0
+        where = self._where(packet, last_entry=last_entry, piece=packet.pieces[piece][0] if packet else None) \
+            if packet else \
             {"begin": "SlaveBegin", "finish": "SlaveTerminate"}.get(phase, phase)
         if phase == "packet" and limit > 0 and age > limit:
             self._packet_timed_out(addr, where, f"has run it for {age:.0f} s")
@@ -583,7 +629,7 @@ class QueryRun:
     # ---- the end
     def _outcome(self) -> QueryOutcome:
         stopped = bool(self.stop_request)
-        if not stopped and (self.packetizer.remaining_entries or self.packetizer.in_flight
+        if not stopped and (self.packetizer.has_work or self.packetizer.in_flight
                             or any(s not in self.results for s in self.slots)) \
                 and not (self.known and all(a in self.closed for a in self.known)):
             # Never hand back a partial result as if it were whole.
@@ -609,29 +655,38 @@ class QueryRun:
                 per_worker.setdefault(slot.worker, Tally()).merge(self.tally[slot])
         return QueryOutcome(outputs=[r.output for r in results if r.output], processed=counted,
                             bytes_read=sum(self.tally[s].bytes_read for s in self.results if s in self.tally),
-                            dropped=self.dropped, stopped=stopped, slots=results, workers=per_worker)
+                            dropped=self.dropped, stopped=stopped, slots=results, workers=per_worker,
+                            counts=self.counts)
 
     # ---- words
     def _worker(self, addr: str) -> str:
         return f"worker {self.spec.ordinals.get(addr, '?')} ({addr})"
 
-    def _where(self, packet: Packet, res=None, last_entry: int = -1) -> str:
-        """The packet's data as users know it: file, tree and entries, or cycles."""
-        return where(self.spec, packet, res.last_entry if res is not None else last_entry)
+    def _where(self, packet: Packet, res=None, last_entry: int = -1, piece: int | None = None) -> str:
+        """The packet's data as users know it: file, tree and entries, or cycles (of its piece in
+        `piece`, an element, or where it ended)."""
+        if res is not None:
+            last_entry, piece = res.last_entry, res.element if res.element >= 0 else None
+        return where(self.spec, packet, last_entry, piece)
 
 
-def where(spec: worker.QuerySpec, packet: Packet, last_entry: int = -1) -> str:
-    """A packet's data: "file 'f' tree 'T' entries a..b (at entry n)", objects, or cycles."""
+def where(spec: worker.QuerySpec, packet: Packet, last_entry: int = -1, element: int | None = None) -> str:
+    """A packet's data: "file 'f' tree 'T' entries a..b (at entry n)", objects, or cycles; for a
+    packet spanning several files, the piece of `element` (default: its first), and how many more."""
+    pieces = packet.pieces
+    e, first, num = next((p for p in pieces if p[0] == element), pieces[0])
     if spec.cycles and spec.files:
-        text = f"file '{spec.files[packet.element]}' (one cycle of TPacketizerFile)"
+        text = f"file '{spec.files[e]}' (one cycle of TPacketizerFile)"
     elif spec.cycles:
-        text = f"cycles {packet.first}..{packet.first + packet.num}"
+        text = f"cycles {first}..{first + num}"
     else:
-        url, tree, _ = spec.elements[packet.element]
+        url, tree, _ = spec.elements[e]
         if spec.objects:
-            text = f"file '{url}' objects {packet.first}..{packet.first + packet.num}"
+            text = f"file '{url}' objects {first}..{first + num}"
         else:
-            text = f"file '{url}' tree '{tree}' entries {packet.first}..{packet.first + packet.num}"
+            text = f"file '{url}' tree '{tree}' entries {first}..{first + num}"
     if last_entry >= 0 and not spec.objects:
         text += f" (at entry {last_entry})"
+    if len(pieces) > 1:
+        text += f" (a packet of {len(pieces)} files)"
     return text

@@ -65,6 +65,9 @@ class _SlotState:
     feedback_sent: float | None = None
     busy: tuple | None = None    # (phase, packet id, since) of the task running it now
     last_used: float = dataclasses.field(default_factory=time.monotonic)
+    piece: int = 0               # the piece (file) of the running packet being processed
+    skip: dict = dataclasses.field(default_factory=dict)   # element -> entry from which the client
+    #                              dropped it (kAbortFile, unreadable): later pieces stop there
 
 
 @dataclasses.dataclass
@@ -72,10 +75,12 @@ class _QueryState:
     lease: str = ""              # scheduler key of the query's spec
     stop: int = 0                # StopProcess level asked for this query (1 stop, 2 abort)
     arrays: dict = dataclasses.field(default_factory=dict)   # (field, element) -> int64 array
+    lines: dict = dataclasses.field(default_factory=dict)    # element -> "file\tdir\ttree\t" (RunTreePieces)
     since: float = dataclasses.field(default_factory=time.monotonic)
     input_digest: str = ""       # digest of its input data file (inputdata.InputDataFile)
 
 
+_PIECE_FIELDS = 8                # per piece in RunTreePieces' output (ProofShim::Runner::kPieceFields)
 _slots: dict[Slot, _SlotState] = {}
 _queries: dict[str, _QueryState] = {}
 _context = ""                    # the query whose process-wide settings (env, gProofServ) are set
@@ -126,7 +131,14 @@ class PacketResult:
     cpu: float = 0.0             # CPU seconds of the packet's thread
     feedback: bytes = b""        # copies of the feedback objects, at most every feedback_period
     started: float = 0.0         # wall-clock time (time.time()) the packet's loop began
-    element: int = -1            # the packet's element (file) index
+    element: int = -1            # the packet's element (file) index (of the piece it ended in)
+    piece: int = 0               # the piece of the packet it ended in (status, last_entry, error)
+    counts: tuple = ()           # (element, tree entries or -1, error) of the packet's probe pieces
+    files: tuple = ()            # (element, status, entry, error): pieces whose file ended early
+    #                              (DATA_ERROR: unreadable from `entry` on; ABORTED_FILE: kAbortFile
+    #                              after entry `entry`); the packet went on with its next pieces
+    runs: tuple = ()             # a packet of several files: (element, entries, started, elapsed, cpu,
+    #                              bytes) of each piece that processed entries, a PROOF packet each
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +166,8 @@ def prepare() -> str:
             ROOT.gSystem.ResetSignal(getattr(ROOT, sig), True)
         # The event loop runs in C++ without the GIL, so the worker's own threads (heartbeats,
         # the stop request of StopProcess) keep running during long packets.
-        for name in ("Begin", "RunTreePacket", "RunListPacket", "RunCyclePacket", "RunObjectPacket", "End"):
+        for name in ("Begin", "RunTreePacket", "RunTreePieces", "RunListPacket", "RunCyclePacket",
+                     "RunObjectPacket", "End"):
             getattr(ROOT.ProofShim.Runner, name).__release_gil__ = True
         _prepared = True
     return f"{os.uname().nodename}:{os.getpid()}"
@@ -200,8 +213,9 @@ def request_stop(query_id: str, level: int) -> int:
 def activity(query_id: str) -> dict:
     """What this worker does for a query, for the client's hang detection: per slot the phase
     ("prepare", "begin", "packet", "finish" or "idle"), the packet id, seconds in that phase, entries
-    processed so far and the entry being processed; and for how long another query's task has been
-    running here ("others"). Runs in the event-loop thread (Client.run)."""
+    processed so far, the entry being processed and the packet's piece (file) it is in; and for how
+    long another query's task has been running here ("others"). Runs in the event-loop thread
+    (Client.run)."""
     now = time.monotonic()
     slots, others = {}, 0.0
     for slot, st in list(_slots.items()):
@@ -213,7 +227,7 @@ def activity(query_id: str) -> dict:
         runner = st.runner
         slots[slot] = (phase, packet_id, now - since,
                        int(runner.GetProcessed()) if runner is not None else 0,
-                       int(runner.GetLastEntry()) if runner is not None else -1)
+                       int(runner.GetLastEntry()) if runner is not None else -1, st.piece)
     return {"pid": os.getpid(), "slots": slots, "others": others}
 
 
@@ -387,31 +401,112 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
     st.busy = ("packet", packet.id, time.monotonic())
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
-    if spec.cycles:
-        rc = runner.RunCyclePacket(packet.first, packet.num, spec.files[packet.element] if spec.files else "")
-    elif spec.objects:
-        url, _, directory = spec.elements[packet.element]
-        rc = runner.RunObjectPacket(url, directory, _int64s(spec, "objects", packet.element), packet.first,
-                                    packet.num)
+    if spec.cycles or spec.objects or spec.friends or spec.entry_lists:
+        rc, error, piece, element, counts, files, runs = _run_pieces_one_by_one(spec, packet, runner, st)
     else:
-        url, tree, directory = spec.elements[packet.element]
-        runner.SetFriends(spec.friends[packet.element] if spec.friends else "")
-        if spec.entry_lists:
-            entries = _int64s(spec, "entry_lists", packet.element)
-            rc = runner.RunListPacket(url, directory, tree, entries, packet.first, packet.num)
-        else:
-            rc = runner.RunTreePacket(url, directory, tree, packet.first, packet.num)
+        rc, error, piece, element, counts, files, runs = _run_tree_pieces(spec, packet, runner, st)
     elapsed, cpu = time.perf_counter() - t1, time.thread_time() - cpu0
-    error = str(runner.GetError())
     if rc == ERROR:
         st.failed = error
     elif rc == ABORTED_PROCESS:
         st.closed = True
-    elif rc == DATA_ERROR and error.startswith("cannot open file"):
-        error = filecheck.unopenable_reason(url)   # say why, as seen from this worker's host
     return PacketResult(slot, packet.id, runner.GetProcessed() - before, rc, elapsed,
-                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error, cpu,
-                        _feedback_due(spec, st), started=started, element=packet.element)
+                        runner.GetBytesRead() - bytes_before, runner.GetLastEntry(), error if rc != OK else "",
+                        cpu, _feedback_due(spec, st), started=started, element=element, piece=piece,
+                        counts=tuple(counts), files=tuple(files), runs=tuple(runs))
+
+
+def _pieces_left(packet, st: _SlotState):
+    """The packet's pieces (index, element, first, num), cut where the client dropped a file."""
+    for i, (element, first, num) in enumerate(packet.pieces):
+        stop_at = st.skip.get(element)
+        if stop_at is not None:     # the client dropped the rest of this file: only what comes before
+            num = min(num, stop_at - first)
+            if num <= 0:
+                continue
+        yield i, element, first, num
+
+
+def _run_tree_pieces(spec: QuerySpec, packet, runner, st: _SlotState):
+    """A tree packet of one or many files, looped over in compiled code (RunTreePieces)."""
+    lines = _queries[spec.query_id].lines
+    todo = list(_pieces_left(packet, st))
+    text = []
+    for _, element, first, num in todo:
+        prefix = lines.get(element)
+        if prefix is None:
+            url, tree, directory = spec.elements[element]
+            prefix = lines[element] = f"{url}\t{directory or '.'}\t{tree}\t"
+        text.append(f"{prefix}{first}\t{num}\t{1 if element in packet.probe else 0}")
+    out = array.array("q", bytes(8 * _PIECE_FIELDS * max(1, len(todo))))
+    st.piece = todo[0][0] if todo else 0
+    rc = int(runner.RunTreePieces("\n".join(text), out)) if todo else OK
+    ran = int(runner.GetPiecesRun()) if todo else 0
+    errors = dict(line.split("\t", 1) for line in str(runner.GetPieceErrors()).splitlines())
+    counts, files, runs = [], [], []
+    piece, element = (todo[0][0], todo[0][1]) if todo else (0, packet.element)
+    for k in range(ran):
+        piece, element, first, _ = todo[k]
+        status, processed, last, t_start, wall, cpu, nbytes, entries = out[k * _PIECE_FIELDS:(k + 1) * _PIECE_FIELDS]
+        error = errors.get(str(k), "")
+        if status == DATA_ERROR and error.startswith("cannot open file"):
+            error = filecheck.unopenable_reason(spec.elements[element][0])   # why, as seen from here
+        if element in packet.probe:
+            counts.append((element, entries, error if entries < 0 else ""))
+        if processed:
+            runs.append((element, processed, t_start / 1e6, wall / 1e9, cpu / 1e9, nbytes))
+        if status == DATA_ERROR and element not in packet.probe:
+            files.append((element, DATA_ERROR, first, error))   # readable when counted, not now
+            st.skip[element] = first
+        elif status == ABORTED_FILE:
+            files.append((element, ABORTED_FILE, last, ""))
+            st.skip[element] = last + 1
+    error = str(runner.GetError()) if rc != OK else ""
+    return rc, error, piece, element, counts, files, runs
+
+
+def _run_pieces_one_by_one(spec: QuerySpec, packet, runner, st: _SlotState):
+    """Cycles, objects, trees with friends or entry lists: one runner call per piece."""
+    rc, error, piece, element = OK, "", 0, packet.element
+    counts, files = [], []
+    for piece, element, first, num in _pieces_left(packet, st):
+        st.piece = piece
+        probe = element in packet.probe
+        rc = _run_piece(spec, runner, element, first, num, probe)
+        error = str(runner.GetError())
+        if rc == DATA_ERROR and error.startswith("cannot open file"):
+            error = filecheck.unopenable_reason(spec.elements[element][0])   # why, as seen from here
+        if probe:
+            entries = int(runner.GetTreeEntries())
+            counts.append((element, entries, error if entries < 0 else ""))
+            if rc == DATA_ERROR:    # not readable at all: the client skips the file as uncounted
+                rc = OK
+                continue
+        if rc == DATA_ERROR:        # readable when counted, not now: the rest of it is dropped
+            files.append((element, DATA_ERROR, first, error))
+            st.skip[element] = first
+            rc = OK
+        elif rc == ABORTED_FILE:    # kAbortFile: on with the packet's next file
+            last = int(runner.GetLastEntry())
+            files.append((element, ABORTED_FILE, last, ""))
+            st.skip[element] = last + 1
+            rc = OK
+        elif rc != OK:
+            break
+    return rc, error, piece, element, counts, files, ()
+
+
+def _run_piece(spec: QuerySpec, runner, element: int, first: int, num: int, probe: bool) -> int:
+    """One piece of a packet: entries (or cycles, or objects) [first, first+num) of an element."""
+    if spec.cycles:
+        return runner.RunCyclePacket(first, num, spec.files[element] if spec.files else "")
+    url, tree, directory = spec.elements[element]
+    if spec.objects:
+        return runner.RunObjectPacket(url, directory, _int64s(spec, "objects", element), first, num)
+    runner.SetFriends(spec.friends[element] if spec.friends else "")
+    if spec.entry_lists:
+        return runner.RunListPacket(url, directory, tree, _int64s(spec, "entry_lists", element), first, num)
+    return runner.RunTreePacket(url, directory, tree, first, num, probe)
 
 
 def _feedback_due(spec: QuerySpec, st: _SlotState) -> bytes:
@@ -573,6 +668,22 @@ def list_keys(url: str, directory: str) -> tuple[list[tuple[str, str]], str]:
     if ROOT.ProofShim.ListKeys(url, directory, lines, err) < 0:
         return [], str(err)
     return [tuple(line.split("\t", 1)) for line in str(lines).splitlines()], ""
+
+
+def count_entries_many(refs: list[tuple[str, str, str]]) -> list[tuple[int, str]]:
+    """count_entries of each (url, tree, directory), in one task: counting thousands of files
+    costs thousands of dask tasks otherwise."""
+    ROOT = runtime.load_library()
+    prepare()
+    out, err = [], ROOT.TString()
+    for url, tree, directory in refs:
+        n = int(ROOT.ProofShim.CountTree(url, directory, tree, err))
+        if n < 0:
+            why = str(err)
+            out.append((-1, filecheck.unopenable_reason(url) if why.startswith("cannot open file") else why))
+        else:
+            out.append((n, ""))
+    return out
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:

@@ -52,9 +52,10 @@ class Sim:
     with up to `depth` packets outstanding (like the executor). Records every hand-out and the
     tail-balance cap in force when it was made."""
 
-    def __init__(self, pk, clock, speeds, depth=2, hosts=None):
+    def __init__(self, pk, clock, speeds, depth=2, hosts=None, true_sizes=None):
         self.pk, self.clock, self.speeds, self.depth = pk, clock, speeds, depth
         self.hosts = hosts or {}
+        self.true_sizes = true_sizes or {}   # entries of the files the packetizer does not know
         self.live = set()
         self.lost = set()
         self.inflight = defaultdict(int)
@@ -69,22 +70,26 @@ class Sim:
         pk = self.pk
         self.live.add(slot)
         cap = math.ceil(pk.remaining_entries / len(self.live)) if pk.remaining_entries else 0
-        requeued = [(p.element, p.first, p.num) for p in self.requeued]
+        requeued = [p.pieces for p in self.requeued]
         p = pk.next_packet(slot, self.hosts.get(slot))
         check_invariant(pk)
         if p is None:
             return False
-        key = (p.element, p.first, p.num)
+        key = p.pieces
         was_requeued = key in requeued
         if was_requeued:
             self.requeued.pop(requeued.index(key))
         self.handed.append((slot, p, cap, was_requeued))
         start = max(self.clock.t, self.busy_until[slot])
-        run = p.num / self.speeds[slot]
+        run = sum(n for _, _, n in self.ranges(p)) / self.speeds[slot]
         self.busy_until[slot] = start + run
         self.inflight[slot] += 1
         heapq.heappush(self.heap, (start + run, next(self.seq), slot, p, run))
         return True
+
+    def ranges(self, p):
+        """The entries a worker processes for `p`: a probe piece gets what its file holds."""
+        return [(e, f, min(n, max(0, self.true_sizes[e] - f)) if e in p.probe else n) for e, f, n in p.pieces]
 
     def top_up(self):
         for slot in sorted(self.speeds):
@@ -106,6 +111,9 @@ class Sim:
         self.pk.slot_committed(slot)
         self.final.extend(self.uncommitted.pop(slot, []))
 
+    def processed(self, packets):
+        return [r for p in packets for r in self.ranges(p) if r[2] > 0]
+
     def run(self, on_done=None):
         self.top_up()
         while self.heap:
@@ -114,7 +122,7 @@ class Sim:
                 continue
             self.clock.t = t
             self.inflight[slot] -= 1
-            self.pk.packet_done(slot, p, elapsed=run)
+            self.pk.packet_done(slot, p, elapsed=run, counts={e: self.true_sizes[e] for e in p.probe})
             check_invariant(self.pk)
             self.uncommitted[slot].append(p)
             if on_done:
@@ -126,7 +134,7 @@ class Sim:
         return self
 
     def entries_of(self, slot):
-        return sum(p.num for s, p, _, _ in self.handed if s == slot)
+        return sum(p.entries for s, p, _, _ in self.handed if s == slot)
 
 
 def simulate(sizes, speeds, depth=2, **kw):
@@ -209,7 +217,7 @@ def test_every_entry_handed_out_exactly_once(sizes, speeds, depth, min_entries, 
     speeds = {f"w{i}": v for i, v in enumerate(speeds)}
     elements, pk, sim = simulate(sizes, speeds, depth, min_packet_entries=min_entries,
                                  first_packet_entries=first, min_packet_time=0.01)
-    assert_exact_cover(elements, [(p.element, p.first, p.num) for _, p, _, _ in sim.handed])
+    assert_exact_cover(elements, [r for _, p, _, _ in sim.handed for r in p.pieces])
     assert pk.done_entries == pk.committed_entries == pk.total_entries == sum(sizes)
     assert pk.remaining_entries == 0 and pk.in_flight == 0 and pk.dropped_entries == 0
     ids = [p.id for _, p, _, _ in sim.handed]
@@ -227,18 +235,37 @@ def test_coverage_many_elements_seeded():
         elements = make_elements(sizes, firsts)
         pk = AdaptivePacketizer(elements, clock=clock, min_packet_entries=rnd.randint(1, 500))
         sim = Sim(pk, clock, speeds, depth=rnd.randint(1, 3)).run()
-        assert_exact_cover(elements, [(p.element, p.first, p.num) for _, p, _, _ in sim.handed])
+        assert_exact_cover(elements, [r for _, p, _, _ in sim.handed for r in p.pieces])
         assert pk.done_entries == pk.total_entries
 
 
-def test_packets_never_span_elements_and_continue_current_file():
+def test_a_slot_reads_its_files_in_order_and_spans_them_only_at_a_files_end():
     elements, pk, sim = simulate([10_000, 10_000], {"a": 1000.0}, depth=2, min_packet_entries=10)
-    elems = [p.element for _, p, _, _ in sim.handed]
+    ranges = [r for _, p, _, _ in sim.handed for r in p.pieces]
     # one slot reads one file to the end before opening the next, sequentially
-    assert elems == sorted(elems)
-    for prev, nxt in zip(sim.handed, sim.handed[1:]):
-        if prev[1].element == nxt[1].element:
-            assert nxt[1].first == prev[1].first + prev[1].num
+    assert ranges == sorted(ranges)
+    for (e1, f1, n1), (e2, f2, _) in zip(ranges, ranges[1:]):
+        assert (e2, f2) == ((e1, f1 + n1) if e1 == e2 else (e2, 0))
+    for _, p, _, _ in sim.handed:   # a packet goes on into the next file only from a file's end
+        for (e1, f1, n1), (e2, f2, _) in zip(p.pieces, p.pieces[1:]):
+            assert f1 + n1 == 10_000 and f2 == 0 and e2 == e1 + 1
+
+
+def test_many_small_files_go_in_few_packets():
+    elements, pk, sim = simulate([500] * 2000, {"a": 1_000_000.0, "b": 1_000_000.0},
+                                 min_packet_entries=100, min_packet_time=0.05)
+    assert_exact_cover(elements, [r for _, p, _, _ in sim.handed for r in p.pieces])
+    assert len(sim.handed) < 60, len(sim.handed)      # not one packet per file
+    assert max(len(p.pieces) for _, p, _, _ in sim.handed) > 20
+
+
+def test_without_span_files_packets_stay_in_one_file():
+    clock = FakeClock()
+    elements = make_elements([500] * 50)
+    pk = AdaptivePacketizer(elements, clock=clock, span_files=False, first_packet_entries=2000)
+    sim = Sim(pk, clock, {"a": 1000.0}).run()
+    assert all(len(p.pieces) == 1 for _, p, _, _ in sim.handed)
+    assert_exact_cover(elements, [r for _, p, _, _ in sim.handed for r in p.pieces])
 
 
 # ---------------------------------------------------------------- sizing / adaptivity
@@ -312,7 +339,7 @@ def test_no_packet_exceeds_the_tail_balance_cap(n_slots):
     elements, pk, sim = simulate([30_000, 7, 12_345, 1, 50_000], speeds, min_packet_entries=50,
                                  first_packet_entries=40_000)
     for slot, p, cap, requeued in sim.handed:
-        assert p.num <= cap, (slot, p, cap)
+        assert p.entries <= cap, (slot, p, cap)
 
 
 def test_min_packet_entries_floor_for_fast_rates():
@@ -405,7 +432,7 @@ def test_lost_and_committed_slots_in_a_run_still_cover_exactly():
         sim.run(on_done)
         assert not sim.requeued, "requeued packets were not all served again"
         # final results (committed by surviving or pre-loss commits) cover exactly once
-        assert_exact_cover(elements, [(p.element, p.first, p.num) for p in sim.final])
+        assert_exact_cover(elements, [r for p in sim.final for r in p.pieces])
         assert pk.committed_entries == pk.done_entries == pk.total_entries
 
 
@@ -507,11 +534,13 @@ def test_dropped_entries_never_handed_out_in_a_run():
 
         sim.run(on_done)
         for k, (slot, p, _, _) in enumerate(sim.handed):
-            if p.element in aborted and k >= aborted[p.element][1]:
-                assert p.first + p.num <= aborted[p.element][0], "dropped range handed out"
+            for e, f, n in p.pieces:
+                if e in aborted and k >= aborted[e][1]:
+                    assert f + n <= aborted[e][0], "dropped range handed out"
         by_elem = defaultdict(list)
         for _, p, _, _ in sim.handed:
-            by_elem[p.element].append((p.first, p.first + p.num))
+            for e, f, n in p.pieces:
+                by_elem[e].append((f, f + n))
         for spans in by_elem.values():
             spans.sort()
             assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "overlapping hand-outs"
@@ -595,6 +624,130 @@ def test_slot_that_processed_nothing_gets_a_first_sized_packet():
     pk.packet_done("a", p, elapsed=0.5, processed=0)
     assert pk.rate("a") == 0
     assert pk.next_packet("a").num == 100
+
+
+# ---------------------------------------------------------------- files counted by their first packet
+def unknown_elements(n, first=None):
+    return [Element(i, (first or [0] * n)[i], -1) for i in range(n)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(sizes=st.lists(st.one_of(st.integers(0, 3), st.integers(1, 3000)), min_size=1, max_size=60),
+       known=st.lists(st.booleans(), min_size=60, max_size=60),
+       speeds=st.lists(st.floats(50, 5000), min_size=1, max_size=6),
+       depth=st.integers(1, 3), first=st.one_of(st.none(), st.integers(1, 500)))
+def test_uncounted_files_are_processed_exactly_once(sizes, known, speeds, depth, first):
+    elements = [Element(i, 0, n) if known[i] and n > 0 else Element(i, 0, -1) for i, n in enumerate(sizes)]
+    clock = FakeClock()
+    pk = AdaptivePacketizer(elements, clock=clock, first_packet_entries=first, min_packet_time=0.01,
+                            min_packet_entries=10)
+    sim = Sim(pk, clock, {f"w{i}": v for i, v in enumerate(speeds)}, depth,
+              true_sizes=dict(enumerate(sizes))).run()
+    expected = [Element(i, 0, n) for i, n in enumerate(sizes) if n > 0]
+    assert_exact_cover(expected, sim.processed(sim.final))
+    assert pk.total_entries == pk.done_entries == pk.committed_entries == sum(sizes)
+    assert pk.unsized_elements == 0 and pk.estimated_total() == sum(sizes) and not pk.has_work
+
+
+def test_uncounted_files_with_lost_slots_and_drops_stay_exact():
+    rnd = random.Random(11)
+    for trial in range(25):
+        sizes = [rnd.choice([0, rnd.randint(1, 50), rnd.randint(1, 5000)]) for _ in range(rnd.randint(1, 80))]
+        speeds = {i: rnd.uniform(500, 5000) for i in range(rnd.randint(2, 6))}
+        clock = FakeClock()
+        pk = AdaptivePacketizer(unknown_elements(len(sizes)), clock=clock, min_packet_entries=20,
+                                min_packet_time=0.01)
+        sim = Sim(pk, clock, speeds, depth=2, true_sizes=dict(enumerate(sizes)))
+        victims = rnd.sample(sorted(speeds), k=len(speeds) - 1)
+        dropped = {}
+
+        def on_done(sim, slot, p):
+            done = [r for r in sim.ranges(p) if r[2] > 0 and r[0] not in dropped]
+            if done and rnd.random() < 0.05:   # as the run loop does: right after packet_done
+                e, f, n = rnd.choice(done)
+                dropped[e] = rnd.randint(f, f + n)
+                pk.drop_rest_of_element(slot, p, dropped[e], element=e)
+            if rnd.random() < 0.2:
+                sim.commit(slot)
+            if victims and rnd.random() < 0.05 and slot == victims[0]:
+                sim.lose(victims.pop(0))
+
+        sim.run(on_done)
+        # what the kept packets processed, cut where the files were dropped, covers each entry once
+        kept = defaultdict(list)
+        for e, f, n in sim.processed(sim.final):
+            end = min(f + n, dropped.get(e, f + n)) if e in dropped else f + n
+            if end > f:
+                kept[e].append((f, end))
+        for e, size in enumerate(sizes):
+            spans = sorted(kept[e])
+            assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "overlap"
+            covered = sum(b - a for a, b in spans)
+            assert covered == (min(size, dropped[e]) if e in dropped else size) or e in dropped
+        assert pk.done_entries + pk.dropped_entries == pk.total_entries == sum(sizes)
+        assert pk.finished and pk.unsized_elements == 0
+
+
+def test_probe_reports_its_file_and_the_rest_becomes_work():
+    clock = FakeClock()
+    pk = AdaptivePacketizer(unknown_elements(3), clock=clock, first_packet_entries=100, min_packet_entries=10)
+    p = pk.next_packet("a")
+    assert p.pieces == ((0, 0, 100),) and p.probe == (0,) and pk.total_entries == 0
+    assert pk.has_work and not pk.finished
+    pk.packet_done("a", p, 0.1, counts={0: 1000})
+    assert pk.total_entries == 1000 and pk.remaining_entries == 900 and pk.unsized_elements == 2
+    q = pk.next_packet("a")
+    assert q.element == 0 and q.first == 100, "the slot goes on with the file it opened"
+    assert pk.estimated_total() == 1000 + 2 * 1000
+
+
+def test_probe_not_reached_goes_back_to_be_counted_by_another_slot():
+    pk = AdaptivePacketizer(unknown_elements(2), first_packet_entries=10_000, min_packet_entries=10)
+    pk.packet_done("a", pk.next_packet("a"), 0.1, counts={0: 50})
+    p = pk.next_packet("a")
+    assert p.probe == (1,)
+    pk.packet_done("a", p, 0.1, counts={})               # the packet ended before file 1
+    assert pk.unsized_elements == 1 and pk.has_work
+    q = pk.next_packet("b")
+    assert q.pieces[0][:2] == (1, 0) and q.probe == (1,)
+
+
+def test_lost_probe_is_requeued_as_a_probe():
+    pk = AdaptivePacketizer(unknown_elements(1), first_packet_entries=100, min_packet_entries=10)
+    p = pk.next_packet("a")
+    assert pk.slot_lost("a") == [p]
+    assert pk.has_work
+    q = pk.next_packet("b")
+    assert q.pieces == p.pieces and q.probe == p.probe and q.id != p.id
+    pk.packet_done("b", q, 0.1, counts={0: 70})
+    assert pk.total_entries == 70 and pk.finished
+
+
+def test_unreadable_uncounted_file_counts_zero_and_is_done():
+    pk = AdaptivePacketizer(unknown_elements(2), first_packet_entries=1000, min_packet_entries=10)
+    p = pk.next_packet("a")
+    pk.packet_done("a", p, 0.1, counts={0: 0})
+    rest = pk.next_packet("a")
+    pk.packet_done("a", rest, 0.1, counts={1: 5})
+    assert pk.total_entries == 5 and pk.finished
+
+
+def test_twenty_thousand_files_and_a_thousand_slots_are_handled_in_linear_time():
+    """Every packet costs O(log n): counting the packetizer's work per hand-out stays flat as
+    files and slots grow (a per-file or per-slot scan would grow with them)."""
+    calls = {}
+
+    def run(n_files, n_slots):
+        clock = FakeClock()
+        pk = AdaptivePacketizer(unknown_elements(n_files), clock=clock, min_packet_entries=10,
+                                min_packet_time=0.01)
+        sim = Sim(pk, clock, {i: 50_000.0 for i in range(n_slots)}, true_sizes={i: 50 for i in range(n_files)})
+        sim.run()
+        assert pk.total_entries == 50 * n_files and pk.finished
+        return len(sim.handed)
+
+    small, big = run(2000, 10), run(20_000, 100)
+    assert big < 20 * small, (small, big)
 
 
 # ---------------------------------------------------------------- TPacketizerFile

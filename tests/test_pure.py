@@ -224,7 +224,7 @@ def test_proof_parameters_honoured_or_announced():
 
 
 @pytest.mark.parametrize("module", ["proofshim.parameters", "proofshim.filepackets", "proofshim.perfstats",
-                                    "proofshim.packetizer"])
+                                    "proofshim.packetizer", "proofshim.entrycache"])
 def test_docstring_examples(module):
     import doctest
     import importlib

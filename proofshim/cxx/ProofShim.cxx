@@ -46,6 +46,9 @@
 #include "TUrl.h"
 #include "TVirtualTreePlayer.h"
 
+#include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <csignal>
 #include <cstring>
 #include <exception>
@@ -635,9 +638,11 @@ Int_t Runner::Begin()
    return fSelector->GetAbort() == TSelector::kAbortProcess ? kAbortedProcess : kOk;
 }
 
-Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
+Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree, Bool_t &fresh)
 {
+   fresh = kFALSE;
    if (fTree && fFileName == file && fTreeName == tree && fDirName == dir && fFriendsOpened == fFriends) return 0;
+   fresh = kTRUE;
    CloseFile();
    {
       // Keep gDirectory where it was: objects the selector creates later must not end up owned by
@@ -677,17 +682,23 @@ Int_t Runner::OpenTree(const char *file, const char *dir, const char *tree)
    fDirName = dir;
    if (!fUseTreeCache) fTree->SetCacheSize(0);
    else if (fCacheSize >= 0) fTree->SetCacheSize(fCacheSize);
+   return 0;
+}
+
+Int_t Runner::InitTree()
+{
+   TString tree = fTreeName, file = fFileName;
    try {
       fSelector->Init(fTree);
       fSelector->Notify();
    } catch (std::exception &e) {
-      fError.Form("C++ exception in %s::Init/Notify for tree '%s' of '%s': %s", fSelector->ClassName(), tree, file,
-                  e.what());
+      fError.Form("C++ exception in %s::Init/Notify for tree '%s' of '%s': %s", fSelector->ClassName(), tree.Data(),
+                  file.Data(), e.what());
       CloseFile();   // the next packet of this file must not skip Init
       return kError;
    } catch (...) {
       fError.Form("unknown C++ exception in %s::Init/Notify for tree '%s' of '%s'", fSelector->ClassName(),
-                  tree, file);
+                  tree.Data(), file.Data());
       CloseFile();
       return kError;
    }
@@ -777,13 +788,77 @@ Int_t Runner::Loop(Long64_t first, Long64_t num, const Long64_t *entries)
    return rc;
 }
 
-Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num)
+Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num,
+                            Bool_t upToEnd)
 {
    fError = "";
    fLastEntry = -1;
+   fTreeEntries = -1;
+   Bool_t fresh = kFALSE;
+   if (Int_t rc = OpenTree(file, dir, tree, fresh)) {
+      SetCurrentElement(file, tree, dir, first, num);
+      return rc;
+   }
+   if (upToEnd) {
+      // A file not counted before: its entries are known now that it is open.
+      num = std::max<Long64_t>(0, std::min(num, fTree->GetEntries() - first));
+      if (num == 0 && fresh) {
+         // Nothing of it to process: PROOF never showed the selector such a file (no Init/Notify).
+         fTreeEntries = fTree->GetEntries();
+         CloseFile();
+         return kOk;
+      }
+   }
+   fTreeEntries = fTree->GetEntries();
+   // The packet's element describes the range processed (counted first for a file not counted before),
+   // already while Init and Notify run for a new file.
    SetCurrentElement(file, tree, dir, first, num);
-   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
+   if (fresh)
+      if (Int_t rc = InitTree()) return rc;
    return Loop(first, num);
+}
+
+Int_t Runner::RunTreePieces(const char *pieces, Long64_t *out)
+{
+   fPiecesRun = 0;
+   fPieceErrors = "";
+   Int_t rc = kOk;
+   TString all(pieces);
+   Ssiz_t from = 0;
+   TString line;
+   for (Int_t i = 0; all.Tokenize(line, from, "\n"); ++i) {
+      // file \t directory \t tree \t first \t num \t probe
+      TString field[6];
+      Ssiz_t pos = 0;
+      for (auto &f : field) line.Tokenize(f, pos, "\t");
+      Long64_t *res = out + kPieceFields * i;
+      const Long64_t processed0 = GetProcessed(), bytes0 = fBytesRead;
+      timespec cpu0;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
+      const auto wall0 = std::chrono::steady_clock::now();
+      res[3] = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch()).count();
+      rc = RunTreePacket(field[0], field[1] == "." ? "" : field[1].Data(), field[2], field[3].Atoll(),
+                         field[4].Atoll(), field[5] == "1");
+      timespec cpu1;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
+      res[0] = rc;
+      res[1] = GetProcessed() - processed0;
+      res[2] = GetLastEntry();
+      res[4] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall0).count();
+      res[5] = (cpu1.tv_sec - cpu0.tv_sec) * 1000000000LL + (cpu1.tv_nsec - cpu0.tv_nsec);
+      res[6] = fBytesRead - bytes0;
+      res[7] = fTreeEntries;
+      fPiecesRun = i + 1;
+      if (rc == kDataError || rc == kAbortedFile) {
+         // The file ends here (unreadable, or the selector skipped its rest): on with the next one.
+         fPieceErrors += TString::Format("%d\t%s\n", i, fError.Data());
+         rc = kOk;
+         continue;
+      }
+      if (rc != kOk) break;
+   }
+   return rc;
 }
 
 Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree, const Long64_t *entries,
@@ -792,7 +867,10 @@ Int_t Runner::RunListPacket(const char *file, const char *dir, const char *tree,
    fError = "";
    fLastEntry = -1;
    SetCurrentElement(file, tree, dir, num > 0 ? entries[first] : 0, num);
-   if (Int_t rc = OpenTree(file, dir, tree)) return rc;
+   Bool_t fresh = kFALSE;
+   if (Int_t rc = OpenTree(file, dir, tree, fresh)) return rc;
+   if (fresh)
+      if (Int_t rc = InitTree()) return rc;
    return Loop(first, num, entries);
 }
 
@@ -889,6 +967,35 @@ Int_t FilesToProcess(const TMap *map, TString &lines, TString &unsupported)
          ++n;
       }
    }
+   return n;
+}
+
+Long64_t CountTree(const char *file, const char *dir, const char *tree, TString &error)
+{
+   error = "";
+   TFile *f = nullptr;
+   {
+      TDirectory::TContext ctx;
+      f = TFile::Open(file, "READ");
+   }
+   if (!f || f->IsZombie()) {
+      error.Form("cannot open file '%s'", file);
+      delete f;
+      return -1;
+   }
+   Long64_t n = -1;
+   TDirectory *d = f;
+   if (dir && *dir && strcmp(dir, "/") != 0) d = f->GetDirectory(dir);
+   if (!d) {
+      error.Form("directory '%s' not found in file '%s'", dir, file);
+   } else {
+      TTree *t = nullptr;
+      d->GetObject(tree, t);
+      if (t) n = t->GetEntries();
+      else error.Form("tree '%s' not found in file '%s'", tree, file);
+   }
+   f->Close();
+   delete f;
    return n;
 }
 

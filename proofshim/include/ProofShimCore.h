@@ -90,6 +90,10 @@ public:
 };
 inline ChainProxy Chain(TTree *tree) { return ChainProxy(tree); }
 
+// The entries of `tree` in directory `dir` of `file`, or -1 with `error` set ("cannot open file ...",
+// "directory ... not found", "tree ... not found"): counting before a query, in compiled code.
+Long64_t   CountTree(const char *file, const char *dir, const char *tree, TString &error);
+
 // Object data sets: the keys of `dir` in `file` as "class\tname" lines, in the file's order;
 // returns the number of keys, or -1 with `error` set.
 Long64_t   ListKeys(const char *file, const char *dir, TString &lines, TString &error);
@@ -147,7 +151,13 @@ private:
    const Long64_t *fKeyPos = nullptr;   // during an object packet: key position of each object
    TObject   *fObject = nullptr;        // the object handed to the selector last (owned)
 
-   Int_t OpenTree(const char *file, const char *dir, const char *tree);
+   Long64_t   fTreeEntries = -1;            // entries of the tree of the last tree packet
+   Int_t      fPiecesRun = 0;               // pieces RunTreePieces started
+   TString    fPieceErrors;                 // "piece\terror" lines of the pieces whose file ended early
+
+   // Open the tree (`fresh`: it was not open already); InitTree runs Init and Notify on it.
+   Int_t OpenTree(const char *file, const char *dir, const char *tree, Bool_t &fresh);
+   Int_t InitTree();
    Int_t OpenObjectDir(const char *file, const char *dir);
    void  ReadObjectAt(Long64_t pos);
    Int_t Loop(Long64_t first, Long64_t num, const Long64_t *entries = nullptr);
@@ -165,7 +175,21 @@ public:
    ~Runner();
 
    Int_t    Begin();
-   Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num);
+   // Entries [first, first+num) of the tree; `upToEnd`: those of them the tree has (a file not
+   // counted before; GetTreeEntries then says how many it holds).
+   Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num,
+                          Bool_t upToEnd = kFALSE);
+   // A packet of several pieces (files), one per line: "file\tdirectory\ttree\tfirst\tnum\tprobe"
+   // (directory "." for none, probe 1: RunTreePacket's upToEnd). Each piece is a PROOF packet to
+   // the selector (its own PROOF_CurrentElement); a piece whose file cannot be read (kDataError) or
+   // whose rest the selector skipped (kAbortedFile) ends there and the next piece runs; any other
+   // result but kOk ends the packet and is returned. out[kPieceFields * i + ...] of piece i:
+   // status, entries processed, last entry, start (us since the epoch), wall ns, thread CPU ns,
+   // bytes read, entries of its tree (-1: not opened). GetPiecesRun, GetPieceErrors say the rest.
+   static constexpr Int_t kPieceFields = 8;
+   Int_t    RunTreePieces(const char *pieces, Long64_t *out);
+   Int_t    GetPiecesRun() const { return fPiecesRun; }
+   const char *GetPieceErrors() const { return fPieceErrors; }
    // Cycles [first, first+num); `file`: the one file of a TPacketizerFile packet (PROOF_CurrentElement).
    Int_t    RunCyclePacket(Long64_t first, Long64_t num, const char *file = "");
    // Entries [first, first+num) of `entries` (tree-local numbers from an entry list).
@@ -186,6 +210,8 @@ public:
    Long64_t    GetProcessed() const { return fProcessed.load(std::memory_order_relaxed); }
    Long64_t    GetLastEntry() const { return fLastEntry.load(std::memory_order_relaxed); }
    Long64_t    GetBytesRead() const { return fBytesRead; }
+   // Entries of the tree the last tree packet opened (-1 when it could not be opened).
+   Long64_t    GetTreeEntries() const { return fTreeEntries; }
    const char *GetError() const { return fError; }
    Int_t       GetInitCalls() const { return fInitCalls; }
 };
