@@ -8,6 +8,7 @@ disappears is lost: the packetizer hands its packets out again and its outputs a
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import subprocess
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 
-from . import clusters, locality, settings, tls, worker
+from . import clusters, locality, runtime, sessiondir, settings, tls, worker, workerlog
 from .errors import OpenError, QueryAborted, QueryError
 from .packetizer import AdaptivePacketizer
 from .url import ClusterSpec
@@ -74,14 +75,20 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
 
 
 class LocalClusterProcess:
-    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime."""
+    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime.
 
-    def __init__(self, n_workers: int):
+    Secured with TLS credentials made for it (tls.embedded_credentials), handed to the cluster
+    host through its standard input; its dask local directory is `<session dir>/dask`."""
+
+    def __init__(self, n_workers: int, session_dir: str):
         self.n_workers = n_workers
+        self.session_dir = session_dir
         self.proc: subprocess.Popen | None = None
         self.address: str | None = None
+        self.credentials: dict | None = None
 
     def start(self, timeout: float) -> str:
+        sessiondir.create(self.session_dir)
         env = dict(os.environ)
         env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
         self.proc = subprocess.Popen(
@@ -103,19 +110,48 @@ class LocalClusterProcess:
             ready.set()
 
         threading.Thread(target=read, daemon=True, name="proofshim-cluster-stdout").start()
+        try:
+            # Made while the cluster host loads ROOT; they travel through its stdin, a pipe only
+            # this process holds (never its command line or environment, which others can read).
+            self.credentials = tls.embedded_credentials()
+            self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
+                                   "local_directory": os.path.join(self.session_dir, "dask"),
+                                   "keep": bool(settings.get(sessiondir.KEEP_SETTING, False))}))
+        except BaseException:
+            self.stop()
+            raise
         ready.wait(timeout)
         if not found:
             self.stop()
             raise OpenError(f"the local dask cluster of {self.n_workers} workers did not start within "
                             f"{timeout:.0f} s (see the messages above)")
         self.address = found[0]
+        tls.remember(self.address, self.credentials)
         return self.address
 
+    def _tell(self, line: str) -> bool:
+        """Send the cluster host one line of its protocol (see proofshim._clusterhost)."""
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def keep(self, path: str) -> None:
+        """A file of the session directory that must survive the session (a data set's part)."""
+        if self.proc:
+            self._tell(f"keep {path}")
+
     def stop(self, timeout: float = 20.0) -> None:
+        """Stop the cluster; the session directory is left to the client (Executor.end_session)."""
         if not self.proc:
             return
+        if self.address:
+            tls.remember(self.address, None)
         try:
             if self.proc.stdin:
+                self._tell("keep-all")
                 self.proc.stdin.close()
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -126,6 +162,12 @@ class LocalClusterProcess:
         except Exception:  # noqa: BLE001 - best effort at shutdown
             pass
         self.proc = None
+
+
+def remove_session_dir(session_tag: str, keep: tuple = ()) -> list[str]:
+    """Run on one worker of each host (Client.run) when a session ends: remove its directory
+    there, except the files in `keep`; return the kept files found there."""
+    return sessiondir.remove(sessiondir.path(runtime.cache_dir(), session_tag), keep)
 
 
 @dataclasses.dataclass
@@ -166,8 +208,10 @@ class QueryOutcome:
 class Executor:
     """A dask client bound to one cluster, for one session."""
 
-    def __init__(self, spec: ClusterSpec):
+    def __init__(self, spec: ClusterSpec, session_tag: str = ""):
         self.spec = spec
+        self.session_tag = session_tag
+        self.kept_files: list[str] = []       # session-directory files that outlive it (data sets)
         self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self.client = None
         self._warm: list = []
@@ -181,7 +225,7 @@ class Executor:
 
         timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
-            self.cluster = LocalClusterProcess(self.spec.workers)
+            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir())
             address = self.cluster.start(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
@@ -240,8 +284,37 @@ class Executor:
         if warning:
             log.warning(warning)
 
+    def session_dir(self) -> str:
+        """The session's directory on this host (sessiondir's layout)."""
+        return sessiondir.path(runtime.cache_dir(), self.session_tag or "no-session")
+
+    def keep_file(self, path: str) -> None:
+        """A file of the session directory (on a worker's host) that must outlive the session."""
+        self.kept_files.append(path)
+        if isinstance(self.cluster, LocalClusterProcess):
+            self.cluster.keep(path)
+
+    def end_session(self, gone: bool = False) -> None:
+        """Close at the end of the session: remove the session's directories (on this host for the
+        embedded cluster, on every worker host of any other cluster), unless they are to be kept;
+        then disconnect and stop the embedded cluster. `gone`: the scheduler is known to be dead."""
+        remove = bool(self.session_tag) and not settings.get(sessiondir.KEEP_SETTING, False)
+        if remove and self.spec.kind != "local" and self.client is not None and not gone:
+            try:
+                hosts: dict[str, str] = {}
+                for addr in self.workers():
+                    hosts.setdefault(workerlog.host_of(addr), addr)
+                self.client.run(remove_session_dir, self.session_tag, tuple(self.kept_files),
+                                workers=list(hosts.values()), on_error="return")
+            except Exception as exc:  # noqa: BLE001 - files left behind must not fail Close
+                log.debug("session directories on the workers not removed: %s", exc)
+        self.close()
+        if remove and self.spec.kind == "local":
+            sessiondir.remove(self.session_dir(), self.kept_files)
+
     def close(self, fast: bool = False) -> None:
-        """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken)."""
+        """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken).
+        The session directory stays (end_session removes it)."""
         if self.client is not None:
             try:
                 self.client.close(timeout=2 if fast else 10)

@@ -10,7 +10,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from . import logs, logsetup, macros, runtime, selector, settings, worker
+from . import logs, logsetup, macros, runtime, selector, sessiondir, settings, worker
 from .executor import Executor
 from .url import parse_open_url
 
@@ -40,14 +40,18 @@ class Session:
     def __init__(self, spec, loglevel: int = 0):
         ROOT = runtime.load_library()
         self.spec = spec
-        self.executor = Executor(self.spec)
+        self.id = _next_id[0] + 1
+        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        self.executor = Executor(self.spec, self.tag)
         t0 = time.monotonic()
         if self.spec.kind == "local":
             print(f" +++ Starting PROOF-Lite with {self.spec.workers} workers +++")
-        self.executor.start()
-        _next_id[0] += 1
-        self.id = _next_id[0]
-        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        try:
+            self.executor.start()
+        except BaseException:
+            self.executor.end_session(gone=True)   # nothing of a session that never opened stays
+            raise
+        _next_id[0] = self.id
         self.seq = 0
         self.client_selector = None
         self.progress_callbacks: list = []   # (callable, 2/7/10 values), connected from Python
@@ -194,8 +198,10 @@ class Session:
         sys.stdout.flush()
 
     def close(self) -> None:
+        """TProof::Close: disconnect, stop the embedded cluster, remove the session's directories
+        (sessiondir: kept with the setting proofshim.keep-session-dirs, and data sets' files)."""
         self.release_client_selector()
-        self.executor.close()
+        self.executor.end_session()
         _sessions.pop(self.id, None)
 
 
@@ -226,7 +232,7 @@ def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]
     if port is None and (spec.address or scheduler):
         tail = (spec.address or scheduler).rpartition(":")[2]
         port = int(tail) if tail.isdigit() else None
-    return user or getpass.getuser(), os.path.join(runtime.cache_dir(), "sessions", tag), port or 0
+    return user or getpass.getuser(), sessiondir.path(runtime.cache_dir(), tag), port or 0
 
 
 def remote_getenv(name: str) -> str | None:
@@ -364,7 +370,7 @@ class CompatCalls:
     @staticmethod
     def show_data(sess: Session) -> None:
         """TProof::ShowData: the files the session's queries produced on each worker host."""
-        base = os.path.join(runtime.cache_dir(), "sessions", sess.tag)
+        base = sessiondir.path(runtime.cache_dir(), sess.tag)
         results = sess.executor.on_every_worker(list_data, base)
         seen: set[str] = set()
         for i, (_addr, files) in enumerate(sorted(results.items())):

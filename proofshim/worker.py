@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, sessiondir, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -114,7 +114,7 @@ def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
     workdir = os.path.join(base, f"worker-{ordinal}")
     datadir = os.path.join(base, "data", ordinal)
     for d in (workdir, datadir):
-        os.makedirs(d, exist_ok=True)
+        sessiondir.make_private(d, base)   # owner-only: logs and data of the session
     if not ROOT.gProofServ:
         serv = ROOT.TProofServ()
         ROOT.SetOwnership(serv, False)
