@@ -11,6 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 from . import logs, logsetup, macros, runtime, selector, sessiondir, settings, worker
+from .errors import ProofShimError
 from .executor import Executor
 from .url import parse_open_url
 
@@ -28,6 +29,20 @@ def _spec(url: str):
 def get(proof) -> "Session | None":
     """The Python session behind a TProof object."""
     return _sessions.get(int(proof.GetSessionId())) if proof else None
+
+
+def gone_message(proof) -> str:
+    """Why the session behind `proof` cannot be used any more ('' if it can, or if `proof` is no
+    TProof): its scheduler is gone, or the connection to it was just lost (then this waits, at
+    most the connect timeout, for it to come back)."""
+    sess = get(proof) if proof is not None and hasattr(proof, "GetSessionId") else None
+    if sess is None:
+        return ""
+    try:
+        sess.executor.check_connection()
+    except ProofShimError as exc:
+        return str(exc)
+    return ""
 
 
 def all_sessions() -> list["Session"]:
@@ -212,7 +227,7 @@ def open_session(url: str, loglevel: int = 0):
     current = get(ROOT.gProof) if ROOT.gProof else None
     if current is not None and current.proof.IsValid() and spec.kind == "local" \
             and current.spec.kind == "local":
-        if current.spec.workers == spec.workers:
+        if current.spec.workers == spec.workers and not current.executor.gone:
             log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
             return current.proof
         current.proof.Close()
