@@ -97,17 +97,19 @@ class LocalClusterProcess:
             start_new_session=True, env=env)
         found: list[str] = []
         ready = threading.Event()
+        out = self.proc.stdout
 
         def read():
             # Keeps draining the pipe after the address line: worker processes share it, and one
             # printing outside a query (whose output is captured) must never block on a full pipe.
-            for line in self.proc.stdout:
+            for line in out:
                 if not ready.is_set() and line.startswith("PROOFSHIM-SCHEDULER "):
                     found.append(line.split(None, 1)[1].strip())
                     ready.set()
                 else:
                     log.debug("local cluster: %s", line.rstrip())
             ready.set()
+            out.close()
 
         threading.Thread(target=read, daemon=True, name="proofshim-cluster-stdout").start()
         try:
@@ -706,10 +708,12 @@ class Executor:
                                                  f"{self._where(spec, packet)} (strict mode: no file "
                                                  "may be skipped)")
                             n = packetizer.drop_rest_of_element(slot, packet, packet.first)
+                            if url not in dropped:   # once per file, not once per packet of it
+                                log.warning("%s while processing: %d entries of it from entry %d on "
+                                            "(and its other packets not yet processed) are skipped, "
+                                            "the file is listed in MissingFiles", res.error,
+                                            n, packet.first)
                             dropped.setdefault(url, f"{res.error} (while processing)")
-                            log.warning("%s while processing: %d entries of it from entry %d on are "
-                                        "skipped, the file is listed in MissingFiles", res.error, n,
-                                        packet.first)
                         elif res.status == worker.ABORTED_PROCESS:
                             log.info("selector asked to abort processing on %s (kAbortProcess)",
                                      slot_worker.get(slot))

@@ -372,9 +372,11 @@ def list_keys(url: str, directory: str) -> tuple[list[tuple[str, str]], str]:
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
-    """Entries of one tree, or -1 and the reason it cannot be read."""
+    """Entries of one tree, or -1 and the reason it cannot be read (ROOT's own message about it
+    is not printed: the client reports the reason, once)."""
     prepare()
-    f = runtime.open_file(url)
+    with runtime.root_messages_off():
+        f = runtime.open_file(url)
     if f is None:
         return -1, filecheck.unopenable_reason(url)
     try:

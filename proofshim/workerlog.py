@@ -138,6 +138,23 @@ def host_of(address: str) -> str:
 
 # ---- client side
 
+def _joined_address(executor, ordinals: dict, failing, where: dict, found: dict) -> None:
+    """A worker that joined during the query (a replacement) has no ordinal in it: it takes the
+    next one (worker._ordinal). Find its address for `where` (ordinal -> address): a failing
+    worker the ordinals do not know, else the one current worker they do not know."""
+    joined = f"0.{len(ordinals)}"
+    if joined in where or joined not in found:
+        return
+    newcomers = [a for a in failing if a not in ordinals]
+    if not newcomers:
+        try:
+            newcomers = [a for a in executor.workers() if a not in ordinals]
+        except Exception:  # noqa: BLE001 - an address in a header is not worth failing for
+            return
+    if len(newcomers) == 1:
+        where[joined] = newcomers[0]
+
+
 def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
     """The workers' logs of query `seq`: {ordinal: logs.WorkerLog}, sorted by ordinal.
 
@@ -169,6 +186,7 @@ def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
                 unreadable[host_of(addr)] = f"reading them on {addr} failed: {reply!r}"
             else:
                 found.update(reply)
+    _joined_address(executor, ordinals, failing, where, found)
     out = {o: WorkerLog(o, where.get(o, ""), path, text) for o, (path, text) in found.items()}
     for addr in failing:
         o = ordinals.get(addr, f"0.{len(ordinals)}")

@@ -306,6 +306,12 @@ def test_tls_scheduler_refuses_clients_without_its_certificate_and_serves_one_wi
     assert address in err and "proofshim:\n    tls:" in err and "ca-file" in err, err
     _no_secrets(err)
 
+    # tcp:// to this TLS scheduler: it drops the plain connection at once; the message says tls://.
+    with dask.config.set({"proofshim.connect-timeout": timeout}):
+        assert not ROOT.TProof.Open(address.replace("tls://", "tcp://"))
+    err = capfd.readouterr().err
+    assert "seems to speak TLS only" in err and f"open it as {address} with a client certificate" in err, err
+
     # A certificate of another CA: the scheduler refuses the handshake; Open fails within the timeout.
     rogue = {"proofshim.tls": {"ca-file": pem["ca"], "cert": pem["rogue"], "key": key["rogue"]},
              "proofshim.connect-timeout": timeout}
