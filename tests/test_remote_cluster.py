@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -133,6 +134,8 @@ def client_dir(tmp_path, monkeypatch):
 @pytest.fixture()
 def restore_gproof(ROOT):
     """Close the session the test opened (never the shared one) and make the earlier gProof current."""
+    import proofshim  # noqa: F401 - gProof exists once the shim is installed (this file may run alone)
+
     before = ROOT.gProof
     yield
     current = ROOT.gProof
@@ -196,7 +199,13 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         assert glob.glob(os.path.join(worker_cache, "packages", "*", "remotegain-*", "remotegain",
                                       "libRemoteGain.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
+        # The session's directory on the workers' host: owner-only, and removed by Close.
+        wdir = os.path.join(worker_cache, "sessions", str(proof.GetSessionTag()))
+        assert stat.S_IMODE(os.stat(wdir).st_mode) == 0o700
+        logs = glob.glob(os.path.join(wdir, "worker-*", "query-1.log"))
+        assert len(logs) == 2 and all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in logs), logs
         proof.Close()
+        assert not os.path.exists(wdir), "the workers' session directory outlived the session"
         err = capfd.readouterr().err
         assert "Error" not in err and "install the same version" not in err, err
     finally:
