@@ -9,7 +9,7 @@ the session or dies: no worker process outlives its client.
 Its standard input, a pipe only the client holds, is also how the client talks to it:
 - first line, JSON: the cluster's TLS credentials (PEM text; nothing secret goes on the command
   line, which every local account can read), the session directory, the dask local directory
-  inside it, and whether session directories are kept;
+  inside it, the files of it kept so far, and whether session directories are kept;
 - then any number of lines `keep <path>` (a file of the session directory that must survive it: a
   dataset-mode TProofOutputFile part) and `keep-all` (the client itself takes care of the
   directory, or starts another cluster on it).
@@ -86,8 +86,8 @@ def main(argv: list[str]) -> int:
                            local_directory=local_dir, dashboard_address=None,
                            silence_logs=logging.CRITICAL)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
-    keep: list[str] = []
-    keep_all = bool(config.get("keep"))
+    keep: list[str] = list(config.get("keep_files", []))
+    keep_all = bool(config.get("keep_dirs"))
     try:
         for line in lines:
             word, _, arg = line.strip().partition(" ")

@@ -80,9 +80,10 @@ class LocalClusterProcess:
     Secured with TLS credentials made for it (tls.embedded_credentials), handed to the cluster
     host through its standard input; its dask local directory is `<session dir>/dask`."""
 
-    def __init__(self, n_workers: int, session_dir: str):
+    def __init__(self, n_workers: int, session_dir: str, kept_files=()):
         self.n_workers = n_workers
         self.session_dir = session_dir
+        self.kept_files = list(kept_files)   # kept by an earlier cluster of the session (a restart)
         self.proc: subprocess.Popen | None = None
         self.address: str | None = None
         self.credentials: dict | None = None
@@ -118,7 +119,8 @@ class LocalClusterProcess:
             self.credentials = tls.embedded_credentials()
             self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
                                    "local_directory": os.path.join(self.session_dir, "dask"),
-                                   "keep": bool(settings.get(sessiondir.KEEP_SETTING, False))}))
+                                   "keep_files": self.kept_files,
+                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING, False))}))
         except BaseException:
             self.stop()
             raise
@@ -278,7 +280,7 @@ class Executor:
 
         timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
-            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir())
+            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir(), self.kept_files)
             address = self.cluster.start(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
