@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -209,8 +210,6 @@ def test_dask_directories_are_private_to_the_session(ROOT, proof, chain):
 
 def test_session_files_are_owner_only(ROOT, fresh_proof, chain, tmp_path, monkeypatch):
     """Worker logs and data parts: directories 0700, files 0600."""
-    from conftest import file_collection  # noqa: F401 - conftest is the tests' helper module
-
     monkeypatch.chdir(tmp_path)
     for key, value in (("Mode", "D"), ("DataSet", "privds")):
         obj = ROOT.TNamed(f"PofSel_{key}", value)
@@ -230,6 +229,36 @@ def test_session_files_are_owner_only(ROOT, fresh_proof, chain, tmp_path, monkey
             assert mode == 0o600, (os.path.join(top, name), oct(mode))
             seen["log" if name.endswith(".log") else "part"] += 1
     assert seen["log"] >= 2 and seen["part"] >= 1, seen
+
+
+def test_session_directory_rules(tmp_path):
+    """Pure rules of proofshim.sessiondir: owner-only levels, and a directory that is not this
+    account's own (a symbolic link, another owner) is refused rather than used."""
+    import doctest
+
+    from proofshim import sessiondir
+
+    assert doctest.testmod(sessiondir).failed == 0
+    s = sessiondir.create(sessiondir.path(str(tmp_path), "tag"))
+    deep = sessiondir.make_private(os.path.join(s, "data", "0.1", "q1-1"), s)
+    for d in (os.path.dirname(s), s, os.path.join(s, "data"), os.path.join(s, "data", "0.1"), deep):
+        assert stat.S_IMODE(os.stat(d).st_mode) == 0o700, d
+    with pytest.raises(ValueError):
+        sessiondir.make_private(str(tmp_path / "elsewhere"), s)
+    elsewhere = tmp_path / "planted"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, sessiondir.path(str(tmp_path), "linked"))
+    with pytest.raises(sessiondir.UnsafeDirectory):
+        sessiondir.create(sessiondir.path(str(tmp_path), "linked"))
+    os.chmod(s, 0o755)
+    sessiondir.create(s)
+    assert stat.S_IMODE(os.stat(s).st_mode) == 0o700, "an existing session directory is made private"
+    if os.geteuid() == 0:
+        other = sessiondir.path(str(tmp_path), "theirs")
+        os.mkdir(other, 0o777)
+        os.chown(other, NOBODY, NOBODY)
+        with pytest.raises(sessiondir.UnsafeDirectory, match="belongs to another account"):
+            sessiondir.create(other)
 
 
 # ---- the session directory's lifetime: drivers in their own processes
@@ -330,14 +359,10 @@ def test_session_directory_is_removed_on_close_but_data_set_files_stay(ROOT, dat
     assert not os.listdir(trap)
     assert os.listdir(tmpdir) == ["dask-scratch-space"]
     for d in (sdir, second["dir"]):
-        import shutil
-
         shutil.rmtree(d, ignore_errors=True)
 
 
 def test_session_directory_is_removed_when_the_client_dies(ROOT, data_files, tmp_path):
-    from conftest import finish_driver, start_driver  # noqa: F401
-
     proc = subprocess.Popen([sys.executable, "-c", _DRIVER, ",".join(data_files), str(tmp_path / "store"),
                              "die", os.path.join(HERE, "selectors")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -373,6 +398,4 @@ def test_session_directory_is_removed_when_the_client_dies(ROOT, data_files, tmp
         time.sleep(0.5)
     else:
         pytest.fail("the cluster host outlived its client")
-    import shutil
-
     shutil.rmtree(sdir, ignore_errors=True)
