@@ -233,6 +233,9 @@ def test_session_files_are_owner_only(ROOT, fresh_proof, chain, tmp_path, monkey
             assert mode == 0o600, (os.path.join(top, name), oct(mode))
             seen[kind] += 1
     assert seen["log"] >= 2 and seen["part"] >= 1, seen
+    # Data-set parts outlive the session; these are the test's own: remove them.
+    for info in fresh_proof.GetOutputList().FindObject("privds").GetList():
+        os.remove(str(info.GetCurrentUrl().GetFile()))
 
 
 def test_session_directory_rules(tmp_path):
