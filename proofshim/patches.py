@@ -36,7 +36,11 @@ def _hook(where, failed):
             except KeyboardInterrupt:
                 log.error("aborted by the user (Ctrl-C)", extra={"where": where(*args)})
             except BaseException as exc:  # noqa: BLE001
-                log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": where(*args)})
+                gone = session.gone_message(args[0]) if args else ""
+                if gone:   # what broke is only a consequence: say what happened
+                    log.error("%s", gone, extra={"where": where(*args)})
+                else:
+                    log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": where(*args)})
             return failed() if callable(failed) else failed
         return hooked
     return wrap
@@ -73,6 +77,7 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
+    sess.executor.check_connection()   # a session whose scheduler is gone processes nothing
     if "ASYN" in str(opt).upper():
         session.CompatCalls.async_mode(sess)
     queries = sess.proof.GetQueryResults()
@@ -102,7 +107,7 @@ def _same_object(a, b) -> bool:
 @_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
     method, sarg, iarg = str(method), str(sarg), int(iarg)
-    if method == "Ping":
+    if method == "Ping" and not proof:   # install()'s warm-up call; TProof::Ping asks the cluster
         return 0
     sess = session.get(proof) if proof else None
     if method == "Close":

@@ -82,9 +82,24 @@ def captured_output():
 def downcast(obj):
     """A ROOT object proxy of its actual class (C++ hands Python base-class pointers)."""
     ROOT = import_root()
-    if not obj:
+    # Not `if not obj`: a TTree proxy's truth value looks for a branch named __bool__/__len__,
+    # which makes a TChain load its trees (one "Cannot find tree" error per file for a wrong name).
+    if obj is None or obj is ROOT.nullptr or not ROOT.addressof(obj):
         return None
     return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
+
+
+@contextlib.contextmanager
+def root_messages_off():
+    """ROOT's own messages below fatal off for the block (this thread's work only: ROOT's level
+    is process-wide), where proofshim reports the failure itself in clearer words."""
+    ROOT = import_root()
+    before = ROOT.gErrorIgnoreLevel
+    ROOT.gErrorIgnoreLevel = ROOT.kFatal
+    try:
+        yield
+    finally:
+        ROOT.gErrorIgnoreLevel = before
 
 
 def open_file(url: str):

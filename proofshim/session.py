@@ -10,7 +10,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from . import logs, logsetup, macros, runtime, selector, settings, worker
+from . import logs, logsetup, macros, runtime, selector, sessiondir, settings, worker
+from .errors import ProofShimError
 from .executor import Executor
 from .url import parse_config_field, parse_open_url
 
@@ -32,6 +33,20 @@ def get(proof) -> "Session | None":
     return _sessions.get(int(proof.GetSessionId())) if proof else None
 
 
+def gone_message(proof) -> str:
+    """Why the session behind `proof` cannot be used any more ('' if it can, or if `proof` is no
+    TProof): its scheduler is gone, or the connection to it was just lost (then this waits, at
+    most the connect timeout, for it to come back)."""
+    sess = get(proof) if proof is not None and hasattr(proof, "GetSessionId") else None
+    if sess is None:
+        return ""
+    try:
+        sess.executor.check_connection()
+    except ProofShimError as exc:
+        return str(exc)
+    return ""
+
+
 def all_sessions() -> list["Session"]:
     return list(_sessions.values())
 
@@ -47,14 +62,18 @@ class Session:
     def __init__(self, spec, loglevel: int = 0, max_workers: int | None = None):
         ROOT = runtime.load_library()
         self.spec = spec
-        self.executor = Executor(self.spec)
+        self.id = _next_id[0] + 1
+        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        self.executor = Executor(self.spec, self.tag)
         t0 = time.monotonic()
         if self.spec.kind == "local":
             print(f" +++ Starting PROOF-Lite with {self.spec.workers} workers +++")
-        self.executor.start()
-        _next_id[0] += 1
-        self.id = _next_id[0]
-        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        try:
+            self.executor.start()
+        except BaseException:
+            self.executor.end_session(gone=True)   # nothing of a session that never opened stays
+            raise
+        _next_id[0] = self.id
         self.seq = 0
         self.client_selector = None
         self.progress_callbacks: list = []   # (callable, 2/7/10 values), connected from Python
@@ -204,8 +223,10 @@ class Session:
         sys.stdout.flush()
 
     def close(self) -> None:
+        """TProof::Close: disconnect, stop the embedded cluster, remove the session's directories
+        (sessiondir: kept with the setting proofshim.keep-session-dirs, and data sets' files)."""
         self.release_client_selector()
-        self.executor.close()
+        self.executor.end_session()
         _sessions.pop(self.id, None)
 
 
@@ -229,7 +250,7 @@ def open_session(url: str, loglevel: int = 0, conffile: str = "", confdir: str =
     current = get(ROOT.gProof) if ROOT.gProof else None
     if current is not None and current.proof.IsValid() and spec.kind == "local" \
             and current.spec.kind == "local":
-        if current.spec.workers == spec.workers:
+        if current.spec.workers == spec.workers and not current.executor.gone:
             log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
             return current.proof
         current.proof.Close()
@@ -250,7 +271,7 @@ def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]
     if port is None and (spec.address or scheduler):
         tail = (spec.address or scheduler).rpartition(":")[2]
         port = int(tail) if tail.isdigit() else None
-    return user or getpass.getuser(), os.path.join(runtime.cache_dir(), "sessions", tag), port or 0
+    return user or getpass.getuser(), sessiondir.path(runtime.cache_dir(), tag), port or 0
 
 
 def remote_getenv(name: str) -> str | None:
@@ -388,7 +409,7 @@ class CompatCalls:
     @staticmethod
     def show_data(sess: Session) -> None:
         """TProof::ShowData: the files the session's queries produced on each worker host."""
-        base = os.path.join(runtime.cache_dir(), "sessions", sess.tag)
+        base = sessiondir.path(runtime.cache_dir(), sess.tag)
         results = sess.executor.on_every_worker(list_data, base)
         seen: set[str] = set()
         for i, (_addr, files) in enumerate(sorted(results.items())):

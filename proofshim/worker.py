@@ -26,7 +26,8 @@ import pickle
 import threading
 import time
 
-from . import feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, sessiondir,
+               workerlog)
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -171,7 +172,7 @@ def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
     workdir = os.path.join(base, f"worker-{ordinal}")
     datadir = os.path.join(base, "data", ordinal)
     for d in (workdir, datadir):
-        os.makedirs(d, exist_ok=True)
+        sessiondir.make_private(d, base)   # owner-only: logs and data of the session
     if not ROOT.gProofServ:
         serv = ROOT.TProofServ()
         ROOT.SetOwnership(serv, False)
@@ -576,9 +577,11 @@ def list_keys(url: str, directory: str) -> tuple[list[tuple[str, str]], str]:
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
-    """Entries of one tree, or -1 and the reason it cannot be read."""
+    """Entries of one tree, or -1 and the reason it cannot be read (ROOT's own message about it
+    is not printed: the client reports the reason, once)."""
     prepare()
-    f = runtime.open_file(url)
+    with runtime.root_messages_off():
+        f = runtime.open_file(url)
     if f is None:
         return -1, filecheck.unopenable_reason(url)
     try:

@@ -63,7 +63,7 @@ def test_workers_over_the_memory_limit_are_named_with_the_limit(monkeypatch):
                                 "MemSel_MB=1400"])
     out, err = finish_driver(proc, lines)
     assert "RC -1" in out, out + err[-3000:]
-    lost = re.findall(r"worker 0\.\d \(tcp://[\d.:]+\) was lost \(it used [\d.]+ GiB, over its memory limit of "
+    lost = re.findall(r"worker 0\.\d \((?:tcp|tls)://[\d.:]+\) was lost \(it used [\d.]+ GiB, over its memory limit of "
                       r"1\.00 GiB, and its nanny restarted it; raise proofshim\.memory-limit", err)
     assert lost, err[-3000:]
     m = re.search(r"took down 2 worker processes on the same data \(it used [\d.]+ GiB, over its memory limit "

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -134,6 +135,8 @@ def client_dir(tmp_path, monkeypatch):
 @pytest.fixture()
 def restore_gproof(ROOT):
     """Close the session the test opened (never the shared one) and make the earlier gProof current."""
+    import proofshim  # noqa: F401 - gProof exists once the shim is installed (this file may run alone)
+
     before = ROOT.gProof
     yield
     current = ROOT.gProof
@@ -197,7 +200,13 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         assert glob.glob(os.path.join(worker_cache, "packages", "*", "remotegain-*", "remotegain",
                                       "libRemoteGain.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
+        # The session's directory on the workers' host: owner-only, and removed by Close.
+        wdir = os.path.join(worker_cache, "sessions", str(proof.GetSessionTag()))
+        assert stat.S_IMODE(os.stat(wdir).st_mode) == 0o700
+        logs = glob.glob(os.path.join(wdir, "worker-*", "query-1.log"))
+        assert len(logs) == 2 and all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in logs), logs
         proof.Close()
+        assert not os.path.exists(wdir), "the workers' session directory outlived the session"
         err = capfd.readouterr().err
         assert "Error" not in err and "install the same version" not in err, err
     finally:
@@ -306,6 +315,12 @@ def test_tls_scheduler_refuses_clients_without_its_certificate_and_serves_one_wi
     err = capfd.readouterr().err
     assert address in err and "proofshim:\n    tls:" in err and "ca-file" in err, err
     _no_secrets(err)
+
+    # tcp:// to this TLS scheduler: it drops the plain connection at once; the message says tls://.
+    with dask.config.set({"proofshim.connect-timeout": timeout}):
+        assert not ROOT.TProof.Open(address.replace("tls://", "tcp://"))
+    err = capfd.readouterr().err
+    assert "seems to speak TLS only" in err and f"open it as {address} with a client certificate" in err, err
 
     # A certificate of another CA: the scheduler refuses the handshake; Open fails within the timeout.
     rogue = {"proofshim.tls": {"ca-file": pem["ca"], "cert": pem["rogue"], "key": key["rogue"]},
