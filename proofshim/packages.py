@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tarfile
 
-from . import runtime, settings
+from . import rootsys, runtime, settings
 from .errors import PackageError
 
 log = logging.getLogger("proofshim")
@@ -151,15 +151,18 @@ def _setup_function(pkg: Package) -> str:
 
 def _build_env(extra_env: dict) -> dict:
     """BUILD.sh's environment, as PROOF gave it: ROOTINCLUDEPATH holds the -I flags of ROOT's and
-    proofshim's include directories (PROOF exported gSystem's include path); root-config is on PATH."""
+    proofshim's include directories (PROOF exported gSystem's include path); a root-config that
+    reports the directories this ROOT really has, and ROOT's tools, first on PATH; ROOTSYS the
+    running installation; ROOTPROOFCLIENT (client) or ROOTPROOFLITE (local workers) as in PROOF."""
     ROOT = runtime.load_library()
     env = dict(os.environ)
     env.update(extra_env)
     include_path = str(ROOT.gSystem.GetIncludePath()).replace('"', "")
     env["ROOTINCLUDEPATH"] = include_path
-    bindir = str(ROOT.TROOT.GetBinDir())
-    env["PATH"] = os.pathsep.join(p for p in (bindir, os.path.dirname(sys.executable), env.get("PATH", "")) if p)
-    env.setdefault("ROOTSYS", os.path.dirname(bindir))
+    env = rootsys.build_env(env)
+    env["PATH"] = os.pathsep.join(dict.fromkeys(
+        [p for p in env["PATH"].split(os.pathsep)[:2] + [os.path.dirname(sys.executable)]
+         + env["PATH"].split(os.pathsep)[2:] if p]))
     return env
 
 

@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import feedback, filecheck, logsetup, outputfile, packages, runtime, sandbox, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -110,9 +110,7 @@ def _worker_address() -> str:
 
 
 def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
-    base = os.path.join(runtime.cache_dir(), "sessions", spec.session_tag)
-    workdir = os.path.join(base, f"worker-{ordinal}")
-    datadir = os.path.join(base, "data", ordinal)
+    base, workdir, datadir = sandbox.this_worker_dirs(spec.session_tag, ordinal)
     for d in (workdir, datadir):
         os.makedirs(d, exist_ok=True)
     if not ROOT.gProofServ:
