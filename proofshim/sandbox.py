@@ -106,4 +106,6 @@ def describe_worker(session_tag: str, ordinals: dict) -> tuple[str, str]:
     from distributed import get_worker  # noqa: PLC0415
 
     ordinal = ordinals.get(get_worker().address, "0.0")
-    return socket.gethostname(), this_worker_dirs(session_tag, ordinal)[2]
+    datadir = this_worker_dirs(session_tag, ordinal)[2]
+    os.makedirs(datadir, exist_ok=True)   # PROOF's workers made it when they started
+    return socket.gethostname(), datadir
