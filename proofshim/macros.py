@@ -56,7 +56,12 @@ def _code_parts(text: str) -> list[tuple[bool, str]]:
     return parts
 
 
-def _in_code(text: str, fn) -> str:
+def in_code(text: str, fn) -> str:
+    """`text` with `fn` applied to its code only (not to comments and string literals).
+
+    >>> in_code('SETUP() { Printf("SETUP()"); }', lambda c: c.replace("SETUP", "S2"))
+    'S2() { Printf("SETUP()"); }'
+    """
     return "".join(fn(piece) if code else piece for code, piece in _code_parts(text))
 
 
@@ -100,7 +105,7 @@ def rewrite_source(text: str, force: bool = False) -> str:
     """
     if not force and not needs_rewriting(text):
         return text
-    new = _in_code(text, _rewrite_code)
+    new = in_code(text, _rewrite_code)
     if new == text and not force:
         return text
     return INCLUDE + new

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tarfile
 
-from . import rootsys, runtime, settings
+from . import macros, rootsys, runtime, settings
 from .errors import PackageError
 
 log = logging.getLogger("proofshim")
@@ -179,7 +179,8 @@ def _unpack(pkg: Package, top: str) -> None:
             text = fh.read()
         renamed = os.path.join(top, pkg.name, "PROOF-INF", _setup_function(pkg) + ".C")
         with open(renamed, "w", encoding="utf-8") as fh:
-            fh.write(_SETUP_CALL.sub(_setup_function(pkg) + "(", text))
+            # Code only: what SETUP prints (or says in comments) is left as written.
+            fh.write(macros.in_code(text, lambda code: _SETUP_CALL.sub(_setup_function(pkg) + "(", code)))
     with open(os.path.join(top, ".unpacked"), "w") as fh:
         fh.write(pkg.source + "\n")
 

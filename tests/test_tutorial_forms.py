@@ -307,6 +307,7 @@ def test_package_built_with_root_config_and_make(ROOT, fresh_proof, tmp_path, ca
         assert "rcgain-BUILD: done" in out
         assert "rcgain-SETUP: PROOF client" in out
         assert out.count("rcgain-SETUP: PROOF-Lite node (session has 2 workers)") == 2, out
+        assert out.count("rcgain-SETUP(): done") == 3, "SETUP's own text is not renamed"
         assert ROOT.RcGain(2.0) == 4.25, "the library BUILD.sh made is loaded on the client"
         assert fresh_proof.Exec('printf("rcgain=%g\\n", RcGain(3));') == 0
         assert capfd.readouterr().out.count("rcgain=9.25") == 2, "and on both workers"
