@@ -23,6 +23,38 @@ WRKDIR_SEL = selector_path("WrkDirSel.C") + "+"
 MACROS = os.path.join(HERE, "macros")
 
 
+def test_doctests():
+    """The pure logic: macro rewriting, the sandbox's directories, root-config's prefix fix."""
+    import doctest
+
+    from proofshim import macros, rootsys, sandbox
+
+    for mod in (macros, sandbox, rootsys):
+        result = doctest.testmod(mod)
+        assert result.failed == 0 and result.attempted > 0, mod.__name__
+
+
+def test_rewriting_routes_process_and_leaves_comments_strings_and_this_alone():
+    from proofshim.macros import rewrite_source
+
+    src = ('void f(TChain *c, TChain &o, TProof *p) {\n'
+           '   c->SetProof();            // c->SetProof() in a comment\n'
+           '   Printf("c->Process(x)"); /* o.Process("y") */\n'
+           '   c->Process("S.C+"); o.Process("S.C+", "", 10); p->Process("S.C+", 5);\n'
+           '   ana.GetChain()->Process("S.C+"); this->Process(1); c->Process();\n'
+           '   gROOT->ProcessLine(".x a.C");\n}\n')
+    out = rewrite_source(src)
+    assert "ProofShim::Chain(c).SetProof();            // c->SetProof() in a comment" in out
+    assert 'Printf("c->Process(x)"); /* o.Process("y") */' in out
+    assert 'ProofShim::Tree(c)->Process("S.C+"); ProofShim::TreeObj(o).Process("S.C+", "", 10);' in out
+    assert 'ProofShim::Tree(p)->Process("S.C+", 5);' in out, "identity for non-trees, decided in C++"
+    assert 'ProofShim::Tree(ana.GetChain())->Process("S.C+"); this->Process(1); ProofShim::Tree(c)->Process();' in out
+    assert 'gROOT->ProcessLine(".x a.C");' in out
+    # Without SetProof/gROOT->Proof in the include tree, nothing is rewritten (Process alone neither).
+    plain = 'void g(TChain *c) { c->Process("S.C+"); }'
+    assert rewrite_source(plain) == plain
+
+
 def bit(n: int) -> int:
     return 1 << n
 
