@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 
-from . import compat, datasets, logs, macros, packages, perfstats, runtime, selector, session
+from . import compat, datasets, logs, macros, packages, perfstats, rootsys, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -390,16 +390,58 @@ def _chain_process(original):
     return Process
 
 
-def _rewriting(original, prepare):
+def _rewriting(original, prepare, line: bool):
     """gROOT.Macro (prepare=macros.prepare) or gROOT.ProcessLine (macros.prepare_line): a legacy
-    macro calling chain->SetProof() or gROOT->Proof() runs from a rewritten copy."""
+    macro calling chain->SetProof() or gROOT->Proof() runs from a rewritten copy; ROOT's PROOF
+    tutorials find their selectors beside the macro (rootsys.expose_tutorials)."""
     def call(self, text, *args):
+        path = macros.macro_path(str(text), line=line)
+        if path:
+            try:
+                rootsys.expose_tutorials(os.path.dirname(path))
+            except OSError as exc:
+                log.warning("could not make ROOT's tutorials visible beside %s: %s", path, exc,
+                            extra={"where": "TROOT::Macro"})
         new, incdir = prepare(str(text), runtime.cache_dir())
         if incdir:
             runtime.add_include_path(incdir)
         return original(self, new, *args)
     call.__doc__ = original.__doc__
     return call
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+# The PROOF classes whose enum constants Python must see with PROOF's values. cppyy looks a class
+# attribute up in the base classes first when they already hold it: TProofOutputFile.kOverwrite
+# was TObject's kOverwrite (2), not PROOF's (16).
+ENUM_CLASSES = ("TProof", "TDSet", "TDSetElement", "TProofOutputFile", "TProofServ", "TQueryResult", "TProofMgr",
+                "TProofDesc", "TSlaveInfo", "TProofDebug", "TProofLog")
+
+
+def _materialize_enums(ROOT) -> None:
+    """Every enum constant a class declares reads PROOF's value on its Python class: those a base
+    class shadows are set on the class itself."""
+    for cls_name in ENUM_CLASSES:
+        cls = getattr(ROOT, cls_name)
+        for enum in ROOT.TClass.GetClass(cls_name).GetListOfEnums():
+            enum_type = getattr(cls, str(enum.GetName()), None) if str(enum.GetName()) else None
+            for const in enum.GetConstants():
+                name, value = str(const.GetName()), int(const.GetValue())
+                seen = getattr(cls, name, None)
+                if seen is not None and int(seen) == value and name in cls.__dict__:
+                    continue
+                typed = getattr(enum_type, name, None) if enum_type is not None else None
+                typed = typed if typed is not None and int(typed) == value else value
+                # cppyy keeps a base class's constants as read-only descriptors of its metaclass,
+                # which the derived class's metaclass inherits: shadow them there first.
+                _journal.setattr(type(cls), name, typed)
+                _journal.setattr(cls, name, typed)
 
 
 def _list_of_proofs(self):
@@ -471,8 +513,12 @@ def install() -> None:
     _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
     _journal.setattr(ROOT.TROOT, "Proof", _root_proof)
-    _journal.setattr(ROOT.TROOT, "Macro", _rewriting(ROOT.TROOT.Macro, macros.prepare))
-    _journal.setattr(ROOT.TROOT, "ProcessLine", _rewriting(ROOT.TROOT.ProcessLine, macros.prepare_line))
+    path_before = os.environ.get("PATH")
+    _journal.call("PATH: root.exe of the tutorials' view (rootsys.expose_tutorials)", lambda: None,
+                  lambda: _restore_env("PATH", path_before))
+    _journal.setattr(ROOT.TROOT, "Macro", _rewriting(ROOT.TROOT.Macro, macros.prepare, line=False))
+    _journal.setattr(ROOT.TROOT, "ProcessLine", _rewriting(ROOT.TROOT.ProcessLine, macros.prepare_line, line=True))
+    _materialize_enums(ROOT)
     _journal.setattr(ROOT.TProof, "Connect", _connect(ROOT.TProof.Connect))
     _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):

@@ -107,7 +107,8 @@ def protect(file_path: str, mode: int = FILE_MODE) -> None:
         pass
 
 
-def _inside(p: str, top: str) -> bool:
+def inside(p: str, top: str) -> bool:
+    """Whether path `p` is `top` or lies below it."""
     return os.path.commonpath([os.path.abspath(p), os.path.abspath(top)]) == os.path.abspath(top)
 
 
@@ -130,14 +131,14 @@ def remove(session: str, keep=()) -> list[str]:
     session = os.path.abspath(session)
     if not os.path.lexists(session):
         return []
-    kept = sorted({os.path.abspath(k) for k in keep if _inside(k, session) and os.path.isfile(k)})
+    kept = sorted({os.path.abspath(k) for k in keep if inside(k, session) and os.path.isfile(k)})
     if not kept:
         shutil.rmtree(session, ignore_errors=True)
         return []
     protected_dirs = {session}
     for k in kept:
         d = os.path.dirname(k)
-        while _inside(d, session) and d not in protected_dirs:
+        while inside(d, session) and d not in protected_dirs:
             protected_dirs.add(d)
             d = os.path.dirname(d)
     for top, dirs, files in os.walk(session, topdown=True):

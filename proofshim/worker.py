@@ -26,8 +26,8 @@ import pickle
 import threading
 import time
 
-from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, sessiondir,
-               workerlog)
+from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, sandbox, selector,
+               sessiondir, workerlog)
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -168,11 +168,12 @@ def _worker_address() -> str:
 
 
 def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
-    base = os.path.join(runtime.cache_dir(), "sessions", spec.session_tag)
-    workdir = os.path.join(base, f"worker-{ordinal}")
-    datadir = os.path.join(base, "data", ordinal)
+    base, workdir, datadir = sandbox.this_worker_dirs(spec.session_tag, ordinal)
     for d in (workdir, datadir):
-        sessiondir.make_private(d, base)   # owner-only: logs and data of the session
+        if sessiondir.inside(d, base):
+            sessiondir.make_private(d, base)   # owner-only: logs and data of the session
+        else:   # in the sandbox the script chose (Proof.Sandbox, ProofServ.DataDir): PROOF's place
+            os.makedirs(d, mode=sessiondir.DIR_MODE, exist_ok=True)
     if not ROOT.gProofServ:
         serv = ROOT.TProofServ()
         ROOT.SetOwnership(serv, False)
