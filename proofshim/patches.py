@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 
-from . import compat, datasets, logs, macros, packages, runtime, selector, session
+from . import compat, datasets, logs, macros, packages, pyselector, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -69,14 +69,23 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
             sess.draw_queries += 1
             return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries),
                             int(first), extra)
-        return query.run(sess, str(kind), runtime.downcast(data), str(sel),
-                         runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
-                         extra)
+        return query.run(sess, str(kind), runtime.downcast(data), str(sel), _selector_object(selobj),
+                         str(opt), int(nentries), int(first), extra)
     finally:
         sess.proof.SetBusy(False)
         last = queries.Last() if queries.GetSize() else None
         if last and (before is None or not _same_object(last, before)):
             sess.proof.QueryResultReady(str(last.GetTitle()))
+
+
+def _selector_object(selobj):
+    """The selector object of a Process call: a Python selector as the user made it (C++ hands the
+    hook a TSelector proxy of it, without its Python class), a C++ one as its own class."""
+    if not selobj:
+        return None
+    if pyselector.is_python_selector(selobj):
+        return selobj
+    return pyselector.passed_object(selobj) or runtime.downcast(selobj)
 
 
 def _same_object(a, b) -> bool:
@@ -354,6 +363,8 @@ def _chain_process(original):
     def Process(self, selector, option="", nentries=-1, firstentry=0):
         ROOT = runtime.import_root()
         proof = ROOT.ProofShim.ProofForTree(self)
+        if not proof and pyselector.runs_locally_here(selector):
+            return pyselector.run_local(self, selector, option, nentries, firstentry)
         if not proof:
             if nentries == -1 and firstentry == 0:
                 return original(self, selector, option)
@@ -362,6 +373,28 @@ def _chain_process(original):
         if isinstance(selector, str):
             return _process_hook(proof, "tree", self, selector, None, option, nentries, firstentry, None)
         return _process_hook(proof, "tree", self, "", selector, option, nentries, firstentry, None)
+    Process.__doc__ = original.__doc__
+    return Process
+
+
+def _tree_process(original):
+    """TTree.Process from Python: pyroot's local TPySelector run, which ROOT 6.40 cannot do."""
+    def Process(self, selector, option="", nentries=-1, firstentry=0):
+        if pyselector.runs_locally_here(selector):
+            return pyselector.run_local(self, selector, option, nentries, firstentry)
+        if nentries == -1 and firstentry == 0:
+            return original(self, selector, option)
+        return original(self, selector, option, nentries, firstentry)
+    Process.__doc__ = original.__doc__
+    return Process
+
+
+def _passing_selectors(original):
+    """TProof.Process / TDSet.Process from Python: a Python selector object given to them stays
+    itself for the query (C++ would hand the shim a bare TSelector proxy of it)."""
+    def Process(self, *args, **kwargs):
+        with pyselector.passing(args):
+            return original(self, *args, **kwargs)
     Process.__doc__ = original.__doc__
     return Process
 
@@ -428,6 +461,13 @@ def install() -> None:
     _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
     for cls in (ROOT.TProof, ROOT.TDSet):
         _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
+        _journal.setattr(cls, "Process", _passing_selectors(cls.Process))
+    _journal.setattr(ROOT.TTree, "Process", _tree_process(ROOT.TTree.Process))
+    # pyroot's TPySelector: `from ROOT import TPySelector` (ROOT's namespace is cppyy's global one).
+    import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it above
+    gbl = cppyy.gbl
+    _journal.call("ROOT.TPySelector", lambda: setattr(gbl, "TPySelector", pyselector.tpyselector_class()),
+                  lambda: delattr(gbl, "TPySelector"))
     _journal.call("atexit close sessions", lambda: atexit.register(_close_all),
                   lambda: atexit.unregister(_close_all))
     _installed = True

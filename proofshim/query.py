@@ -8,7 +8,7 @@ import pickle
 import time
 import uuid
 
-from . import dataset, datasets, filecheck, logs, objects, outputfile, runtime, selector, settings, workerlog
+from . import dataset, datasets, filecheck, logs, objects, outputfile, pyselector, runtime, selector, settings, workerlog
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, select_range
@@ -268,6 +268,10 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     user_option, proof_options = split_options(option)
     nentries, first = _normalise_range(nentries, first)
 
+    # Python selectors (pyselector.py): TPySelector modules, Python subclasses of TSelector.
+    py = pyselector.resolve(sel_arg, sel_obj, user_option) if code is None else None
+    if py:
+        code, sel_obj, user_option = py
     # A selector object: its class's source goes to the workers, the object itself is streamed
     # after Begin (persistent members travel, //! members do not) and gets Terminate here.
     if code is None:
@@ -284,9 +288,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     sel.SetInputList(proof.GetInputList())
     sel.SetOption(user_option)
     try:
-        sel.Begin(ROOT.nullptr)
+        pyselector.begin(sel) if py else sel.Begin(ROOT.nullptr)
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin')} "
+        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin', py)} "
                             "(on the client, before any entry was processed; nothing was sent to the "
                             "workers)") from None
 
@@ -297,7 +301,8 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     session.seq += 1
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
-        selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
+        selector_object=pyselector.state_for_workers(sel, code) if py else
+        pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof, inputs), env=worker.env_vars(), loads=tuple(session.loaded),
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
@@ -372,11 +377,13 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     merged.Clear("nodelete")
     if member_map:
         ROOT.ProofShim.SetMembersFromOutput(sel, member_map, sel_out)
+        if py:
+            pyselector.set_attributes_from_output(sel, member_map, sel_out)
     failure = ""
     try:
         sel.Terminate()
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        failure = _exception_text(exc, class_name, "Terminate")
+        failure = _exception_text(exc, class_name, "Terminate", py)
     # What Terminate added to its output list is part of the query's output too, as in PROOF;
     # after a failing Terminate too, so that whatever it made can be inspected.
     known = {ROOT.addressof(o) for o in out}
@@ -399,8 +406,10 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     return status
 
 
-def _exception_text(exc: BaseException, class_name: str, method: str) -> str:
+def _exception_text(exc: BaseException, class_name: str, method: str, py=None) -> str:
     """A C++ (or Python) exception from a selector method, worded like the workers' messages."""
+    if py:   # a Python selector: the message and the traceback of its own code
+        return pyselector.exception_text(exc, py[0], method)
     what = getattr(exc, "what", None)
     if callable(what):   # a std::exception, translated by cppyy
         return f"C++ exception in {class_name}::{method}: {what()}"

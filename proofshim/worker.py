@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 
-from . import feedback, filecheck, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import feedback, filecheck, logsetup, outputfile, packages, pyselector, runtime, selector, workerlog
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -157,9 +157,13 @@ def _begin(spec: QuerySpec, slot: str):
                 ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq)):
         ROOT.SetOwnership(obj, False)
         input_list.Add(obj)
-    sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
-    ROOT.SetOwnership(sel, False)
-    runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
+    if pyselector.is_python_code(spec.selector):
+        # --- Python selectors: their own event loop, with the C++ Runner's methods (pyrunner.py)
+        runner = pyselector.worker_runner(spec.selector, spec.selector_object, input_list, spec.option)
+    else:
+        sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
+        ROOT.SetOwnership(sel, False)
+        runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)
     _runners[slot] = runner
     rc = runner.Begin()
