@@ -24,16 +24,14 @@ MEMBER_MAP = "PROOFSHIM_MemberMap"   # the C++ Runner's name for its member map 
 
 
 def stop_flag():
-    """A view of the worker's stop flag (1 soft stop, 2 abort), read between two Process calls.
-
-    The flag is the C++ one that TProof::StopProcess sets on the workers (ProofShim::Runner); a
-    ctypes view of it costs a few tens of ns per entry, a call into C++ ten times more."""
+    """The stop flag a Python runner reads between two Process calls (1 soft stop, 2 abort): the
+    C++ runners' process-wide flag where there is one (a ctypes view of it costs a few tens of ns
+    per entry, a call into C++ ten times more), else the runner's own, set by its RequestStop."""
     ROOT = runtime.load_library()
-    return ctypes.c_int.from_address(ROOT.addressof(ROOT.ProofShim.Runner.fgStop))
-
-
-class _NeverStop:
-    value = 0
+    shared = getattr(ROOT.ProofShim.Runner, "fgStop", None)
+    if shared is not None:
+        return ctypes.c_int.from_address(ROOT.addressof(shared))
+    return ctypes.c_int(0)
 
 
 def python_traceback(exc: BaseException, skip: int = 1) -> str:
@@ -66,7 +64,8 @@ def _is_root_object(value) -> bool:
 
 def attribute_paths(sel) -> list[tuple[list, object]]:
     """(path, ROOT object) for the selector's attributes that hold ROOT objects: directly, or as
-    elements of a list/tuple or values of a dict (one level). A path is [name] or [name, key]."""
+    elements of a list/tuple or values of a dict (one level). A path is [name], or
+    [name, index or key, container kind, container size] (so the client can make the container)."""
     out = []
     for name, value in list(vars(sel).items()):
         if name.startswith("__") or name == "Abort":
@@ -74,9 +73,10 @@ def attribute_paths(sel) -> list[tuple[list, object]]:
         if _is_root_object(value):
             out.append(([name], value))
         elif isinstance(value, (list, tuple)):
-            out += [([name, i], v) for i, v in enumerate(value) if _is_root_object(v)]
+            kind = type(value).__name__ if type(value) in (list, tuple) else "list"
+            out += [([name, i, kind, len(value)], v) for i, v in enumerate(value) if _is_root_object(v)]
         elif isinstance(value, dict):
-            out += [([name, k], v) for k, v in value.items()
+            out += [([name, k, "dict", len(value)], v) for k, v in value.items()
                     if isinstance(k, (str, int)) and _is_root_object(v)]
     return out
 
@@ -121,7 +121,7 @@ class Runner:
         self._class = class_name
         self._pyroot = pyroot
         self._proof = proof
-        self._stop = stop if stop is not None else _NeverStop()
+        self._stop = stop if stop is not None else ctypes.c_int(0)
         self._error = error            # set when the selector could not even be created
         self._processed = 0
         self._last = -1
@@ -163,6 +163,13 @@ class Runner:
 
     def GetInitCalls(self) -> int:
         return self._init_calls
+
+    def RequestStop(self, level: int) -> None:
+        """StopProcess: 1 ends the running packet at its next entry, 2 aborts it (any thread)."""
+        self._stop.value = int(level)
+
+    def GetStopLevel(self) -> int:
+        return int(self._stop.value)
 
     def SetTreeCache(self, use: bool, size: int) -> None:
         self._use_cache, self._cache_size = bool(use), int(size)
@@ -285,44 +292,32 @@ class Runner:
         return OK
 
     def _loop(self, entries, keypos=None) -> int:
+        # The progress counters are attributes, updated at every entry: the worker's other thread
+        # may read them while the loop runs (as it reads the C++ Runner's atomics).
         process, stop, aborted = self._process, self._stop, self._aborted
         bytes0 = self._ROOT.TFile.GetFileBytesRead()
-        rc, n, last = OK, 0, self._last
+        rc = OK
         try:
-            if keypos is None:
-                for entry in entries:
-                    if stop.value:
-                        rc = STOPPED
-                        break
-                    last = entry
-                    process(entry)
-                    n += 1
-                    if aborted[0]:
-                        rc = self._abort_status()
-                        if rc != OK:
-                            break
-            else:
-                for entry in entries:
-                    if stop.value:
-                        rc = STOPPED
-                        break
-                    last = entry
+            for entry in entries:
+                if stop.value:
+                    rc = STOPPED
+                    break
+                self._last = entry
+                if keypos is not None:
                     self._read_object(keypos, entry)
-                    process(entry)
-                    n += 1
-                    if aborted[0]:
-                        rc = self._abort_status()
-                        if rc != OK:
-                            break
+                process(entry)
+                self._processed += 1
+                if aborted[0]:
+                    rc = self._abort_status()
+                    if rc != OK:
+                        break
             if rc == OK:
                 rc = self._abort_status()   # an Abort made from C++ code
         except Exception as exc:  # noqa: BLE001 - the selector's own code
             method = "ProcessCut/ProcessFill" if self._v0 else "Process"
-            self._error = failure_text(exc, f"{self._class}.{method}({last})")
+            self._error = failure_text(exc, f"{self._class}.{method}({self._last})")
             rc = ERROR
         finally:
-            self._processed += n
-            self._last = last
             self._bytes += self._ROOT.TFile.GetFileBytesRead() - bytes0
         return rc
 

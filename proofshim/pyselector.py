@@ -340,8 +340,11 @@ def state_of(sel) -> bytes:
 
 def set_attributes_from_output(sel, member_map, output) -> int:
     """Point the client's attributes that referred to output objects on the workers at the merged
-    objects of `output` (the C++ member map's counterpart); returns how many were set."""
+    objects of `output` (the C++ member map's counterpart); returns how many were set. An attribute
+    the workers made (in SlaveBegin) is made here too; a list, tuple or dict of them as well, with
+    None where the workers' container held something else."""
     n = 0
+    tuples = set()
     for entry in member_map:
         path = json.loads(str(entry.GetName()))
         obj = output.FindObject(str(entry.GetTitle()))
@@ -352,16 +355,21 @@ def set_attributes_from_output(sel, member_map, output) -> int:
             if len(path) == 1:
                 setattr(sel, path[0], obj)
             else:
-                holder = getattr(sel, path[0])
-                if isinstance(holder, tuple):
+                name, key, kind, size = path[:4]
+                holder = getattr(sel, name, None)
+                if holder is None or (kind != "dict" and len(holder) != size):
+                    holder = {} if kind == "dict" else [None] * size
+                elif isinstance(holder, tuple):
                     holder = list(holder)
-                    holder[path[1]] = obj
-                    setattr(sel, path[0], tuple(holder))
-                else:
-                    holder[path[1]] = obj
+                if kind == "tuple":
+                    tuples.add(name)
+                holder[key] = obj
+                setattr(sel, name, holder)
             n += 1
-        except (AttributeError, IndexError, KeyError, TypeError):
-            continue   # the client's object has no such attribute (made on the workers only)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            continue   # an attribute the client's object cannot take (a property, a fixed container)
+    for name in tuples:
+        setattr(sel, name, tuple(getattr(sel, name)))
     return n
 
 

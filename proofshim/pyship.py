@@ -129,6 +129,8 @@ class _Pickler(cloudpickle.Pickler):
     bases and the Python attributes the class statement defined."""
 
     def reducer_override(self, obj):
+        if isinstance(obj, types.CodeType):
+            return self._code(obj)
         if _is_cpp_derived(obj):
             module = _class_module(obj)
             if module not in self.by_value and _importable_as(obj):
@@ -138,6 +140,40 @@ class _Pickler(cloudpickle.Pickler):
             return (_make_class, (obj.__name__, obj.__qualname__, module, obj.__bases__), state, None, None,
                     _set_class_state)
         return super().reducer_override(obj)
+
+
+    def _code(self, code):
+        """cloudpickle's reduction of a function's code, keeping its file name (cloudpickle writes
+        '<dynamic-code>'), so that tracebacks on the workers point at the user's file and line."""
+        reduce = getattr(cloudpickle.cloudpickle, "_code_reduce", None)
+        if reduce is None:
+            return NotImplemented
+        ctor, args = reduce(code)
+        self.files.add(code.co_filename)
+        return ctor, tuple(code.co_filename if a == "<dynamic-code>" else a for a in args)
+
+
+def _sources(files) -> dict[str, str]:
+    """The text of the source files code was shipped from, for tracebacks on the workers."""
+    out = {}
+    for path in files:
+        if path and not path.startswith("<") and os.path.isfile(path):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    out[path] = fh.read()
+            except (OSError, UnicodeDecodeError):
+                continue
+    return out
+
+
+def _register_sources(sources: dict[str, str]) -> None:
+    """Let linecache (and so tracebacks) show the shipped source lines where the files are absent."""
+    import linecache  # noqa: PLC0415
+
+    for path, text in sources.items():
+        if not os.path.isfile(path):
+            # An mtime of None marks an entry linecache.checkcache() keeps (not read from disk).
+            linecache.cache[path] = (len(text), None, text.splitlines(True), path)
 
 
 def dumps(obj) -> bytes:
@@ -155,8 +191,9 @@ def dumps(obj) -> bytes:
         pickler = _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.by_value = {"__main__"} | {m.__name__ for m in own}
         pickler.by_value |= {n for n in sys.modules if n.split(".")[0] in pickler.by_value}
+        pickler.files = set()
         pickler.dump(obj)
-        return buf.getvalue()
+        return pickle.dumps((buf.getvalue(), _sources(pickler.files)), protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         for module in registered:
             cloudpickle.unregister_pickle_by_value(module)
@@ -164,4 +201,6 @@ def dumps(obj) -> bytes:
 
 def loads(data: bytes):
     """The inverse of dumps (plain pickle: cloudpickle's output needs nothing more)."""
-    return pickle.loads(data)
+    payload, sources = pickle.loads(data)
+    _register_sources(sources)
+    return pickle.loads(payload)

@@ -290,9 +290,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
     try:
         pyselector.begin(sel) if py else sel.Begin(ROOT.nullptr)
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin', py)} "
-                            "(on the client, before any entry was processed; nothing was sent to the "
-                            "workers)") from None
+        raise SelectorError(_where_first(
+            f"selector {code.label}: {_exception_text(exc, class_name, 'Begin', py)}",
+            " (on the client, before any entry was processed; nothing was sent to the workers)")) from None
 
     _announce_ignored_parameters(session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
@@ -396,9 +396,9 @@ def run(session, kind: str, data, sel_arg: str, sel_obj, option: str, nentries: 
         status = int(sst.GetVal())
     if failure:
         status = -1
-        log.error("selector %s: %s (on the client, after merging: the merged outputs of the %d "
-                  "entries processed are in the output list)", code.label, failure, outcome.processed,
-                  extra={"where": "TProof::Process"})
+        log.error("%s", _where_first(f"selector {code.label}: {failure}", (
+                  f" (on the client, after merging: the merged outputs of the {outcome.processed} "
+                  "entries processed are in the output list)")), extra={"where": "TProof::Process"})
     qr = _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read,
                  status, time.monotonic() - t0,
                  ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted, entry)
@@ -416,6 +416,12 @@ def _exception_text(exc: BaseException, class_name: str, method: str, py=None) -
     if type(exc) is Exception and "unknown C++ exception" in str(exc):
         return f"unknown C++ exception in {class_name}::{method}"
     return f"{type(exc).__name__} in {class_name}::{method}: {exc}"
+
+
+def _where_first(text: str, where: str) -> str:
+    """`where` after the first line of `text` (a Python selector's traceback follows it)."""
+    first, nl, rest = text.partition("\n")
+    return first + where + nl + rest
 
 
 def _ordinals(executor) -> dict[str, str]:
