@@ -26,7 +26,7 @@ import os
 import sys
 
 from . import pyrunner, pyship, runtime
-from .errors import SelectorError
+from .errors import ProofShimError, SelectorError
 
 log = logging.getLogger("proofshim")
 
@@ -411,7 +411,15 @@ def _make_selector(code: PySelectorCode, state: bytes):
 def run_local(tree, selector, option: str, nentries: int, first: int) -> int:
     """pyroot's local TPySelector run, through the workers' Python loop in this process: Begin,
     SlaveBegin(tree), Init/Notify with each file's tree, Process(tree-local entry), SlaveTerminate,
-    Terminate. Returns the selector's status, -1 if it failed or aborted."""
+    Terminate. Returns the selector's status, -1 if it failed or aborted (said on stderr)."""
+    try:
+        return _run_local(tree, selector, option, nentries, first)
+    except ProofShimError as exc:
+        log.error("%s", exc, extra={"where": "TTree::Process"})
+        return -1
+
+
+def _run_local(tree, selector, option: str, nentries: int, first: int) -> int:
     from . import dataset  # noqa: PLC0415
     from .packetizer import select_range  # noqa: PLC0415
 
