@@ -125,7 +125,7 @@ def pick_class(module, base):
         raise SelectorError(f"TPySelector: module {where} holds no class deriving from TPySelector; define "
                             f"one there: 'from ROOT import TPySelector' and 'class MySel(TPySelector): ...'")
     if len(leaves) > 1:
-        names = ", ".join(c.__qualname__ for c in leaves)
+        names = ", ".join(c.__name__ for c in leaves)
         raise SelectorError(f"TPySelector: module {where} holds {len(leaves)} selector classes ({names}); "
                             "TPySelector takes the one class deriving from TPySelector: keep one per module")
     return leaves[0]
