@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import importlib
 import io
+import logging
 import os
 import pickle
 import site
@@ -26,6 +27,8 @@ import sysconfig
 import types
 
 import cloudpickle
+
+log = logging.getLogger("proofshim")
 
 # Never shipped by value, wherever they are installed: the workers have their own.
 _ALWAYS_BY_NAME = ("proofshim", "ROOT", "cppyy", "cppyy_backend", "libcppyy", "libROOTPythonizations",
@@ -109,6 +112,10 @@ def _importable_as(cls) -> bool:
         return False
 
 
+def _none():
+    return None
+
+
 def _make_class(name: str, qualname: str, module: str, bases: tuple):
     """A class deriving from C++ classes, rebuilt on the receiving side; its methods follow (state)."""
     return type(bases[0])(name, bases, {"__module__": module, "__qualname__": qualname})
@@ -131,6 +138,11 @@ class _Pickler(cloudpickle.Pickler):
     def reducer_override(self, obj):
         if isinstance(obj, types.CodeType):
             return self._code(obj)
+        if not isinstance(obj, type) and any(_is_cpp_derived(c) for c in type(obj).__mro__):
+            # An object of such a class met on the way (e.g. a module-level variable holding the
+            # last selector): its C++ part cannot be streamed. The workers see None there.
+            self.dropped.append(type(obj).__qualname__)
+            return _none, ()
         if _is_cpp_derived(obj):
             module = _class_module(obj)
             if module not in self.by_value and _importable_as(obj):
@@ -191,8 +203,11 @@ def dumps(obj) -> bytes:
         pickler = _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.by_value = {"__main__"} | {m.__name__ for m in own}
         pickler.by_value |= {n for n in sys.modules if n.split(".")[0] in pickler.by_value}
-        pickler.files = set()
+        pickler.files, pickler.dropped = set(), []
         pickler.dump(obj)
+        if pickler.dropped:
+            log.debug("objects of %s referred to by the shipped code are None on the workers",
+                      ", ".join(sorted(set(pickler.dropped))))
         return pickle.dumps((buf.getvalue(), _sources(pickler.files)), protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         for module in registered:
