@@ -15,9 +15,10 @@ DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
 N = 9000        # 1 ms each: about 4.5 s on 2 workers
 
 
-@pytest.mark.parametrize("kill_after", [0.5, 3.0])
-def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after):
-    proc, lines = start_driver([DRIVER, SLOW, str(N)])
+@pytest.mark.parametrize("kill_after,selector", [(0.5, [SLOW]), (3.0, [SLOW]), (3.0, ["TPySelector", "pyidx"])],
+                         ids=["0.5", "3.0", "python-3.0"])
+def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after, selector):
+    proc, lines = start_driver([DRIVER, selector[0], str(N), *selector[1:]])
     pids = [int(p) for ln in lines if ln.startswith("PIDS") for p in ln.split()[1:]]
     assert pids, "".join(lines)
     time.sleep(kill_after)

@@ -11,15 +11,17 @@ import proofshim  # noqa: E402,F401 - installs the shim
 from proofshim import session  # noqa: E402
 
 sel, n = sys.argv[1], int(sys.argv[2])
+option = sys.argv[3] if len(sys.argv) > 3 else ""     # the module of sel "TPySelector"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyselectors"))
 proof = ROOT.TProof.Open("workers=2")
-proof.Process(sel, 100)        # compiles the selector everywhere first
+proof.Process(sel, 100, option)        # compiles the selector everywhere first
 pids = session.get(proof).executor.client.run(os.getpid)
 print("PIDS " + " ".join(str(p) for p in pids.values()), flush=True)
 proof.SetParameter.__overload__("const char*, Long64_t")("SlowSel_N", n)
 print("PROCESSING", flush=True)
-rc = proof.Process(sel, n)
+rc = proof.Process(sel, n, option)
 h = proof.GetOutputList().FindObject("hidx")
 counts = [int(h.GetBinContent(b)) for b in range(1, n + 1)] if h else []
 print(f"RC {rc} ONCE {sum(1 for c in counts if c == 1)} OTHER {sum(1 for c in counts if c != 1)} "
       f"ENTRIES {proof.GetQueryResult().GetEntries()}", flush=True)
-print(f"SECOND {proof.Process(sel, 50)}", flush=True)
+print(f"SECOND {proof.Process(sel, 50, option)}", flush=True)
