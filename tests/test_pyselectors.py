@@ -409,3 +409,21 @@ def test_tpyselector_is_importable_from_root(ROOT, proof):
 
     assert TPySelector is R.TPySelector and issubclass(TPySelector, R.TSelector)
     assert sys.modules["proofshim.pyselector"].TPySelector is TPySelector
+
+
+def test_feedback_of_a_python_selector_arrives_merged(ROOT, fresh_proof, pysel_dir):
+    n = 2000
+    fresh_proof.SetParameter.__overload__("const char*, Long64_t")("SlowSel_N", n)
+    fresh_proof.SetParameter("PROOF_FeedbackPeriod", 150)
+    seen = []
+    cb = lambda objs: seen.append(objs.FindObject("hidx").GetEntries())  # noqa: E731
+    fresh_proof.Connect("Feedback(TList*)", cb)
+    try:
+        assert fresh_proof.Process("TPySelector", n, "pyidx fb=hidx") == 0
+    finally:
+        fresh_proof.Disconnect("Feedback(TList*)", cb)
+        fresh_proof.DeleteParameters("SlowSel_N")
+        fresh_proof.DeleteParameters("PROOF_FeedbackPeriod")
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[0] < seen[-1] <= n, seen
+    h = fresh_proof.GetOutput("hidx")
+    assert [h.GetBinContent(b) for b in range(1, n + 1)] == [1.0] * n
