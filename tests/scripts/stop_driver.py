@@ -1,5 +1,6 @@
 """A legacy-style driver with a long query, for Ctrl-C tests: prints PROCESSING, runs a slow query,
 prints RC/N and the time it returned, then runs a short second query on the same session."""
+import os
 import sys
 import time
 import warnings
@@ -10,11 +11,13 @@ import ROOT  # noqa: E402
 import proofshim  # noqa: E402,F401
 
 sel = sys.argv[1]
+option = sys.argv[2] if len(sys.argv) > 2 else ""     # the module of sel "TPySelector"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pyselectors"))
 proof = ROOT.TProof.Open("workers=2")
-proof.Process(sel, 100)        # compiles the selector everywhere before the timed query
+proof.Process(sel, 100, option)        # compiles the selector everywhere before the timed query
 print("PROCESSING", flush=True)
-rc = proof.Process(sel, 60000)
+rc = proof.Process(sel, 60000, option)
 out = proof.GetOutputList().FindObject("n_processed")
 print(f"RC {rc} N {out.GetVal() if out else -1} AT {time.time():.3f}", flush=True)
-rc2 = proof.Process(sel, 50)
+rc2 = proof.Process(sel, 50, option)
 print(f"SECOND {rc2} {proof.GetOutputList().FindObject('n_processed').GetVal()}", flush=True)
