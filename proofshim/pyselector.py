@@ -191,6 +191,11 @@ class PySelectorCode:
     include_dirs: tuple = ()
 
     @property
+    def short_name(self) -> str:
+        """The class's own name, as messages say it (MySel.Process)."""
+        return self.class_name.rpartition(".")[2]
+
+    @property
     def label(self) -> str:
         return f"{self.module}.{self.class_name}" if self.module != "__main__" else self.class_name
 
@@ -279,11 +284,8 @@ def _check_version(cls) -> None:
 
 
 def _python_attributes(cls) -> set[str]:
-    names: set[str] = set()
-    for c in cls.__mro__:
-        if "__cpp_cross__" in c.__dict__ or c is _tpyselector:
-            names.update(k for k in c.__dict__ if c is not _tpyselector)
-    return names
+    """What the Python classes of `cls`'s hierarchy define (TPySelector's Version included)."""
+    return {k for c in cls.__mro__ if "__cpp_cross__" in c.__dict__ for k in c.__dict__}
 
 
 # ---- the client's side of the protocol
@@ -299,7 +301,7 @@ def begin(sel) -> None:
 
 def exception_text(exc: BaseException, code: PySelectorCode, method: str) -> str:
     """A Python exception of the client's Begin or Terminate, with its traceback."""
-    return pyrunner.failure_text(exc, f"{code.class_name}.{method}")
+    return pyrunner.failure_text(exc, f"{code.short_name}.{method}")
 
 
 def state_for_workers(sel, code: PySelectorCode) -> bytes:
@@ -311,18 +313,17 @@ def state_for_workers(sel, code: PySelectorCode) -> bytes:
 def state_of(sel) -> bytes:
     """The client's selector after Begin, as the workers get it: its picklable attributes.
 
-    Trees, files and whatever cannot be pickled stay on the client (as PROOF's transient '//!'
-    members did), announced once per query."""
+    Trees and files stay on the client (they belong to the data being read; the workers have
+    their own), and so does whatever cannot be pickled (as PROOF's transient '//!' members did),
+    which is announced once per query."""
     ROOT = runtime.import_root()
-    state = {k: v for k, v in vars(sel).items() if k != "Abort" and not k.startswith("__")}
-    left = {k: type(v).__name__ for k, v in state.items()
-            if isinstance(v, (ROOT.TTree, ROOT.TDirectory))}
-    for k in left:
-        del state[k]
+    state = {k: v for k, v in vars(sel).items() if k != "Abort" and not k.startswith("__")
+             and not isinstance(v, (ROOT.TTree, ROOT.TDirectory))}
     try:
         return pyship.dumps(state)
     except Exception:  # noqa: BLE001 - find the culprits one by one
         pass
+    left: dict[str, str] = {}
     kept = {}
     for k, v in state.items():
         try:
@@ -386,9 +387,9 @@ def worker_runner(code: PySelectorCode, state: bytes, input_list, option: str, s
     except Exception as exc:  # noqa: BLE001
         error = (f"cannot create the Python selector {code.label} on this worker: "
                  f"{pyrunner.failure_text(exc, 'unpickling', skip=0)}")
-        return pyrunner.Runner(None, input_list, option, class_name=code.class_name, pyroot=code.pyroot,
+        return pyrunner.Runner(None, input_list, option, class_name=code.short_name, pyroot=code.pyroot,
                                error=error)
-    return pyrunner.Runner(sel, input_list, option, class_name=code.class_name.rpartition(".")[2],
+    return pyrunner.Runner(sel, input_list, option, class_name=code.short_name,
                            pyroot=code.pyroot, stop=stop if stop is not None else pyrunner.stop_flag())
 
 
