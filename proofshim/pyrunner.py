@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import json
 import traceback
+import weakref
 
 from . import runtime
 
@@ -50,11 +51,12 @@ def failure_text(exc: BaseException, where: str, skip: int = 1) -> str:
 
 def _watch_abort(sel, flag: list) -> None:
     """Let the loop learn of self.Abort(...) without asking C++ after every entry."""
-    original = sel.Abort   # the class's own override, or TSelector::Abort
+    original = type(sel).Abort   # the class's own override, or TSelector::Abort
+    ref = weakref.ref(sel)       # no reference cycle: the selector goes when its runner does
 
     def Abort(*args, **kwargs):
         flag[0] = 1
-        return original(*args, **kwargs)
+        return original(ref(), *args, **kwargs)
     sel.Abort = Abort
 
 
