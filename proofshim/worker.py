@@ -26,8 +26,8 @@ import pickle
 import threading
 import time
 
-from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, sandbox, selector,
-               sessiondir, workerlog)
+from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, pyselector, runtime, sandbox,
+               selector, sessiondir, workerlog)
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -306,9 +306,13 @@ def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
                 ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq)):
         ROOT.SetOwnership(obj, False)
         input_list.Add(obj)
-    sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
-    ROOT.SetOwnership(sel, False)
-    runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
+    if pyselector.is_python_code(spec.selector):
+        # --- Python selectors: their own event loop, with the C++ Runner's methods (pyrunner.py)
+        runner = pyselector.worker_runner(spec.selector, spec.selector_object, input_list, spec.option)
+    else:
+        sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
+        ROOT.SetOwnership(sel, False)
+        runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)
     st.runner = runner
     # After the runner is visible to request_stop: a stop that came before is applied here.
