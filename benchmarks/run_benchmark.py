@@ -15,6 +15,14 @@ Part c runs in a subprocess (same interpreter, `python run_benchmark.py
 proofshim.  The child prints its figures as one JSON object on the last line
 of its stdout.
 
+The machine's limit: --workers one-process runs at the same time, each over its share of the
+entries (what N cores give when nothing is shared); each parallel runner's share of it is that
+time over the runner's. On 2 cores this is not 2x one process (see README.md).
+
+  d. the same for a per-entry Python selector (bench_pysel.py, a subclass of ROOT.TSelector) over
+     the first --py-entries entries: PyROOT's one-process chain.Process(selector), the machine's
+     limit for it, and proofshim (chain.Process(BenchPySel()) on the warm session).
+
 Every runner's histograms (entries and every bin, under/overflow included,
 of hpt, htrkpt, hpz, hntrk) are compared with the one-process result; any
 difference is reported as MISMATCH.
@@ -174,6 +182,85 @@ def run_mp(files, workers, repeat):
 
 
 # --------------------------------------------------------------------------
+# the machine's limit: N one-process runs at once, each over 1/N of the entries
+# --------------------------------------------------------------------------
+
+def limit_child(args):
+    """One of the concurrent one-process runs: load everything, say READY, wait for the go on
+    stdin, time Process over entries [first, first+num), print the time as JSON."""
+    import ROOT
+
+    files = data_files(args.data)
+    chain = make_chain(files)
+    if args.kind == "compiled":
+        compile_selector()
+        sel = ROOT.BenchSel()
+    else:
+        sys.path.insert(0, HERE)
+        from bench_pysel import BenchPySel
+
+        sel = BenchPySel()
+    print("READY", flush=True)
+    sys.stdin.readline()
+    t0 = time.perf_counter()
+    rc = chain.Process(sel, "", args.num, args.first)
+    dt = time.perf_counter() - t0
+    print(json.dumps({"ok": rc >= 0, "time": dt, "entries": float(sel.GetOutputList().FindObject("hpz").GetEntries())}),
+          flush=True)
+    return 0
+
+
+def run_limit(args, kind, entries):
+    """Best of --repeat: the wall time of --workers one-process runs started together."""
+    times = []
+    share = -(-entries // args.workers)
+    for _ in range(args.repeat):
+        procs = []
+        for i in range(args.workers):
+            first, num = i * share, min(share, entries - i * share)
+            cmd = [sys.executable, os.path.abspath(__file__), "--limit-child", "--kind", kind, "--data", args.data,
+                   "--first", str(first), "--num", str(num)]
+            procs.append(subprocess.Popen(cmd, cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+        try:
+            for p in procs:
+                line = p.stdout.readline()
+                if not line.startswith("READY"):
+                    raise RuntimeError("a limit run did not start: %r" % line)
+            for p in procs:            # go, all at once
+                p.stdin.write("go\n")
+                p.stdin.flush()
+            res = [json.loads(p.stdout.readline()) for p in procs]
+        finally:
+            for p in procs:
+                try:
+                    p.communicate(timeout=600)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        if not all(r["ok"] for r in res) or sum(r["entries"] for r in res) != entries:
+            raise RuntimeError("a limit run failed or missed entries: %r" % res)
+        times.append(max(r["time"] for r in res))
+    return times
+
+
+def run_plain_python(files, entries, repeat):
+    """PyROOT's own one-process run of the Python selector: chain.Process(BenchPySel(), "", n)."""
+    sys.path.insert(0, HERE)
+    from bench_pysel import BenchPySel
+
+    times, summary = [], None
+    for _ in range(repeat):
+        chain = make_chain(files)
+        sel = BenchPySel()
+        t0 = time.perf_counter()
+        rc = chain.Process(sel, "", entries)
+        times.append(time.perf_counter() - t0)
+        if rc < 0:
+            raise RuntimeError("TChain::Process(BenchPySel()) returned %d" % rc)
+        summary = summarize(sel.GetOutputList())
+    return times, summary
+
+
+# --------------------------------------------------------------------------
 # c. proofshim (child process side)
 # --------------------------------------------------------------------------
 
@@ -245,6 +332,20 @@ def shim_child(args):
         res["small_entries"] = float(hpt_small.GetEntries()) if hpt_small else None
         if res["small_entries"] != QUERY_SMALL:
             raise RuntimeError("%d-entry query filled hpt with %r entries" % (QUERY_SMALL, res["small_entries"]))
+        if args.py_entries > 0:
+            # d. the Python selector on the same warm session: its class travels with cloudpickle
+            sys.path.insert(0, HERE)
+            from bench_pysel import BenchPySel
+
+            py_times = []
+            for i in range(args.repeat + 1):          # the first run warms the workers up
+                t0 = time.perf_counter()
+                rc = chain.Process(BenchPySel(), "", args.py_entries)
+                if rc is not None and rc < 0:
+                    raise RuntimeError("chain.Process(BenchPySel()) returned %d" % rc)
+                py_times.append(time.perf_counter() - t0)
+            res["py_warmup_s"], res["py_times"] = py_times[0], py_times[1:]
+            res["py_hists"] = summarize(_proof_output(proof))
         res["ok"] = True
     except BaseException as e:  # report everything, including SystemExit from the shim
         res["error"] = "%s: %s" % (type(e).__name__, e)
@@ -266,7 +367,8 @@ def shim_child(args):
 
 def run_shim(args):
     cmd = [sys.executable, os.path.abspath(__file__), "--shim-child",
-           "--data", args.data, "--workers", str(args.workers), "--repeat", str(args.repeat)]
+           "--data", args.data, "--workers", str(args.workers), "--repeat", str(args.repeat),
+           "--py-entries", str(0 if args.skip_python else args.py_entries)]
     env = dict(os.environ)
     paths = [REPO] + ([os.path.join(REPO, "src")] if os.path.isdir(os.path.join(REPO, "src")) else [])
     if env.get("PYTHONPATH"):
@@ -316,7 +418,15 @@ def parse_args(argv):
     ap.add_argument("--skip-mp", action="store_true", help="do not run b (TTreeProcessorMP)")
     ap.add_argument("--json", metavar="FILE", help="write all figures to FILE")
     ap.add_argument("--shim-timeout", type=int, default=1800, help="seconds before the shim part is killed")
+    ap.add_argument("--py-entries", type=int, default=1000000,
+                    help="entries for the Python selector runs (d), 0 to skip them (default: %(default)s)")
+    ap.add_argument("--skip-python", action="store_true", help="do not run d (the Python selector)")
+    ap.add_argument("--skip-limit", action="store_true", help="do not measure the machine's limit")
     ap.add_argument("--shim-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--limit-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--kind", choices=("compiled", "python"), help=argparse.SUPPRESS)
+    ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--num", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.workers < 1 or args.repeat < 1:
         ap.error("--workers and --repeat must be >= 1")
@@ -332,6 +442,10 @@ def main(argv=None):
     os.chdir(HERE)
     if args.shim_child:
         return shim_child(args)
+    if args.limit_child:
+        return limit_child(args)
+    if args.py_entries <= 0:
+        args.skip_python = True
 
     files = data_files(args.data)
     if not files:
@@ -371,6 +485,17 @@ def main(argv=None):
         failed = True
     print("    %s" % _fmt_times(runners["plain"]), flush=True)
 
+    if not args.skip_limit:
+        print("[a'] the machine's limit: %d one-process runs at once, each over 1/%d of the entries ..."
+              % (args.workers, args.workers), flush=True)
+        try:
+            t = run_limit(args, "compiled", entries)
+            runners["limit"] = {"ok": True, "times": t, "best": min(t)}
+        except Exception as e:
+            traceback.print_exc()
+            runners["limit"] = {"ok": False, "error": str(e)}
+        print("    %s" % _fmt_times(runners["limit"]), flush=True)
+
     if not args.skip_mp:
         print("[b] ROOT::TTreeProcessorMP(%d).Process(chain, selector, \"%s\") ..." % (args.workers, TREE), flush=True)
         try:
@@ -401,6 +526,34 @@ def main(argv=None):
         runners["shim"] = shim
         print("    %s" % _fmt_times(shim), flush=True)
 
+    py_entries = min(args.py_entries, entries)
+    if not args.skip_python:
+        print("[d] Python selector (bench_pysel.py), first %d entries: PyROOT's one-process "
+              "chain.Process(BenchPySel()) ..." % py_entries, flush=True)
+        try:
+            t, py_ref = run_plain_python(files, py_entries, args.repeat)
+            runners["py_plain"] = {"ok": True, "times": t, "best": min(t), "hists": py_ref}
+        except Exception as e:
+            traceback.print_exc()
+            runners["py_plain"] = {"ok": False, "error": str(e)}
+            failed = True
+        print("    %s" % _fmt_times(runners["py_plain"]), flush=True)
+        if not args.skip_limit:
+            print("[d'] the machine's limit for it: %d one-process runs at once ..." % args.workers, flush=True)
+            try:
+                t = run_limit(args, "python", py_entries)
+                runners["py_limit"] = {"ok": True, "times": t, "best": min(t)}
+            except Exception as e:
+                traceback.print_exc()
+                runners["py_limit"] = {"ok": False, "error": str(e)}
+            print("    %s" % _fmt_times(runners["py_limit"]), flush=True)
+        shim = runners.get("shim", {})
+        if shim.get("ok") and shim.get("py_times"):
+            runners["py_shim"] = {"ok": True, "times": shim["py_times"], "best": min(shim["py_times"]),
+                                  "hists": shim["py_hists"], "warmup_s": shim["py_warmup_s"]}
+            print("[d''] proofshim, the Python selector on the warm session: %s (first run %.2f s)"
+                  % (_fmt_times(runners["py_shim"]), shim["py_warmup_s"]), flush=True)
+
     # ---- consistency
     mismatches = {}
     if ref is not None:
@@ -410,27 +563,42 @@ def main(argv=None):
                 d = compare(ref, r["hists"])
                 if d:
                     mismatches[key] = d
+    if runners.get("py_plain", {}).get("ok") and runners.get("py_shim", {}).get("ok"):
+        d = compare(runners["py_plain"]["hists"], runners["py_shim"]["hists"])
+        if d:
+            mismatches["py_shim"] = d
     results["mismatches"] = mismatches
     results["consistent"] = ref is not None and not mismatches
 
     # ---- table
     labels = {"plain": "one process (TChain::Process)",
+              "limit": "limit: %d one-process runs at once" % args.workers,
               "mp": "TTreeProcessorMP (%d workers)" % args.workers,
-              "shim": "proofshim (%d workers, warm)" % args.workers}
-    base = runners["plain"].get("best")
-    print("\n%-34s %10s %10s   %s" % ("runner", "wall [s]", "speed-up", "histograms"))
-    print("-" * 72)
-    for key in ("plain", "mp", "shim"):
-        r = runners.get(key)
-        if r is None:
-            continue
-        if not r.get("ok"):
-            print("%-34s %10s %10s   %s" % (labels[key], "FAILED", "-", "-"))
-            continue
-        sp = base / r["best"] if base else float("nan")
-        r["speedup"] = sp
-        same = "reference" if key == "plain" else ("MISMATCH" if key in mismatches else "identical")
-        print("%-34s %10.2f %9.2fx   %s" % (labels[key], r["best"], sp, same))
+              "shim": "proofshim (%d workers, warm)" % args.workers,
+              "py_plain": "Python: one process (PyROOT)",
+              "py_limit": "Python: limit, %d runs at once" % args.workers,
+              "py_shim": "Python: proofshim (%d workers)" % args.workers}
+    print("\n%-36s %9s %9s %9s   %s" % ("runner", "wall [s]", "speed-up", "of limit", "histograms"))
+    print("-" * 84)
+    for group, ref_key, limit_key in ((("plain", "limit", "mp", "shim"), "plain", "limit"),
+                                      (("py_plain", "py_limit", "py_shim"), "py_plain", "py_limit")):
+        base = runners.get(ref_key, {}).get("best")
+        limit = runners.get(limit_key, {}).get("best")
+        for key in group:
+            r = runners.get(key)
+            if r is None:
+                continue
+            if not r.get("ok"):
+                print("%-36s %9s %9s %9s   %s" % (labels[key], "FAILED", "-", "-", "-"))
+                continue
+            sp = base / r["best"] if base else float("nan")
+            r["speedup"] = sp
+            share = limit / r["best"] if limit and key not in (ref_key, limit_key) else None
+            r["share_of_limit"] = share
+            same = ("reference" if key == ref_key else "-" if key == limit_key else
+                    "MISMATCH" if key in mismatches else "identical")
+            print("%-36s %9.2f %8.2fx %9s   %s" % (labels[key], r["best"], sp,
+                                                   "%.0f%%" % (100 * share) if share else "", same))
     shim = runners.get("shim")
     if shim and shim.get("ok"):
         print("\nproofshim %d-entry query on the warm session: %.3f s (best of %d; all: %s)"
@@ -445,7 +613,7 @@ def main(argv=None):
     if mismatches:
         print("\n" + "#" * 72)
         for key, diffs in mismatches.items():
-            print("### MISMATCH: %s histograms differ from the one-process run:" % labels[key])
+            print("### MISMATCH: %s histograms differ from its one-process run:" % labels[key])
             for d in diffs:
                 print("###     " + d)
         print("#" * 72)
@@ -455,6 +623,8 @@ def main(argv=None):
         print("\nhistograms (entries + every bin of %s): %s"
               % (", ".join(HISTS), "%s identical to the one-process run" % " and ".join(done) if done
                  else "no other runner completed, nothing compared"))
+        if runners.get("py_shim", {}).get("ok"):
+            print("Python selector: proofshim's histograms identical to PyROOT's one-process run")
 
     # ---- targets
     if shim and shim.get("ok"):

@@ -6,12 +6,42 @@ i.e. the machine's memory shared out, a size such as "4GiB", or 0 for none). It 
 in the user's terminal reaches the client only and the workers survive it. It prints the scheduler
 address on one line and shuts down when its standard input closes, i.e. when the client closes
 the session or dies: no worker process outlives its client.
+
+Its standard input, a pipe only the client holds, is also how the client talks to it:
+- first line, JSON: the cluster's TLS credentials (PEM text; nothing secret goes on the command
+  line, which every local account can read), the session directory, the dask local directory
+  inside it, the files of it kept so far, and whether session directories are kept;
+- then any number of lines `keep <path>` (a file of the session directory that must survive it: a
+  dataset-mode TProofOutputFile part) and `keep-all` (the client itself takes care of the
+  directory, or starts another cluster on it).
+When the input ends without `keep-all` (the client died), the session directory is removed here,
+once the workers are gone, except the kept files.
+
+Scheduler, nannies and workers listen on 127.0.0.1 over TLS and accept only peers presenting the
+session's certificate; their HTTP endpoints (dashboard, metrics, call stacks, logs) serve nothing.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+
+
+def _lines(fd: int, buffer: bytearray):
+    """Lines read from `fd` with os.read, until it ends."""
+    while True:
+        while b"\n" in buffer:
+            line, _, rest = bytes(buffer).partition(b"\n")
+            buffer[:] = rest
+            yield line.decode()
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            if buffer:
+                yield buffer.decode()
+                buffer.clear()
+            return
+        buffer += chunk
 
 
 def main(argv: list[str]) -> int:
@@ -22,11 +52,21 @@ def main(argv: list[str]) -> int:
     import dask  # noqa: PLC0415
     from distributed import LocalCluster  # noqa: PLC0415
 
-    from proofshim import worker  # noqa: PLC0415
+    from proofshim import sessiondir, tls, worker  # noqa: PLC0415
 
     # Load ROOT and the shim library here, then fork the workers: they start warm, in seconds,
     # instead of each importing ROOT again (ROOT's own multi-process runners also fork after init).
     worker.prepare()
+    # Read the raw descriptor: a blocked sys.stdin.read() holds the buffered reader's lock, and a
+    # worker the nanny forks later deadlocks closing stdin.
+    stdin = sys.stdin.fileno()
+    lines = _lines(stdin, bytearray())
+    first = next(lines, "")
+    if not first.strip():
+        return 0        # the client went away before it said anything
+    config = json.loads(first)
+    session_dir, local_dir = config["session_dir"], config["local_directory"]
+    sessiondir.make_private(local_dir, session_dir)
     dask.config.set({
         "distributed.worker.multiprocessing-method": "fork",
         # The event loop runs in C++; dask's sampling profiler and frequent monitors only steal
@@ -36,19 +76,35 @@ def main(argv: list[str]) -> int:
         "distributed.worker.memory.monitor-interval": "1s",
         # Packets are pinned to their worker: work stealing has nothing to do but its timer.
         "distributed.scheduler.work-stealing": False,
+        # dask starts an HTTP server in the scheduler and every worker even without a dashboard;
+        # it is plain HTTP without authentication: let it serve nothing (call stacks, logs, ...).
+        "distributed.scheduler.http.routes": [],
+        "distributed.worker.http.routes": [],
+        # Scratch space, spilling, the nannies' and workers' directories: the session's private
+        # directory, never the shared, predictable $TMPDIR/dask-scratch-space.
+        "temporary-directory": local_dir,
     })
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
-                           dashboard_address=None, silence_logs=logging.CRITICAL)
+    security = tls.embedded_security(config["tls"])
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           memory_limit=memory_limit, host="127.0.0.1", protocol="tls://",
+                           security=security, local_directory=local_dir, dashboard_address=None,
+                           silence_logs=logging.CRITICAL)
     print(f"PROOFSHIM-SCHEDULER {cluster.scheduler_address}", flush=True)
+    keep: list[str] = list(config.get("keep_files", []))
+    keep_all = bool(config.get("keep_dirs"))
     try:
-        # Read the raw descriptor: a blocked sys.stdin.read() holds the buffered reader's lock,
-        # and a worker the nanny forks later (to replace a dead one) deadlocks closing stdin.
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
+        for line in lines:
+            word, _, arg = line.strip().partition(" ")
+            if word == "keep" and arg:
+                keep.append(arg)
+            elif word == "keep-all":
+                keep_all = True
     except KeyboardInterrupt:
         pass
     finally:
         cluster.close(timeout=10)
+        if not keep_all:
+            sessiondir.remove(session_dir, keep)
     return 0
 
 

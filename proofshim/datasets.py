@@ -1,5 +1,6 @@
 """Named data sets: PROOF's dataset manager as a local store of TFileCollections that outlives the
-session (`proofshim.dataset-dir`, default ~/.proof/datasets, PROOF-Lite's place), and the names
+session (`proofshim.dataset-dir`, else the sandbox's datasets/: gEnv Proof.Sandbox, default ~/.proof,
+PROOF-Lite's place), and the names
 queries accept: "name", "/group/user/name", "name#tree", "name#dir/tree", "a|b", "a,b"."""
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 import os
 import re
 
-from . import dataset, runtime, settings
+from . import dataset, runtime, sandbox
 from .errors import DatasetError
 
 log = logging.getLogger("proofshim")
@@ -17,8 +18,8 @@ _VALID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 def store_dir() -> str:
-    """Where registered data sets are kept."""
-    path = settings.get("dataset-dir") or os.path.expanduser("~/.proof/datasets")
+    """Where registered data sets are kept: the session's sandbox's datasets/ (proofshim/sandbox.py)."""
+    path = sandbox.dataset_dir()
     os.makedirs(path, exist_ok=True)
     return path
 

@@ -30,6 +30,11 @@ class QueryError(ProofShimError):
         self.workers = tuple(w for w in workers if w)
 
 
+class SessionGone(ProofShimError):
+    """The session's dask scheduler is gone (it died, or the connection to it was lost for longer
+    than the connect timeout): nothing more can run in this session."""
+
+
 class QueryAborted(ProofShimError):
     """A query was aborted (StopProcess(kTRUE) or a second Ctrl-C)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -18,8 +19,8 @@ import sys
 import threading
 import time
 
-from . import clusters, locality, settings, tls, worker
-from .errors import OpenError, QueryError
+from . import clusters, locality, runtime, sessiondir, settings, tls, worker, workerlog
+from .errors import OpenError, ProofShimError, QueryError, SessionGone
 from .packetizer import AdaptivePacketizer
 from .queryrun import QueryOutcome, QueryRun, RunSettings, Tally  # noqa: F401 - Tally: part of the API
 from .url import ClusterSpec
@@ -81,15 +82,22 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
 
 
 class LocalClusterProcess:
-    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime."""
+    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime.
 
-    def __init__(self, n_workers: int, memory_limit: str = "auto"):
+    Secured with TLS credentials made for it (tls.embedded_credentials), handed to the cluster
+    host through its standard input; its dask local directory is `<session dir>/dask`."""
+
+    def __init__(self, n_workers: int, session_dir: str, kept_files=(), memory_limit: str = "auto"):
         self.n_workers = n_workers
         self.memory_limit = memory_limit
+        self.session_dir = session_dir
+        self.kept_files = list(kept_files)   # kept by an earlier cluster of the session (a restart)
         self.proc: subprocess.Popen | None = None
         self.address: str | None = None
+        self.credentials: dict | None = None
 
     def start(self, timeout: float) -> str:
+        sessiondir.create(self.session_dir)
         env = dict(os.environ)
         env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
         self.proc = subprocess.Popen(
@@ -98,32 +106,64 @@ class LocalClusterProcess:
             start_new_session=True, env=env)
         found: list[str] = []
         ready = threading.Event()
+        out = self.proc.stdout
 
         def read():
             # Keeps draining the pipe after the address line: worker processes share it, and one
             # printing outside a query (whose output is captured) must never block on a full pipe.
-            for line in self.proc.stdout:
+            for line in out:
                 if not ready.is_set() and line.startswith("PROOFSHIM-SCHEDULER "):
                     found.append(line.split(None, 1)[1].strip())
                     ready.set()
                 else:
                     log.debug("local cluster: %s", line.rstrip())
             ready.set()
+            out.close()
 
         threading.Thread(target=read, daemon=True, name="proofshim-cluster-stdout").start()
+        try:
+            # Made while the cluster host loads ROOT; they travel through its stdin, a pipe only
+            # this process holds (never its command line or environment, which others can read).
+            self.credentials = tls.embedded_credentials()
+            self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
+                                   "local_directory": os.path.join(self.session_dir, "dask"),
+                                   "keep_files": self.kept_files,
+                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING, False))}))
+        except BaseException:
+            self.stop()
+            raise
         ready.wait(timeout)
         if not found:
             self.stop()
             raise OpenError(f"the local dask cluster of {self.n_workers} workers did not start within "
                             f"{timeout:.0f} s (see the messages above)")
         self.address = found[0]
+        tls.remember(self.address, self.credentials)
         return self.address
 
+    def _tell(self, line: str) -> bool:
+        """Send the cluster host one line of its protocol (see proofshim._clusterhost)."""
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def keep(self, path: str) -> None:
+        """A file of the session directory that must survive the session (a data set's part)."""
+        if self.proc:
+            self._tell(f"keep {path}")
+
     def stop(self, timeout: float = 20.0) -> None:
+        """Stop the cluster; the session directory is left to the client (Executor.end_session)."""
         if not self.proc:
             return
+        if self.address:
+            tls.remember(self.address, None)
         try:
             if self.proc.stdin:
+                self._tell("keep-all")
                 self.proc.stdin.close()
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -136,6 +176,61 @@ class LocalClusterProcess:
         self.proc = None
 
 
+def _quietly(fn, *args, **kwargs) -> None:
+    """Call fn, ignoring its failure (closing what may be broken already)."""
+    try:
+        fn(*args, **kwargs)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _tls_only(exc: BaseException) -> bool:
+    """Whether a failed tcp:// connection looks like a TLS-only scheduler: it resets or closes the
+    plain connection at once (dask's TLS listener drops a peer that does not start a handshake)."""
+    text = " ".join(str(e) for e in _chain(exc))
+    return "Connection reset by peer" in text or "Stream is closed" in text \
+        or "EOF occurred" in text or "ConnectionResetError" in text
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def remove_session_dir(session_tag: str, keep: tuple = ()) -> list[str]:
+    """Run on one worker of each host (Client.run) when a session ends: remove its directory
+    there, except the files in `keep`; return the kept files found there."""
+    return sessiondir.remove(sessiondir.path(runtime.cache_dir(), session_tag), keep)
+
+
+class _GoneClient:
+    """Stands in for the dask client of a session whose scheduler is gone: any use says so."""
+
+    def __init__(self, message: str):
+        self._message = message
+
+    def __getattr__(self, name):
+        raise SessionGone(self._message)
+
+
+_lost_clients: set[int] = set()   # ids of session clients that lost their scheduler
+
+
+class _ReconnectFailureFilter(logging.Filter):
+    """Drop dask's "Failed to reconnect to scheduler" error once a session's client lost its
+    scheduler: the session reports that itself, in one line. (The record does not say which
+    client it is about, so it is dropped for any client of the process from then on.)"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_lost_clients and str(record.msg).startswith("Failed to reconnect to scheduler"))
+
+
+_reconnect_filter = _ReconnectFailureFilter()
+
+
 class _CountBatches(list):
     """The futures of Executor.submit_counts: each counts a batch of files."""
 
@@ -143,8 +238,12 @@ class _CountBatches(list):
 class Executor:
     """A dask client bound to one cluster, for one session."""
 
-    def __init__(self, spec: ClusterSpec):
+    def __init__(self, spec: ClusterSpec, session_tag: str = ""):
         self.spec = spec
+        self.session_tag = session_tag
+        self.kept_files: list[str] = []       # session-directory files that outlive it (data sets)
+        self.address = ""                     # the scheduler's
+        self.gone = ""                        # why the session is gone ('' while it is not)
         self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self.client = None
         self._warm: list = []
@@ -160,7 +259,8 @@ class Executor:
         timeout = float(settings.get("connect-timeout", 60))
         if self.spec.kind == "local":
             limit = settings.get("memory-limit", "auto")
-            self.cluster = LocalClusterProcess(self.spec.workers, "auto" if limit is None else str(limit))
+            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir(), self.kept_files,
+                                               "auto" if limit is None else str(limit))
             address = self.cluster.start(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
@@ -174,13 +274,18 @@ class Executor:
             if self.cluster:
                 self.cluster.stop()
             raise
+        self.address = address
         try:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False, security=security)
         except Exception as exc:
             if self.cluster:
                 self.cluster.stop()
             hint = "Check that the scheduler runs and the address is right."
-            if address.lower().startswith("tls://"):
+            if address.lower().startswith("tcp://") and _tls_only(exc):
+                hint = (f"The scheduler at {address} seems to speak TLS only (it closed the plain "
+                        f"TCP connection at once): open it as {'tls://' + address[len('tcp://'):]} "
+                        f"with a client certificate ({tls.SETTING}.ca-file, .cert, .key).")
+            elif address.lower().startswith("tls://"):
                 hint += (f" For TLS, also check that {tls.SETTING}.cert (or dask's "
                          "distributed.comm.tls.client.cert) is signed by a CA the scheduler trusts and "
                          f"that {tls.SETTING}.ca-file holds the CA of the scheduler's certificate.")
@@ -196,6 +301,7 @@ class Executor:
         except Exception as exc:
             self.close()
             raise OpenError(f"the dask cluster at {address} has no workers after {timeout:.0f} s") from exc
+        logging.getLogger("distributed.client").addFilter(_reconnect_filter)
         if self.spec.kind != "local":
             self._check_threads(address)
             self._check_installation(address)
@@ -231,13 +337,79 @@ class Executor:
         if warning:
             log.warning(warning)
 
-    def close(self, fast: bool = False) -> None:
-        """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken)."""
-        if self.client is not None:
+    def session_dir(self) -> str:
+        """The session's directory on this host (sessiondir's layout)."""
+        return sessiondir.path(runtime.cache_dir(), self.session_tag or "no-session")
+
+    def keep_file(self, path: str) -> None:
+        """A file of the session directory (on a worker's host) that must outlive the session."""
+        self.kept_files.append(path)
+        if isinstance(self.cluster, LocalClusterProcess):
+            self.cluster.keep(path)
+
+    # ---- a scheduler that goes away
+    def connected(self) -> bool:
+        """Whether the client is connected to its scheduler (not gone, not reconnecting)."""
+        return not self.gone and self.client is not None and \
+            getattr(self.client, "status", "") in ("running", "newly-created")
+
+    def connection_lost(self) -> None:
+        """Called when a dask call failed or futures were cancelled while the client is not
+        connected: wait (at most `connect-timeout` s, as long as dask is trying to reconnect) for
+        the scheduler to come back. Raises QueryError when it did (the work in flight was lost
+        with the connection), SessionGone when it did not."""
+        if self.gone:
+            raise SessionGone(self.gone)
+        client = self.client
+        _lost_clients.add(id(client))
+        timeout = float(settings.get("connect-timeout", 60))
+        t0, noticed = time.monotonic(), time.strftime("%H:%M:%S")
+        while client.status in ("connecting", "newly-created") and time.monotonic() - t0 < timeout:
+            time.sleep(0.1)
+        if client.status == "running":
+            raise QueryError(f"the connection to the dask scheduler at {self.address} was lost and "
+                             f"came back {time.monotonic() - t0:.0f} s later; what was running was lost "
+                             "with it: run the query again")
+        self.gone = (f"the session is gone: its dask scheduler at {self.address} stopped answering "
+                     f"at {noticed} and did not come back within {timeout:.0f} s "
+                     "(proofshim.connect-timeout); open a new session with TProof.Open")
+        self.client = _GoneClient(self.gone)
+        threading.Thread(target=lambda: _quietly(client.close, timeout=2), daemon=True,
+                         name="proofshim-close-lost-client").start()
+        if isinstance(self.cluster, LocalClusterProcess):
+            self.cluster.stop(timeout=0.1)
+        raise SessionGone(self.gone)
+
+    def check_connection(self) -> None:
+        """Raise SessionGone (or QueryError, see connection_lost) unless connected."""
+        if not self.connected():
+            self.connection_lost()
+
+    def end_session(self, gone: bool = False) -> None:
+        """Close at the end of the session: remove the session's directories (on this host for the
+        embedded cluster, on every worker host of any other cluster), unless they are to be kept;
+        then disconnect and stop the embedded cluster. `gone`: the scheduler is known to be dead."""
+        remove = bool(self.session_tag) and not settings.get(sessiondir.KEEP_SETTING, False)
+        gone = gone or not self.connected()
+        if remove and self.spec.kind != "local" and self.client is not None and not gone:
             try:
-                self.client.close(timeout=2 if fast else 10)
-            except Exception:  # noqa: BLE001
-                pass
+                hosts: dict[str, str] = {}
+                for addr in self.workers():
+                    hosts.setdefault(workerlog.host_of(addr), addr)
+                self.client.run(remove_session_dir, self.session_tag, tuple(self.kept_files),
+                                workers=list(hosts.values()), on_error="return")
+            except Exception as exc:  # noqa: BLE001 - files left behind must not fail Close
+                log.debug("session directories on the workers not removed: %s", exc)
+        self.close()
+        if remove and self.spec.kind == "local":
+            sessiondir.remove(self.session_dir(), self.kept_files)
+
+    def close(self, fast: bool = False) -> None:
+        """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken).
+        The session directory stays (end_session removes it)."""
+        if self.client is not None:
+            if not isinstance(self.client, _GoneClient):
+                _quietly(self.client.close, timeout=2 if fast or not self.connected() else 10)
             self.client = None
         if self.cluster is not None:
             self.cluster.stop(timeout=0.1 if fast else 20.0)
@@ -249,14 +421,19 @@ class Executor:
 
         with self.client.as_current():
             try:
-                return wait(futures, timeout=timeout, return_when=return_when)
+                result = wait(futures, timeout=timeout, return_when=return_when)
             except TIMEOUTS:
-                return set(), set(futures)
+                result = set(), set(futures)
             except CANCELLED:
                 # A lost worker took some (or their input) with it: the callers treat cancelled
                 # futures as lost work.
                 done = {f for f in futures if f.done()}
-                return done, set(futures) - done
+                result = done, set(futures) - done
+        if not self.connected():
+            # Not lost workers: the scheduler itself (dask cancels every future when the
+            # connection drops). Say so, instead of treating the work as lost by its workers.
+            self.connection_lost()
+        return result
 
     def ensure_workers(self) -> None:
         """Wait (bounded) for workers that are being replaced, e.g. after a crash killed them all."""
@@ -286,7 +463,14 @@ class Executor:
     def workers(self) -> list[str]:
         """Every usable worker of the cluster, sorted (their order gives the PROOF ordinals).
         Workers with several threads (joined after Open) are left out, with a warning."""
-        nthreads = self.client.nthreads()   # a small reply, unlike scheduler_info()
+        try:
+            nthreads = self.client.nthreads()   # a small reply, unlike scheduler_info()
+        except ProofShimError:
+            raise
+        except Exception:
+            if not self.connected():
+                self.connection_lost()
+            raise
         many = {w for w, n in nthreads.items() if n != 1}
         if many - self._refused:
             log.warning("dask worker(s) %s run several threads: proofshim does not use them (start "
@@ -420,15 +604,16 @@ class Executor:
 
     def _gather(self, futures: list) -> list:
         timeout = float(settings.get("count-timeout", 300))
+        _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
+        if not_done:
+            self.client.cancel(futures)
+            raise QueryError(f"counting the entries of {len(futures)} file(s) took over {timeout:.0f} s "
+                             f"(setting proofshim.count-timeout): {len(not_done)} not counted")
         try:
-            _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
-            if not_done:
-                raise TimeoutError(f"{len(not_done)} file(s) not counted")
             return self.client.gather(futures)
         except Exception as exc:
-            self.client.cancel(futures)
-            raise QueryError(f"counting the entries of {len(futures)} file(s) failed or took over "
-                             f"{timeout:.0f} s: {exc}") from exc
+            self.check_connection()
+            raise QueryError(f"counting the entries of {len(futures)} file(s) failed: {exc}") from exc
 
     def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
         """Run every packet of the query, finish every slot, return the outputs (queryrun.QueryRun)."""
@@ -456,6 +641,8 @@ class Executor:
                     log.debug("result of %s lost", fut.key)
                     return None
             except Exception:  # noqa: BLE001 - cancelled, or lost with the worker
+                if not self.connected():
+                    self.connection_lost()
                 log.debug("result of %s lost", fut.key)
                 return None
 

@@ -35,6 +35,27 @@ class Journal:
         setattr(obj, name, value)
         self._undo.append((f"setattr {getattr(obj, '__name__', obj)!s}.{name}", undo))
 
+    def wrap(self, owner, name: str, wrapper: Callable) -> None:
+        """Wrap the function or method `owner.name` with wrapt: calls go to
+        wrapper(wrapped, instance, args, kwargs). Undoing puts back exactly what `owner`'s own
+        dictionary held (or nothing, when the method came from a base class)."""
+        import wrapt  # noqa: PLC0415 - a dependency of proofshim; the journal stays importable without it
+
+        getattr(owner, name)   # cppyy adds a C++ method to its class's dictionary on first lookup
+        old = vars(owner).get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name)
+        wrapt.wrap_function_wrapper(owner, name, wrapper)
+
+        def undo():
+            if old is _MISSING:
+                try:
+                    delattr(owner, name)
+                except AttributeError:
+                    pass
+            else:
+                setattr(owner, name, old)
+
+        self._undo.append((f"wrap {getattr(owner, '__name__', owner)!s}.{name}", undo))
+
     def call(self, what: str, do: Callable[[], None], undo: Callable[[], None]) -> None:
         """Run `do` now and remember `undo`."""
         do()

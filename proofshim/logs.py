@@ -119,17 +119,21 @@ def failure_note(logs: list[WorkerLog], n: int = TAIL_LINES) -> str:
       | boom
     >>> print(failure_note([WorkerLog("0.1", "tcp://h:2", "/l", None, "its host is gone")]))
     The log of worker 0.1 (tcp://h:2) is unavailable: its host is gone
+    >>> print(failure_note([WorkerLog("0.2", "", "/l", "x\\n")]))    # no address known: no "()"
+    Last lines of the log of worker 0.2, /l:
+      | x
     """
     parts = []
     for w in logs:
+        who = f"worker {w.ordinal}" + (f" ({w.where})" if w.where else "")
         if w.text is None:
-            parts.append(f"The log of worker {w.ordinal} ({w.where}) is unavailable: {w.note}")
+            parts.append(f"The log of {who} is unavailable: {w.note}")
             continue
         lines = tail(w.text, n)
         if not lines:
-            parts.append(f"The log of worker {w.ordinal} ({w.where}), {w.path}, is empty")
+            parts.append(f"The log of {who}, {w.path}, is empty")
             continue
-        parts.append(f"Last lines of the log of worker {w.ordinal} ({w.where}), {w.path}:")
+        parts.append(f"Last lines of the log of {who}, {w.path}:")
         parts.extend(f"  | {ln}" for ln in lines)
     return "\n".join(parts)
 

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 
-from . import runtime, settings
+from . import runtime, sessiondir, settings
 from .errors import DatasetError, QueryError
 
 log = logging.getLogger("proofshim")
@@ -91,7 +91,20 @@ def finish_parts(ROOT, output, address: str, selector: str) -> None:
             output.Remove(pof)
             remove_part(path)
             continue
+        if gproofserv_data(ROOT, path):
+            # In the session's owner-only directory: owner-only as well (ROOT used the umask).
+            sessiondir.protect(path)
+            sessiondir.protect(os.path.dirname(path), sessiondir.DIR_MODE)
         pof.SetLocalHost(address)
+
+
+def gproofserv_data(ROOT, path: str) -> bool:
+    """Whether `path` lies in this worker's session directory (rather than where a selector chose)."""
+    serv = ROOT.gProofServ
+    if not serv:
+        return False
+    base = os.path.realpath(str(serv.GetSessionDir()))
+    return os.path.realpath(path).startswith(base + os.sep)
 
 
 def _emptiness(ROOT, path: str) -> str:
@@ -332,6 +345,9 @@ def file_collection(ROOT, pof, parts: list[Part], executor):
             log.warning("%s: %s (worker %s): left out of data set '%s'", pof.GetName(), err, part.host,
                         pof.GetTitle(), extra={"where": "TProofOutputFile"})
             continue
+        if not part.remote_url:
+            # The data set points at it: it outlives the session directory it was written in.
+            executor.keep_file(part.path)
         info = ROOT.TFileInfo(part.path + anchor, size)
         ROOT.SetOwnership(info, False)
         for tree, entries in trees:

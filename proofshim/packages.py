@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tarfile
 
-from . import runtime, settings
+from . import macros, rootsys, runtime, settings
 from .errors import PackageError
 
 log = logging.getLogger("proofshim")
@@ -151,15 +151,18 @@ def _setup_function(pkg: Package) -> str:
 
 def _build_env(extra_env: dict) -> dict:
     """BUILD.sh's environment, as PROOF gave it: ROOTINCLUDEPATH holds the -I flags of ROOT's and
-    proofshim's include directories (PROOF exported gSystem's include path); root-config is on PATH."""
+    proofshim's include directories (PROOF exported gSystem's include path); a root-config that
+    reports the directories this ROOT really has, and ROOT's tools, first on PATH; ROOTSYS the
+    running installation; ROOTPROOFCLIENT (client) or ROOTPROOFLITE (local workers) as in PROOF."""
     ROOT = runtime.load_library()
     env = dict(os.environ)
     env.update(extra_env)
     include_path = str(ROOT.gSystem.GetIncludePath()).replace('"', "")
     env["ROOTINCLUDEPATH"] = include_path
-    bindir = str(ROOT.TROOT.GetBinDir())
-    env["PATH"] = os.pathsep.join(p for p in (bindir, os.path.dirname(sys.executable), env.get("PATH", "")) if p)
-    env.setdefault("ROOTSYS", os.path.dirname(bindir))
+    env = rootsys.build_env(env)
+    env["PATH"] = os.pathsep.join(dict.fromkeys(
+        [p for p in env["PATH"].split(os.pathsep)[:2] + [os.path.dirname(sys.executable)]
+         + env["PATH"].split(os.pathsep)[2:] if p]))
     return env
 
 
@@ -176,7 +179,8 @@ def _unpack(pkg: Package, top: str) -> None:
             text = fh.read()
         renamed = os.path.join(top, pkg.name, "PROOF-INF", _setup_function(pkg) + ".C")
         with open(renamed, "w", encoding="utf-8") as fh:
-            fh.write(_SETUP_CALL.sub(_setup_function(pkg) + "(", text))
+            # Code only: what SETUP prints (or says in comments) is left as written.
+            fh.write(macros.in_code(text, lambda code: _SETUP_CALL.sub(_setup_function(pkg) + "(", code)))
     with open(os.path.join(top, ".unpacked"), "w") as fh:
         fh.write(pkg.source + "\n")
 

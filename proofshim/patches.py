@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 
-from . import compat, datasets, logs, macros, packages, perfstats, runtime, selector, session
+from . import compat, datasets, logs, macros, packages, perfstats, pyselector, rootsys, runtime, selector, session
 from .errors import ProofShimError
 from .journal import Journal
 
@@ -36,7 +36,11 @@ def _hook(where, failed):
             except KeyboardInterrupt:
                 log.error("aborted by the user (Ctrl-C)", extra={"where": where(*args)})
             except BaseException as exc:  # noqa: BLE001
-                log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": where(*args)})
+                gone = session.gone_message(args[0]) if args else ""
+                if gone:   # what broke is only a consequence: say what happened
+                    log.error("%s", gone, extra={"where": where(*args)})
+                else:
+                    log.error("unexpected failure: %r", exc, exc_info=True, extra={"where": where(*args)})
             return failed() if callable(failed) else failed
         return hooked
     return wrap
@@ -65,6 +69,7 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
     sess = session.get(proof)
     if sess is None:
         raise ProofShimError("this TProof object has no running session behind it (closed?)")
+    sess.executor.check_connection()   # a session whose scheduler is gone processes nothing
     if "ASYN" in str(opt).upper():
         session.CompatCalls.async_mode(sess)
     queries = sess.proof.GetQueryResults()
@@ -75,14 +80,23 @@ def _process_hook(proof, kind, data, sel, selobj, opt, nentries, first, extra):
             sess.draw_queries += 1
             return draw.run(sess, kind, runtime.downcast(data), str(sel), str(opt), int(nentries),
                             int(first), extra)
-        return query.run(sess, str(kind), runtime.downcast(data), str(sel),
-                         runtime.downcast(selobj) if selobj else None, str(opt), int(nentries), int(first),
-                         extra)
+        return query.run(sess, str(kind), runtime.downcast(data), str(sel), _selector_object(selobj),
+                         str(opt), int(nentries), int(first), extra)
     finally:
         sess.proof.SetBusy(False)
         last = queries.Last() if queries.GetSize() else None
         if last and (before is None or not _same_object(last, before)):
             sess.proof.QueryResultReady(str(last.GetTitle()))
+
+
+def _selector_object(selobj):
+    """The selector object of a Process call: a Python selector as the user made it (C++ hands the
+    hook a TSelector proxy of it, without its Python class), a C++ one as its own class."""
+    if not selobj:
+        return None
+    if pyselector.is_python_selector(selobj):
+        return selobj
+    return pyselector.passed_object(selobj) or runtime.downcast(selobj)
 
 
 def _same_object(a, b) -> bool:
@@ -94,7 +108,7 @@ def _same_object(a, b) -> bool:
 @_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
     method, sarg, iarg = str(method), str(sarg), int(iarg)
-    if method == "Ping":
+    if method == "Ping" and not proof:   # install()'s warm-up call; TProof::Ping asks the cluster
         return 0
     sess = session.get(proof) if proof else None
     if method == "Close":
@@ -304,34 +318,30 @@ def _python_slots(sess, signal: str):
                          f"'Feedback(TList*)' only, not to {signal!r}")
 
 
-def _connect(original):
+def _connect(wrapped, instance, args, kwargs):
     """TProof.Connect(signal, python_callable) for Progress/Feedback; C++ slots as TQObject does."""
-    def connect(self, signal, *args):
-        if len(args) == 1 and callable(args[0]):
-            sess = session.get(self)
-            if sess is None:
-                raise ProofShimError("Connect: this TProof object has no running session behind it")
-            slots, entry = _python_slots(sess, str(signal))
-            slots.append(entry(args[0]))
-            return True
-        return original(self, signal, *args)
-    return connect
+    if len(args) == 2 and callable(args[1]) and not kwargs:
+        sess = session.get(instance)
+        if sess is None:
+            raise ProofShimError("Connect: this TProof object has no running session behind it")
+        slots, entry = _python_slots(sess, str(args[0]))
+        slots.append(entry(args[1]))
+        return True
+    return wrapped(*args, **kwargs)
 
 
-def _disconnect(original):
+def _disconnect(wrapped, instance, args, kwargs):
     """TProof.Disconnect(signal, python_callable) undoes Connect(signal, python_callable)."""
-    def disconnect(self, *args):
-        if len(args) == 2 and callable(args[1]):
-            sess = session.get(self)
-            if sess is None:
-                return False
-            slots, _ = _python_slots(sess, str(args[0]))
-            kept = [s for s in slots if (s[0] if isinstance(s, tuple) else s) is not args[1]]
-            found = len(kept) != len(slots)
-            slots[:] = kept
-            return found
-        return original(self, *args)
-    return disconnect
+    if len(args) == 2 and callable(args[1]) and not kwargs:
+        sess = session.get(instance)
+        if sess is None:
+            return False
+        slots, _ = _python_slots(sess, str(args[0]))
+        kept = [s for s in slots if (s[0] if isinstance(s, tuple) else s) is not args[1]]
+        found = len(kept) != len(slots)
+        slots[:] = kept
+        return found
+    return wrapped(*args, **kwargs)
 
 
 def _set_proof(self, on=True, refresh=False, gettreeheader=False):
@@ -345,47 +355,70 @@ def _set_proof(self, on=True, refresh=False, gettreeheader=False):
     ROOT.ProofShim.SetChainProof(self, bool(on))
 
 
-def _keep_alive_adder(original):
-    """Wrap an Add-style method so the C++ list keeps the object after Python drops it."""
-    def add(self, obj, *args):
-        runtime.import_root().SetOwnership(obj, False)
-        return original(self, obj, *args)
-    add.__doc__ = original.__doc__
-    return add
+def _keep_alive(wrapped, instance, args, kwargs):
+    """An Add-style method: the C++ list keeps the object after Python drops it."""
+    if args:
+        runtime.import_root().SetOwnership(args[0], False)
+    return wrapped(*args, **kwargs)
 
 
-def _chain_process(original):
+def _process_args(selector, option="", nentries=-1, firstentry=0):
+    return selector, option, nentries, firstentry
+
+
+def _chain_process(wrapped, instance, args, kwargs):
     """TChain.Process from Python: a chain tied to a session goes straight to it.
 
     TChain::Process itself first loads the tree of `firstentry` on the client; that fails (and
     silently returns 0) for files only the workers can read, or an entry beyond the chain.
     """
-    def Process(self, selector, option="", nentries=-1, firstentry=0):
-        ROOT = runtime.import_root()
-        proof = ROOT.ProofShim.ProofForTree(self)
-        if not proof and ROOT.ProofShim.MissingSession(self, "Process"):
-            return -1
-        if not proof:
-            if nentries == -1 and firstentry == 0:
-                return original(self, selector, option)
-            return original(self, selector, option,
-                            ROOT.TTree.kMaxEntries if nentries == -1 else nentries, firstentry)
-        if isinstance(selector, str):
-            return _process_hook(proof, "tree", self, selector, None, option, nentries, firstentry, None)
-        return _process_hook(proof, "tree", self, "", selector, option, nentries, firstentry, None)
-    Process.__doc__ = original.__doc__
-    return Process
+    selector, option, nentries, firstentry = _process_args(*args, **kwargs)
+    ROOT = runtime.import_root()
+    proof = ROOT.ProofShim.ProofForTree(instance)
+    if not proof and pyselector.runs_locally_here(selector):
+        return pyselector.run_local(instance, selector, option, nentries, firstentry)
+    if not proof and ROOT.ProofShim.MissingSession(instance, "Process"):
+        return -1
+    if not proof:
+        if nentries == -1 and firstentry == 0:
+            return wrapped(selector, option)
+        return wrapped(selector, option, ROOT.TTree.kMaxEntries if nentries == -1 else nentries, firstentry)
+    if isinstance(selector, str):
+        return _process_hook(proof, "tree", instance, selector, None, option, nentries, firstentry, None)
+    return _process_hook(proof, "tree", instance, "", selector, option, nentries, firstentry, None)
 
 
-def _rewriting(original, prepare):
+def _tree_process(wrapped, instance, args, kwargs):
+    """TTree.Process from Python: pyroot's local TPySelector run, which ROOT 6.40 cannot do."""
+    if args and pyselector.runs_locally_here(args[0]):
+        selector, option, nentries, firstentry = _process_args(*args, **kwargs)
+        return pyselector.run_local(instance, selector, option, nentries, firstentry)
+    return wrapped(*args, **kwargs)
+
+
+def _passing_selectors(wrapped, instance, args, kwargs):
+    """TProof.Process / TDSet.Process from Python: a Python selector object given to them stays
+    itself for the query (C++ would hand the shim a bare TSelector proxy of it)."""
+    with pyselector.passing(args):
+        return wrapped(*args, **kwargs)
+
+
+def _rewriting(prepare, line: bool):
     """gROOT.Macro (prepare=macros.prepare) or gROOT.ProcessLine (macros.prepare_line): a legacy
-    macro calling chain->SetProof() or gROOT->Proof() runs from a rewritten copy."""
-    def call(self, text, *args):
-        new, incdir = prepare(str(text), runtime.cache_dir())
+    macro calling chain->SetProof() or gROOT->Proof() runs from a rewritten copy; ROOT's PROOF
+    tutorials find their selectors beside the macro (rootsys.expose_tutorials)."""
+    def call(wrapped, instance, args, kwargs):
+        path = macros.macro_path(str(args[0]), line=line)
+        if path:
+            try:
+                rootsys.expose_tutorials(os.path.dirname(path))
+            except OSError as exc:
+                log.warning("could not make ROOT's tutorials visible beside %s: %s", path, exc,
+                            extra={"where": "TROOT::Macro"})
+        new, incdir = prepare(str(args[0]), runtime.cache_dir())
         if incdir:
             runtime.add_include_path(incdir)
-        return original(self, new, *args)
-    call.__doc__ = original.__doc__
+        return wrapped(new, *args[1:], **kwargs)
     return call
 
 
@@ -430,6 +463,40 @@ def _set_hooks(hooks) -> None:
     if not hooks.SetPythonHooks(_open_entry, _process_entry, _call_entry, _object_entry):
         raise RuntimeError("proofshim could not connect its C++ classes to Python (the Python C API "
                            "was not found in this process)")
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+# The PROOF classes whose enum constants Python must see with PROOF's values. cppyy looks a class
+# attribute up in the base classes first when they already hold it: TProofOutputFile.kOverwrite
+# was TObject's kOverwrite (2), not PROOF's (16).
+ENUM_CLASSES = ("TProof", "TDSet", "TDSetElement", "TProofOutputFile", "TProofServ", "TQueryResult", "TProofMgr",
+                "TProofDesc", "TSlaveInfo", "TProofDebug", "TProofLog")
+
+
+def _materialize_enums(ROOT) -> None:
+    """Every enum constant a class declares reads PROOF's value on its Python class: those a base
+    class shadows are set on the class itself."""
+    for cls_name in ENUM_CLASSES:
+        cls = getattr(ROOT, cls_name)
+        for enum in ROOT.TClass.GetClass(cls_name).GetListOfEnums():
+            enum_type = getattr(cls, str(enum.GetName()), None) if str(enum.GetName()) else None
+            for const in enum.GetConstants():
+                name, value = str(const.GetName()), int(const.GetValue())
+                seen = getattr(cls, name, None)
+                if seen is not None and int(seen) == value and name in cls.__dict__:
+                    continue
+                typed = getattr(enum_type, name, None) if enum_type is not None else None
+                typed = typed if typed is not None and int(typed) == value else value
+                # cppyy keeps a base class's constants as read-only descriptors of its metaclass,
+                # which the derived class's metaclass inherits: shadow them there first.
+                _journal.setattr(type(cls), name, typed)
+                _journal.setattr(cls, name, typed)
 
 
 def _list_of_proofs(self):
@@ -484,16 +551,29 @@ def install() -> None:
     _journal.call("TVirtualTreePlayer::SetPlayer",
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TProofShimTreePlayer"),
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
+    # Methods ROOT has are wrapped (wrapt); the ones ROOT 6.40 lacks are added. The journal
+    # restores each class's own dictionary entry on uninstall().
     _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
-    _journal.setattr(ROOT.TChain, "Process", _chain_process(ROOT.TChain.Process))
+    _journal.wrap(ROOT.TChain, "Process", _chain_process)
+    _journal.wrap(ROOT.TTree, "Process", _tree_process)
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
     _journal.setattr(ROOT.TROOT, "Proof", _root_proof)
-    _journal.setattr(ROOT.TROOT, "Macro", _rewriting(ROOT.TROOT.Macro, macros.prepare))
-    _journal.setattr(ROOT.TROOT, "ProcessLine", _rewriting(ROOT.TROOT.ProcessLine, macros.prepare_line))
-    _journal.setattr(ROOT.TProof, "Connect", _connect(ROOT.TProof.Connect))
-    _journal.setattr(ROOT.TProof, "Disconnect", _disconnect(ROOT.TProof.Disconnect))
+    path_before = os.environ.get("PATH")
+    _journal.call("PATH: root.exe of the tutorials' view (rootsys.expose_tutorials)", lambda: None,
+                  lambda: _restore_env("PATH", path_before))
+    _journal.wrap(ROOT.TROOT, "Macro", _rewriting(macros.prepare, line=False))
+    _journal.wrap(ROOT.TROOT, "ProcessLine", _rewriting(macros.prepare_line, line=True))
+    _materialize_enums(ROOT)
+    _journal.wrap(ROOT.TProof, "Connect", _connect)
+    _journal.wrap(ROOT.TProof, "Disconnect", _disconnect)
     for cls in (ROOT.TProof, ROOT.TDSet):
-        _journal.setattr(cls, "AddInput", _keep_alive_adder(cls.AddInput))
+        _journal.wrap(cls, "AddInput", _keep_alive)
+        _journal.wrap(cls, "Process", _passing_selectors)
+    # pyroot's TPySelector: `from ROOT import TPySelector` (ROOT's namespace is cppyy's global one).
+    import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it above
+    gbl = cppyy.gbl
+    _journal.call("ROOT.TPySelector", lambda: setattr(gbl, "TPySelector", pyselector.tpyselector_class()),
+                  lambda: delattr(gbl, "TPySelector"))
     _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
     _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
     _installed = True

@@ -9,7 +9,7 @@ import time
 import uuid
 
 from . import (dataset, datasets, entrycache, filecheck, filepackets, inputdata, locality, logs, objects,
-               outputfile, parameters, perfstats, runtime, selector, settings, workerlog)
+               outputfile, parameters, perfstats, pyselector, runtime, selector, settings, workerlog)
 from .errors import DatasetError, QueryAborted, QueryError, SelectorError
 from .options import split_options
 from .packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
@@ -327,6 +327,10 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     user_option, proof_options = split_options(option)
     nentries, first = _normalise_range(nentries, first)
 
+    # Python selectors (pyselector.py): TPySelector modules, Python subclasses of TSelector.
+    py = pyselector.resolve(sel_arg, sel_obj, user_option) if code is None else None
+    if py:
+        code, sel_obj, user_option = py
     # A selector object: its class's source goes to the workers, the object itself is streamed
     # after Begin (persistent members travel, //! members do not) and gets Terminate here.
     if code is None:
@@ -343,11 +347,11 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     sel.SetInputList(proof.GetInputList())
     sel.SetOption(user_option)
     try:
-        sel.Begin(ROOT.nullptr)
+        pyselector.begin(sel) if py else sel.Begin(ROOT.nullptr)
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        raise SelectorError(f"selector {code.label}: {_exception_text(exc, class_name, 'Begin')} "
-                            "(on the client, before any entry was processed; nothing was sent to the "
-                            "workers)") from None
+        raise SelectorError(_where_first(
+            f"selector {code.label}: {_exception_text(exc, class_name, 'Begin', py)}",
+            " (on the client, before any entry was processed; nothing was sent to the workers)")) from None
 
     _announce_ignored_parameters(ROOT, session)
     fb_names = tuple(dict.fromkeys([str(o.GetName()) for o in proof.GetFeedbackList()]
@@ -359,7 +363,8 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     session.seq += 1
     spec = worker.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
-        selector_object=pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
+        selector_object=pyselector.state_for_workers(sel, code) if py else
+        pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof, inputs), input_data=inputdata.prepare(ROOT, proof),
         env=worker.env_vars(), loads=tuple(session.loaded),
         packages=tuple(session.enabled_packages),
@@ -459,11 +464,13 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     merged.Clear("nodelete")
     if member_map:
         ROOT.ProofShim.SetMembersFromOutput(sel, member_map, sel_out)
+        if py:
+            pyselector.set_attributes_from_output(sel, member_map, sel_out)
     failure = ""
     try:
         sel.Terminate()
     except Exception as exc:  # noqa: BLE001 - C++ exceptions arrive as many Python types
-        failure = _exception_text(exc, class_name, "Terminate")
+        failure = _exception_text(exc, class_name, "Terminate", py)
     # What Terminate added to its output list is part of the query's output too, as in PROOF;
     # after a failing Terminate too, so that whatever it made can be inspected.
     known = {ROOT.addressof(o) for o in out}
@@ -476,9 +483,9 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
         status = int(sst.GetVal())
     if failure:
         status = -1
-        log.error("selector %s: %s (on the client, after merging: the merged outputs of the %d "
-                  "entries processed are in the output list)", code.label, failure, outcome.processed,
-                  extra={"where": "TProof::Process"})
+        log.error("%s", _where_first(f"selector {code.label}: {failure}", (
+                  f" (on the client, after merging: the merged outputs of the {outcome.processed} "
+                  "entries processed are in the output list)")), extra={"where": "TProof::Process"})
     qr = _record(ROOT, session, code, option, nentries, first, outcome.processed, outcome.bytes_read,
                  status, time.monotonic() - t0,
                  ROOT.TQueryResult.kStopped if outcome.stopped else ROOT.TQueryResult.kCompleted, entry)
@@ -486,14 +493,22 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     return status
 
 
-def _exception_text(exc: BaseException, class_name: str, method: str) -> str:
+def _exception_text(exc: BaseException, class_name: str, method: str, py=None) -> str:
     """A C++ (or Python) exception from a selector method, worded like the workers' messages."""
+    if py:   # a Python selector: the message and the traceback of its own code
+        return pyselector.exception_text(exc, py[0], method)
     what = getattr(exc, "what", None)
     if callable(what):   # a std::exception, translated by cppyy
         return f"C++ exception in {class_name}::{method}: {what()}"
     if type(exc) is Exception and "unknown C++ exception" in str(exc):
         return f"unknown C++ exception in {class_name}::{method}"
     return f"{type(exc).__name__} in {class_name}::{method}: {exc}"
+
+
+def _where_first(text: str, where: str) -> str:
+    """`where` after the first line of `text` (a Python selector's traceback follows it)."""
+    first, nl, rest = text.partition("\n")
+    return first + where + nl + rest
 
 
 def _ordinals(executor) -> dict[str, str]:

@@ -82,9 +82,24 @@ def captured_output():
 def downcast(obj):
     """A ROOT object proxy of its actual class (C++ hands Python base-class pointers)."""
     ROOT = import_root()
-    if not obj:
+    # Not `if not obj`: a TTree proxy's truth value looks for a branch named __bool__/__len__,
+    # which makes a TChain load its trees (one "Cannot find tree" error per file for a wrong name).
+    if obj is None or obj is ROOT.nullptr or not ROOT.addressof(obj):
         return None
     return ROOT.BindObject(ROOT.addressof(obj), obj.IsA().GetName())
+
+
+@contextlib.contextmanager
+def root_messages_off():
+    """ROOT's own messages below fatal off for the block (this thread's work only: ROOT's level
+    is process-wide), where proofshim reports the failure itself in clearer words."""
+    ROOT = import_root()
+    before = ROOT.gErrorIgnoreLevel
+    ROOT.gErrorIgnoreLevel = ROOT.kFatal
+    try:
+        yield
+    finally:
+        ROOT.gErrorIgnoreLevel = before
 
 
 def open_file(url: str):
@@ -111,10 +126,15 @@ def add_include_path(path: str) -> None:
         ROOT.gInterpreter.AddIncludePath(path)
 
 
+# Bumped when the way the library is built changes, so that existing builds are redone.
+_BUILD_LAYOUT = b"layout 2: built in its directory from a copy of the headers"
+
+
 def _library_digest(ROOT) -> str:
     h = hashlib.sha256()
     h.update(ROOT.gROOT.GetVersion().encode())
     h.update(sys.version.encode())
+    h.update(_BUILD_LAYOUT)
     for name in sorted(os.listdir(INCLUDE_DIR)) + [None]:
         path = CXX_SOURCE if name is None else os.path.join(INCLUDE_DIR, name)
         h.update((name or "cxx").encode())
@@ -128,6 +148,19 @@ def library_digest() -> str:
     return _library_digest(import_root())
 
 
+def _copy_sources(build: str, headers: str) -> None:
+    """ProofShim.cxx into `build`, the headers into `headers` (replacing an older copy)."""
+    import shutil  # noqa: PLC0415
+
+    if os.path.isdir(headers):
+        shutil.rmtree(headers)
+    os.makedirs(headers)
+    for name in os.listdir(INCLUDE_DIR):
+        if name.endswith(".h"):
+            shutil.copy2(os.path.join(INCLUDE_DIR, name), os.path.join(headers, name))
+    shutil.copy2(CXX_SOURCE, os.path.join(build, "ProofShim.cxx"))
+
+
 def load_library():
     """Build (once per host) and load proofshim's C++ library; return the ROOT module.
 
@@ -139,22 +172,24 @@ def load_library():
     ROOT = import_root()
     if _library_loaded:
         return ROOT
-    add_include_path(INCLUDE_DIR)
     digest = _library_digest(ROOT)
     build = os.path.join(cache_dir(), "lib", f"root-{ROOT.gROOT.GetVersion().replace('/', '.')}")
+    headers = os.path.join(build, "include")
     os.makedirs(build, exist_ok=True)
     src = os.path.join(build, "ProofShim.cxx")
     stamp = os.path.join(build, "digest")
     with file_lock(os.path.join(build, ".lock")):
         current = open(stamp).read().strip() if os.path.exists(stamp) else ""
-        if current != digest:
+        if current != digest or not os.path.isdir(headers):
             for name in os.listdir(build):
                 if name.startswith("ProofShim") or name == "digest":
                     os.unlink(os.path.join(build, name))
-            with open(CXX_SOURCE, "rb") as fh:
-                data = fh.read()
-            with open(src, "wb") as fh:
-                fh.write(data)
+            _copy_sources(build, headers)
+        # The library's dictionary records the include path and the working directory of its
+        # build, and every process that loads it adds them to the include path of its later ACLiC
+        # compiles: build in the library's own directory, from its own copy of the headers, so
+        # that neither the first caller's directory nor this proofshim's location is recorded.
+        add_include_path(headers)
         library = os.path.join(build, "ProofShim_cxx.so")
         ok = 0
         if current == digest and os.path.exists(library):
@@ -163,11 +198,17 @@ def load_library():
             with captured_output() as out:
                 ok = 1 if ROOT.gSystem.Load(library) >= 0 else 0
         if ok != 1:
-            with captured_output() as out:
-                ok = ROOT.gSystem.CompileMacro(src, "kO")
+            cwd = os.getcwd()
+            os.chdir(build)
+            try:
+                with captured_output() as out:
+                    ok = ROOT.gSystem.CompileMacro(src, "kO")
+            finally:
+                os.chdir(cwd)
         if ok == 1 and current != digest:
             with open(stamp, "w") as fh:
                 fh.write(digest)
+    add_include_path(INCLUDE_DIR)
     if ok != 1:
         raise RuntimeError(
             f"proofshim could not build its C++ library from {src}:\n{out[0]}\n"

@@ -10,7 +10,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from . import logs, logsetup, macros, runtime, selector, settings, worker
+from . import locality, logs, logsetup, macros, runtime, sandbox, selector, sessiondir, settings, worker
+from .errors import ProofShimError
 from .url import parse_config_field, parse_open_url
 
 log = logging.getLogger("proofshim")
@@ -31,6 +32,20 @@ def get(proof) -> "Session | None":
     return _sessions.get(int(proof.GetSessionId())) if proof else None
 
 
+def gone_message(proof) -> str:
+    """Why the session behind `proof` cannot be used any more ('' if it can, or if `proof` is no
+    TProof): its scheduler is gone, or the connection to it was just lost (then this waits, at
+    most the connect timeout, for it to come back)."""
+    sess = get(proof) if proof is not None and hasattr(proof, "GetSessionId") else None
+    if sess is None:
+        return ""
+    try:
+        sess.executor.check_connection()
+    except ProofShimError as exc:
+        return str(exc)
+    return ""
+
+
 def all_sessions() -> list["Session"]:
     return list(_sessions.values())
 
@@ -48,14 +63,25 @@ class Session:
 
         ROOT = runtime.load_library()
         self.spec = spec
-        self.executor = Executor(self.spec)
+        self.id = _next_id[0] + 1
+        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        self.executor = Executor(self.spec, self.tag)
         t0 = time.monotonic()
         if self.spec.kind == "local":
             print(f" +++ Starting PROOF-Lite with {self.spec.workers} workers +++")
-        self.executor.start()
-        _next_id[0] += 1
-        self.id = _next_id[0]
-        self.tag = f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}-{self.id}"
+        # PROOF read the sandbox (gEnv Proof.Sandbox) when the session opened; data sets and the
+        # local workers' data directories go there (proofshim/sandbox.py).
+        self.sandbox = sandbox.configured()
+        sandbox.session_opened(self.sandbox)
+        # PROOF flagged its client for packages' BUILD.sh and SETUP.C.
+        os.environ.setdefault("ROOTPROOFCLIENT", "")
+        try:
+            with _LocalWorkerEnvironment(self.spec, self.sandbox):
+                self.executor.start()
+        except BaseException:
+            self.executor.end_session(gone=True)   # nothing of a session that never opened stays
+            raise
+        _next_id[0] = self.id
         self.seq = 0
         self.client_selector = None
         self.progress_callbacks: list = []   # (callable, 2/7/10 values), connected from Python
@@ -131,10 +157,20 @@ class Session:
                 print(f"  worker 0.{i}: {w}")
 
     def fill_slave_infos(self) -> None:
-        """TProof::GetListOfSlaveInfos: one TSlaveInfo per dask worker, ordinals as in queries."""
+        """TProof::GetListOfSlaveInfos: one TSlaveInfo per dask worker, ordinals as in queries,
+        named by the worker's host (PROOF's TSlaveInfo::GetName()) with its data directory."""
         active = set(self.executor.active_workers())
-        for i, w in enumerate(self.executor.workers()):
-            self.proof.AddSlaveInfo(f"0.{i}", w, 0 if w in active else 1)
+        workers = self.executor.workers()
+        ordinals = {w: f"0.{i}" for i, w in enumerate(workers)}
+        try:
+            described = self.executor.on_every_worker(sandbox.describe_worker, self.tag, ordinals, timeout=60)
+        except Exception as exc:  # noqa: BLE001 - a worker that does not answer is still listed
+            log.warning("could not ask every worker for its host and data directory: %s", exc,
+                        extra={"where": "TProof::GetListOfSlaveInfos"})
+            described = {}
+        for w in workers:
+            host, datadir = described.get(w, (locality.address_host(w) or w, ""))
+            self.proof.AddSlaveInfo(ordinals[w], host, 0 if w in active else 1, datadir)
 
     def exec_everywhere(self, cmd: str) -> int:
         """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged, and keep
@@ -205,9 +241,39 @@ class Session:
         sys.stdout.flush()
 
     def close(self) -> None:
+        """TProof::Close: disconnect, stop the embedded cluster, remove the session's directories
+        (sessiondir: kept with the setting proofshim.keep-session-dirs, and data sets' files)."""
         self.release_client_selector()
-        self.executor.close()
+        self.executor.end_session()
         _sessions.pop(self.id, None)
+
+
+class _LocalWorkerEnvironment:
+    """While a local cluster starts (its workers inherit this process's environment): PROOF-Lite's
+    ROOTPROOFLITE (the number of workers, for packages' BUILD.sh and SETUP.C) and the session's
+    sandbox (proofshim/sandbox.py); the client's own environment is left as it was."""
+
+    def __init__(self, spec, sandbox_dir: str | None):
+        self.values = {}
+        if spec.kind == "local":
+            self.values = {"ROOTPROOFLITE": str(spec.workers), sandbox.ENV: sandbox_dir}
+
+    def __enter__(self):
+        self.saved = {k: os.environ.get(k) for k in self.values}
+        for k, v in self.values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        return self
+
+    def __exit__(self, *exc):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        return False
 
 
 def open_session(url: str, loglevel: int = 0, conffile: str = "", confdir: str = ""):
@@ -230,7 +296,7 @@ def open_session(url: str, loglevel: int = 0, conffile: str = "", confdir: str =
     current = get(ROOT.gProof) if ROOT.gProof else None
     if current is not None and current.proof.IsValid() and spec.kind == "local" \
             and current.spec.kind == "local":
-        if current.spec.workers == spec.workers:
+        if current.spec.workers == spec.workers and not current.executor.gone:
             log.info("a PROOF-Lite session with %d workers is already running: reusing it", spec.workers)
             return current.proof
         current.proof.Close()
@@ -251,7 +317,7 @@ def _session_info(spec, tag: str, scheduler: str | None) -> tuple[str, str, int]
     if port is None and (spec.address or scheduler):
         tail = (spec.address or scheduler).rpartition(":")[2]
         port = int(tail) if tail.isdigit() else None
-    return user or getpass.getuser(), os.path.join(runtime.cache_dir(), "sessions", tag), port or 0
+    return user or getpass.getuser(), sessiondir.path(runtime.cache_dir(), tag), port or 0
 
 
 def remote_getenv(name: str) -> str | None:
@@ -306,13 +372,21 @@ def change_path(kind: str, action: str, paths: tuple[str, ...]) -> str:
     return ""
 
 
-def list_data(base: str) -> list[tuple[str, int]]:
-    """Worker task of TProof::ShowData: (path, size) of the files the session produced on this host."""
+def list_data(session_tag: str, ordinals: dict) -> list[tuple[str, int]]:
+    """Worker task of TProof::ShowData: (path, size) of the files the session produced on this host
+    (in the data directories of its workers: this worker's, and its host's others in the cache)."""
+    from distributed import get_worker  # noqa: PLC0415
+
+    base, _, datadir = sandbox.this_worker_dirs(session_tag, ordinals.get(get_worker().address, "0.0"))
+    tops = [os.path.join(base, "data"), datadir]
     out = []
-    for top, _dirs, files in os.walk(os.path.join(base, "data")):
+    seen = set()
+    for top, _dirs, files in (walked for t in tops for walked in os.walk(t)):
         for name in sorted(files):
             path = os.path.join(top, name)
-            out.append((path, os.path.getsize(path)))
+            if path not in seen:
+                seen.add(path)
+                out.append((path, os.path.getsize(path)))
     return sorted(out)
 
 
@@ -389,8 +463,8 @@ class CompatCalls:
     @staticmethod
     def show_data(sess: Session) -> None:
         """TProof::ShowData: the files the session's queries produced on each worker host."""
-        base = os.path.join(runtime.cache_dir(), "sessions", sess.tag)
-        results = sess.executor.on_every_worker(list_data, base)
+        ordinals = {w: f"0.{i}" for i, w in enumerate(sess.executor.workers())}
+        results = sess.executor.on_every_worker(list_data, sess.tag, ordinals)
         seen: set[str] = set()
         for i, (_addr, files) in enumerate(sorted(results.items())):
             for path, size in files:

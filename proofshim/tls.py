@@ -12,6 +12,12 @@ Values are file paths, or PEM text itself (dask accepts both). Neither is ever p
 a log record: a path is named only when it does not exist, PEM text never.
 
 `resolve` is pure (no dask import); `security_for` builds dask's Security object from it.
+
+The embedded local cluster is TLS too, with credentials made for it alone (`embedded_credentials`:
+a fresh key and self-signed certificate, held in memory, never written by proofshim): its
+scheduler, nannies and workers accept only connections that present that certificate, so no other
+local account can use the cluster to run code as the session's owner. The client process keeps
+them (`remember`), so a second session of the same process on that address finds them too.
 """
 from __future__ import annotations
 
@@ -73,10 +79,47 @@ def resolve(address: str, ours: Mapping | None, dask_tls: Mapping | None) -> dic
                     "distributed.comm.tls.client.key.")
 
 
+_embedded: dict[str, dict] = {}   # tls:// address of an embedded cluster of this process -> its credentials
+
+
+def embedded_credentials() -> dict:
+    """A new key and self-signed certificate (PEM text) for one embedded cluster: every role (client,
+    scheduler, worker) presents the certificate, and trusts nothing else. Needs `cryptography`."""
+    from distributed.security import Security
+
+    try:
+        sec = Security.temporary()
+    except ImportError as exc:
+        raise OpenError("the embedded cluster is secured with TLS, which needs the 'cryptography' "
+                        "package: pip install cryptography") from exc
+    return {"ca": sec.tls_ca_file, "cert": sec.tls_client_cert, "key": sec.tls_client_key}
+
+
+def embedded_security(creds: dict):
+    """dask's Security of an embedded cluster's processes (and its client) from its credentials."""
+    from distributed.security import Security
+
+    pem = {"tls_ca_file": creds["ca"], "require_encryption": True}
+    for role in ("client", "scheduler", "worker"):
+        pem[f"tls_{role}_cert"] = creds["cert"]
+        pem[f"tls_{role}_key"] = creds["key"]
+    return Security(**pem)
+
+
+def remember(address: str, creds: dict | None) -> None:
+    """Keep (or, with None, forget) the credentials of this process's embedded cluster at `address`."""
+    if creds is None:
+        _embedded.pop(address, None)
+    else:
+        _embedded[address] = creds
+
+
 def security_for(address: str):
     """dask's Security for the client of a session on `address` (None: dask's defaults)."""
     import dask
 
+    if address in _embedded:
+        return embedded_security(_embedded[address])
     kwargs = resolve(address, dask.config.get(SETTING, None), dask.config.get("distributed.comm.tls", None))
     if kwargs is None:
         return None

@@ -26,7 +26,8 @@ import pickle
 import threading
 import time
 
-from . import feedback, filecheck, inputdata, logsetup, outputfile, packages, runtime, selector, workerlog
+from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, pyselector, runtime, sandbox,
+               selector, sessiondir, workerlog)
 from .errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
@@ -180,11 +181,12 @@ def _worker_address() -> str:
 
 
 def _set_proofserv(ROOT, spec: QuerySpec, ordinal: str) -> None:
-    base = os.path.join(runtime.cache_dir(), "sessions", spec.session_tag)
-    workdir = os.path.join(base, f"worker-{ordinal}")
-    datadir = os.path.join(base, "data", ordinal)
+    base, workdir, datadir = sandbox.this_worker_dirs(spec.session_tag, ordinal)
     for d in (workdir, datadir):
-        os.makedirs(d, exist_ok=True)
+        if sessiondir.inside(d, base):
+            sessiondir.make_private(d, base)   # owner-only: logs and data of the session
+        else:   # in the sandbox the script chose (Proof.Sandbox, ProofServ.DataDir): PROOF's place
+            os.makedirs(d, mode=sessiondir.DIR_MODE, exist_ok=True)
     if not ROOT.gProofServ:
         serv = ROOT.TProofServ()
         ROOT.SetOwnership(serv, False)
@@ -318,9 +320,13 @@ def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
                 ROOT.TParameter["Int_t"]("PROOF_QuerySeqNum", spec.seq)):
         ROOT.SetOwnership(obj, False)
         input_list.Add(obj)
-    sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
-    ROOT.SetOwnership(sel, False)
-    runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
+    if pyselector.is_python_code(spec.selector):
+        # --- Python selectors: their own event loop, with the C++ Runner's methods (pyrunner.py)
+        runner = pyselector.worker_runner(spec.selector, spec.selector_object, input_list, spec.option)
+    else:
+        sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
+        ROOT.SetOwnership(sel, False)
+        runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)
     st.runner = runner
     # After the runner is visible to request_stop: a stop that came before is applied here.
@@ -401,7 +407,8 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
     st.busy = ("packet", packet.id, time.monotonic())
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
-    if spec.cycles or spec.objects or spec.friends or spec.entry_lists:
+    # A Python selector's runner (pyrunner.Runner) has no compiled loop over pieces: one call each.
+    if spec.cycles or spec.objects or spec.friends or spec.entry_lists or not hasattr(runner, "RunTreePieces"):
         rc, error, piece, element, counts, files, runs = _run_pieces_one_by_one(spec, packet, runner, st)
     else:
         rc, error, piece, element, counts, files, runs = _run_tree_pieces(spec, packet, runner, st)
@@ -677,7 +684,8 @@ def count_entries_many(refs: list[tuple[str, str, str]]) -> list[tuple[int, str]
     prepare()
     out, err = [], ROOT.TString()
     for url, tree, directory in refs:
-        n = int(ROOT.ProofShim.CountTree(url, directory, tree, err))
+        with runtime.root_messages_off():   # the client reports the reason, once
+            n = int(ROOT.ProofShim.CountTree(url, directory, tree, err))
         if n < 0:
             why = str(err)
             out.append((-1, filecheck.unopenable_reason(url) if why.startswith("cannot open file") else why))
@@ -687,9 +695,11 @@ def count_entries_many(refs: list[tuple[str, str, str]]) -> list[tuple[int, str]
 
 
 def count_entries(url: str, tree: str, directory: str) -> tuple[int, str]:
-    """Entries of one tree, or -1 and the reason it cannot be read."""
+    """Entries of one tree, or -1 and the reason it cannot be read (ROOT's own message about it
+    is not printed: the client reports the reason, once)."""
     prepare()
-    f = runtime.open_file(url)
+    with runtime.root_messages_off():
+        f = runtime.open_file(url)
     if f is None:
         return -1, filecheck.unopenable_reason(url)
     try:

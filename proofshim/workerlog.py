@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-from . import runtime, settings
+from . import runtime, sessiondir, settings
 from .logs import WorkerLog, ordinal_key
 
 _IOLBF = 1           # setvbuf mode: line buffered (glibc's value)
@@ -30,7 +30,7 @@ _real_stderr = None
 
 def session_dir(session_tag: str) -> str:
     """The session's directory on this host."""
-    return os.path.join(runtime.cache_dir(), "sessions", session_tag)
+    return sessiondir.path(runtime.cache_dir(), session_tag)
 
 
 def log_path(session_tag: str, ordinal: str, seq: int) -> str:
@@ -73,12 +73,14 @@ def _setup_process() -> None:
 
 
 @contextlib.contextmanager
-def captured_to(path: str):
-    """Send this process's fd 1 and 2 to the end of `path` for the duration of the block."""
+def captured_to(path: str, session: str | None = None):
+    """Send this process's fd 1 and 2 to the end of `path` for the duration of the block. The
+    log is owner-only, and so are the directories created for it inside the session directory
+    `session` (default: the directory two levels above the log, as log_path lays it out)."""
     _setup_process()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    sessiondir.make_private(os.path.dirname(path), session or os.path.dirname(os.path.dirname(path)))
     _flush_all()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = sessiondir.open_private(path)
     saved = (os.dup(1), os.dup(2))
     try:
         os.dup2(fd, 1)
@@ -136,6 +138,23 @@ def host_of(address: str) -> str:
 
 # ---- client side
 
+def _joined_address(executor, ordinals: dict, failing, where: dict, found: dict) -> None:
+    """A worker that joined during the query (a replacement) has no ordinal in it: it takes the
+    next one (worker._ordinal). Find its address for `where` (ordinal -> address): a failing
+    worker the ordinals do not know, else the one current worker they do not know."""
+    joined = f"0.{len(ordinals)}"
+    if joined in where or joined not in found:
+        return
+    newcomers = [a for a in failing if a not in ordinals]
+    if not newcomers:
+        try:
+            newcomers = [a for a in executor.workers() if a not in ordinals]
+        except Exception:  # noqa: BLE001 - an address in a header is not worth failing for
+            return
+    if len(newcomers) == 1:
+        where[joined] = newcomers[0]
+
+
 def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
     """The workers' logs of query `seq`: {ordinal: logs.WorkerLog}, sorted by ordinal.
 
@@ -167,6 +186,7 @@ def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
                 unreadable[host_of(addr)] = f"reading them on {addr} failed: {reply!r}"
             else:
                 found.update(reply)
+    _joined_address(executor, ordinals, failing, where, found)
     out = {o: WorkerLog(o, where.get(o, ""), path, text) for o, (path, text) in found.items()}
     for addr in failing:
         o = ordinals.get(addr, f"0.{len(ordinals)}")

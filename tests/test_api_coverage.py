@@ -79,20 +79,30 @@ def public_methods(ROOT, cls: str) -> set[str]:
     return names
 
 
-def patched_chain_methods() -> set[str]:
-    """TChain methods proofshim patches (its journal), plus Draw that goes through the tree player."""
+def patched_methods(cls: str) -> set[str]:
+    """Methods of a ROOT class proofshim patches or adds from Python (its journal); for TChain also
+    Draw, which goes through the tree player."""
     from proofshim.patches import _journal
 
-    found = {e.split(".", 1)[1] for e in _journal.entries() if e.startswith("setattr TChain.")}
-    return found | {"Draw"}
+    found = {e.split(".", 1)[1] for e in _journal.entries() if e.startswith((f"setattr {cls}.", f"wrap {cls}."))}
+    return found | ({"Draw"} if cls == "TChain" else set())
+
+
+def tpyselector_methods() -> set[str]:
+    """The methods pyroot's TPySelector (proofshim's Python class) defines over TSelector's."""
+    from proofshim.pyselector import tpyselector_class
+
+    cls = tpyselector_class()
+    return {k for k, v in vars(cls).items() if callable(v) and not k.startswith("_")}
 
 
 def test_table_covers_exactly_the_public_methods(ROOT, table):
     import proofshim  # noqa: F401 - installs the shim, loads the library and patches TChain
 
     problems = []
-    for cls in CLASSES + ["TChain"]:
-        actual = patched_chain_methods() if cls == "TChain" else public_methods(ROOT, cls)
+    for cls in CLASSES + ["TChain", "TTree", "TPySelector"]:
+        actual = (patched_methods(cls) if cls in ("TChain", "TTree") else
+                  tpyselector_methods() if cls == "TPySelector" else public_methods(ROOT, cls))
         rows = table.get(cls, {})
         missing = sorted(actual - set(rows))
         gone = sorted(set(rows) - actual)

@@ -187,7 +187,8 @@ def test_bad_file_is_skipped_warned_and_listed_in_missing_files(ROOT, tproof, da
     capfd.readouterr()
     assert c.Process(THROW_SEL) == 0
     err = _error_lines(capfd.readouterr().err)
-    assert f"Warning in <TProof>: {reason}: file skipped, listed in MissingFiles" in err
+    # Said once, by proofshim: not also by ROOT's own TFile/TChain messages.
+    assert err == f"Warning in <TProof>: {reason}: file skipped, listed in MissingFiles", err
     assert _missing_files(tproof) == {bad: reason}
     assert _gid_counts(tproof) == [1] * TOTAL, "every entry of the good files exactly once"
     assert tproof.GetQueryResult().GetEntries() == TOTAL
@@ -222,6 +223,25 @@ def test_strict_mode_fails_instead_of_skipping(ROOT, tproof, data_files, bad_fil
             tproof.DeleteParameters("PROOFSHIM_Strict")
     missing = bad_files["missing"]
     assert _missing_files(tproof) == {missing: BAD_KINDS["missing"].format(f=missing)}
+    _good_query_works(ROOT, tproof, data_files)
+
+
+def test_wrong_tree_name_says_so_once_per_file(ROOT, tproof, data_files, capfd):
+    """A chain of the wrong tree name: one warning per file and the clear error, not ROOT's
+    "Cannot find tree" errors of the chain loading its files first."""
+    c = ROOT.TChain("Wrong")
+    for f in data_files:
+        c.Add(f)
+    c.SetProof()
+    capfd.readouterr()
+    assert c.Process(THROW_SEL) == -1
+    err = capfd.readouterr().err
+    assert "LoadTree" not in err and "Cannot find tree" not in err, err
+    lines = _error_lines(err).splitlines()
+    assert lines[:-1] == [f"Warning in <TProof>: tree 'Wrong' not found in file '{f}': file skipped, "
+                          "listed in MissingFiles" for f in data_files], err
+    assert lines[-1].startswith(f"Error in <TProof::Process>: no file of 'Wrong' can be processed, all "
+                                f"{len(data_files)} were skipped: ")
     _good_query_works(ROOT, tproof, data_files)
 
 
@@ -275,6 +295,7 @@ def test_file_removed_after_counting(ROOT, tproof, data_files, tmp_path, capfd, 
     else:
         assert rc == 0
         assert f"Warning in <TProof>: {reason} while processing: " in err
+        assert err.count(reason) == 1, f"reported once, not once per packet of it:\n{err}"
         assert _missing_files(tproof) == {doomed: f"{reason} (while processing)"}
         assert _gid_counts(tproof) == _expected_counts([0, 1, 3, 4, 5]), \
             "the other files exactly once, nothing of the vanished one"

@@ -15,7 +15,7 @@ import pytest
 from conftest import outputs_by_name, selector_path
 
 HANG = selector_path("HangSel.C") + "+"
-WORKER = r"worker 0\.\d \(tcp://[\d.]+:\d+\)"
+WORKER = r"worker 0\.\d \((?:tcp|tls)://[\d.]+:\d+\)"
 
 
 @pytest.fixture()

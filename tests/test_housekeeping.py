@@ -12,7 +12,9 @@ def test_list_of_slave_infos(ROOT, fresh_proof):
     infos = list(fresh_proof.GetListOfSlaveInfos())
     assert [i.GetOrdinal() for i in infos] == ["0.0", "0.1"]
     assert all(i.GetStatus() == ROOT.TSlaveInfo.kActive for i in infos)
-    assert all(str(i.fHostName).startswith("tcp://") for i in infos)
+    from proofshim import session
+    assert session.get(fresh_proof).executor.address.startswith("tls://127.0.0.1:"), "the embedded cluster is TLS"
+    assert all(str(i.GetName()) == str(ROOT.gSystem.HostName()) for i in infos), "PROOF: the worker's host"
 
 
 def test_query_results_keep_each_query_and_its_outputs(ROOT, fresh_proof, chain):

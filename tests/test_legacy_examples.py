@@ -18,6 +18,7 @@ EXAMPLES = [
     ("tdset_friends", "run_proof.py", []),
     ("cycle_generator", "run_proof.py", []),
     ("named_dataset", "run_proof.py", []),
+    ("tpyselector", "run_proof.py", []),
     ("draw_proof", "draw_proof.py", []),
 ]
 

@@ -240,3 +240,31 @@ def test_crashing_worker_keeps_what_it_printed_in_the_error(ROOT, fresh_proof, c
     for o in tails:
         assert f"  | LogSel[{o}] about to crash at cycle 1500" in err, err[-3000:]
     assert run_logsel(ROOT, fresh_proof, "after", n=500) == 0
+
+
+def test_a_worker_that_joined_during_the_query_is_named_with_its_address(tmp_path, monkeypatch):
+    """A replacement worker takes the next ordinal (0.2 of two); its log's header and the failure
+    note name its address, never "worker 0.2 ()"."""
+    from types import SimpleNamespace
+
+    from proofshim import logs, workerlog
+
+    monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
+    path = workerlog.log_path("t-3", "0.2", 1)
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as fh:
+        fh.write("segmentation violation\n")
+    ordinals = {"tls://127.0.0.1:1": "0.0", "tls://127.0.0.1:2": "0.1"}
+    newcomer = "tls://127.0.0.1:3"
+    current = [*ordinals, newcomer]
+    executor = SimpleNamespace(spec=SimpleNamespace(kind="local"), workers=lambda: current)
+    for failing in ([newcomer], []):
+        got = workerlog.collect(executor, "t-3", 1, ordinals, failing=failing)
+        assert got["0.2"].where == newcomer, failing
+        note = logs.failure_note([got["0.2"]])
+        assert f"worker 0.2 ({newcomer})" in note and "()" not in note
+    # Unknown (two newcomers): no address rather than a wrong one, and no empty parentheses.
+    current.append("tls://127.0.0.1:4")
+    got = workerlog.collect(executor, "t-3", 1, ordinals)
+    assert got["0.2"].where == "" and "()" not in logs.failure_note([got["0.2"]])
+    assert got["0.2"].header() == f"--- worker 0.2 {path} ---"

@@ -15,12 +15,13 @@ DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
 N = 9000        # 1 ms each: about 4.5 s on 2 workers
 
 
-@pytest.mark.parametrize("kill_after,victims", [(0.5, "one"), (3.0, "one"),
-                                               pytest.param(2.0, "all", marks=pytest.mark.smoke)])
-def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after, victims):
+@pytest.mark.parametrize("kill_after,victims,selector", [
+    (0.5, "one", [SLOW]), (3.0, "one", [SLOW]), pytest.param(2.0, "all", [SLOW], marks=pytest.mark.smoke),
+    (3.0, "one", ["TPySelector", "pyidx"])], ids=["0.5", "3.0", "2.0-all", "python-3.0"])
+def test_killed_worker_loses_nothing_and_counts_nothing_twice(kill_after, victims, selector):
     """One worker killed: its work is redone by the other. Every worker killed at once: the query
     waits for the nanny's replacements and redoes everything lost on them."""
-    proc, lines = start_driver([DRIVER, SLOW, str(N)])
+    proc, lines = start_driver([DRIVER, selector[0], str(N), *selector[1:]])
     pids = [int(p) for ln in lines if ln.startswith("PIDS") for p in ln.split()[1:]]
     assert pids, "".join(lines)
     time.sleep(kill_after)
@@ -63,7 +64,7 @@ def test_workers_over_the_memory_limit_are_named_with_the_limit(monkeypatch):
                                 "MemSel_MB=1400"])
     out, err = finish_driver(proc, lines)
     assert "RC -1" in out, out + err[-3000:]
-    lost = re.findall(r"worker 0\.\d \(tcp://[\d.:]+\) was lost \(it used [\d.]+ GiB, over its memory limit of "
+    lost = re.findall(r"worker 0\.\d \((?:tcp|tls)://[\d.:]+\) was lost \(it used [\d.]+ GiB, over its memory limit of "
                       r"1\.00 GiB, and its nanny restarted it; raise proofshim\.memory-limit", err)
     assert lost, err[-3000:]
     m = re.search(r"took down 2 worker processes on the same data \(it used [\d.]+ GiB, over its memory limit "

@@ -55,7 +55,7 @@ def test_groot_macro_from_pyroot(ROOT, fresh_proof, data_files, total_entries):
 ])
 def test_setproof_calls_are_rewritten(source, expected):
     out = rewrite_source(source)
-    assert out.endswith(expected) and '#include "ProofShimCore.h"' in out
+    assert out.endswith(expected) and '#include "ProofShimMacros.h"' in out
 
 
 def test_macros_without_setproof_are_untouched(tmp_path):

@@ -213,7 +213,7 @@ def test_set_log_level_changes_what_proofshim_logs(ROOT, fresh_proof, capfd):
         capfd.readouterr()
         assert fresh_proof.Process(SLOW, 100) == 0
         err = capfd.readouterr().err
-        assert re.search(r"Debug in <TProof>: packet \d+ \(cycles \d+\.\.\d+\) on tcp://", err)
+        assert re.search(r"Debug in <TProof>: packet \d+ \(cycles \d+\.\.\d+\) on tls://", err)
         assert "Info in <TProof::Process>: worker 0." in err
         fresh_proof.SetLogLevel(1)
         assert fresh_proof.Process(SLOW, 100) == 0

@@ -43,7 +43,7 @@ def test_macro_rewrite_of_groot_proof():
     src = ('void run() {\n   gROOT->Proof();\n   TProof *p = gROOT -> Proof("workers=2");\n'
            '   ROOT::GetROOT()->Proof("lite://");\n   my.gROOT->Proof();\n   c->SetProof();\n}\n')
     out = rewrite_source(src)
-    assert out.startswith('#include "ProofShimCore.h"')
+    assert out.startswith('#include "ProofShimMacros.h"')
     assert "   ProofShim::RootProof();\n" in out
     assert 'TProof *p = ProofShim::RootProof("workers=2");' in out
     assert 'ProofShim::RootProof("lite://");' in out

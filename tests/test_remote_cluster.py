@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -134,6 +135,8 @@ def client_dir(tmp_path, monkeypatch):
 @pytest.fixture()
 def restore_gproof(ROOT):
     """Close the session the test opened (never the shared one) and make the earlier gProof current."""
+    import proofshim  # noqa: F401 - gProof exists once the shim is installed (this file may run alone)
+
     before = ROOT.gProof
     yield
     current = ROOT.gProof
@@ -197,7 +200,13 @@ def test_remote_cluster_gets_code_headers_package_helper_and_input_data_through_
         assert glob.glob(os.path.join(worker_cache, "packages", "*", "remotegain-*", "remotegain",
                                       "libRemoteGain.so")), \
             "the package was unpacked and built (BUILD.sh) in the workers' own cache"
+        # The session's directory on the workers' host: owner-only, and removed by Close.
+        wdir = os.path.join(worker_cache, "sessions", str(proof.GetSessionTag()))
+        assert stat.S_IMODE(os.stat(wdir).st_mode) == 0o700
+        logs = glob.glob(os.path.join(wdir, "worker-*", "query-1.log"))
+        assert len(logs) == 2 and all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in logs), logs
         proof.Close()
+        assert not os.path.exists(wdir), "the workers' session directory outlived the session"
         err = capfd.readouterr().err
         assert "Error" not in err and "install the same version" not in err, err
     finally:
@@ -307,6 +316,12 @@ def test_tls_scheduler_refuses_clients_without_its_certificate_and_serves_one_wi
     assert address in err and "proofshim:\n    tls:" in err and "ca-file" in err, err
     _no_secrets(err)
 
+    # tcp:// to this TLS scheduler: it drops the plain connection at once; the message says tls://.
+    with dask.config.set({"proofshim.connect-timeout": timeout}):
+        assert not ROOT.TProof.Open(address.replace("tls://", "tcp://"))
+    err = capfd.readouterr().err
+    assert "seems to speak TLS only" in err and f"open it as {address} with a client certificate" in err, err
+
     # A certificate of another CA: the scheduler refuses the handshake; Open fails within the timeout.
     rogue = {"proofshim.tls": {"ca-file": pem["ca"], "cert": pem["rogue"], "key": key["rogue"]},
              "proofshim.connect-timeout": timeout}
@@ -342,3 +357,133 @@ def test_tls_scheduler_refuses_clients_without_its_certificate_and_serves_one_wi
     proof.Close()
     out, err = capfd.readouterr()
     _no_secrets(out + err)
+
+
+# ---------------------------------------------------------------------------------------------
+# Python selectors on workers started elsewhere: code only in the client's directory and __main__
+
+_PY_DRIVER = textwrap.dedent('''
+    import json, os, sys
+    import ROOT
+    import proofshim                                   # the one added line
+
+    import remote_pycuts                               # exists only in this (the client's) directory
+
+    class MainSel(ROOT.TSelector):                     # defined in the driver's __main__
+        def Version(self):
+            return 2
+
+        def SlaveBegin(self, tree):
+            self.h = ROOT.TH1D("hmain", "", 40, -4, 4)
+            self.GetOutputList().Add(self.h)
+            self.GetOutputList().Add(ROOT.TNamed("cwd", os.getcwd()))
+
+        def Init(self, tree):
+            self.t = tree
+
+        def Notify(self):
+            self.lpx = self.t.GetLeaf("px")
+            return True
+
+        def Process(self, entry):
+            self.t.GetTree().GetEntry(entry)
+            px = self.lpx.GetValue()
+            if remote_pycuts.keep(px):
+                self.h.Fill(px)
+            return True
+
+    def bins(h):
+        return [h.GetBinContent(i) for i in range(h.GetNbinsX() + 2)]
+
+    files, address = sys.argv[1].split(","), sys.argv[2]
+    chain = ROOT.TChain("T")
+    for f in files:
+        chain.Add(f)
+    proof = ROOT.TProof.Open(address)
+    chain.SetProof()
+    res = {"main_rc": chain.Process(MainSel())}
+    res["main"] = bins(proof.GetOutput("hmain"))
+    res["worker_cwds"] = sorted({o.GetTitle() for o in proof.GetOutputList() if o.GetName() == "cwd"})
+    res["py_rc"] = chain.Process("TPySelector", "remote_pysel#0.3")
+    res["py"] = bins(proof.GetOutput("hpy"))
+    res["bad_rc"] = chain.Process("TPySelector", "remote_pybad", 100)
+    res["after_rc"] = chain.Process("TPySelector", "remote_pysel#0.3", 1000)
+    proof.Close()
+    chain.SetProof(False)                              # the same, in this one process
+    local = MainSel()
+    res["local_main_rc"] = chain.Process(local)
+    res["local_main"] = bins(local.h)
+    res["local_py_rc"] = chain.Process("TPySelector", "remote_pysel#0.3")
+    import remote_pysel
+    res["local_py"] = bins(remote_pysel.LAST.h)
+    print("RESULT " + json.dumps(res))
+''')
+
+_PY_MODULES = {
+    "remote_pycuts.py": "def keep(px):\n    return abs(px) > 0.25\n",
+    "remote_pysel.py": textwrap.dedent('''
+        import numpy                                   # installed on the workers: imported there
+        import ROOT
+        from ROOT import TPySelector
+
+        import remote_pycuts
+
+        LAST = None
+
+        class RemotePy(TPySelector):
+            def SlaveBegin(self, tree):
+                self.cut = float(self.GetOption())
+                self.h = ROOT.TH1D("hpy", "", 40, -4, 4)
+                self.GetOutputList().Add(self.h)
+
+            def Process(self, entry):
+                self.fChain.GetEntry(entry)
+                px = self.fChain.GetLeaf("px").GetValue()
+                if remote_pycuts.keep(px) and numpy.abs(px) > self.cut:
+                    self.h.Fill(px)
+                return True
+
+            def Terminate(self):
+                global LAST
+                LAST = self
+    '''),
+    "remote_pybad.py": textwrap.dedent('''
+        import os
+
+        from ROOT import TPySelector
+
+        class RemoteBad(TPySelector):
+            def Begin(self):
+                # On the client, once the code was sent: from now on only the shipped copy of this
+                # file exists, which the workers' traceback shows.
+                os.remove(__file__)
+
+            def Process(self, entry):
+                raise RuntimeError("bad remote entry %d" % entry)
+    '''),
+}
+
+
+def test_python_selectors_reach_workers_started_elsewhere_by_value(remote_cluster, data_files, tmp_path):
+    """A class of the driver's __main__, a TPySelector module and the helper both import exist only
+    in the client's directory; the workers (another cwd, no such files) get them by value."""
+    client = tmp_path / "client"
+    client.mkdir()
+    for name, text in _PY_MODULES.items():
+        (client / name).write_text(text)
+    (client / "driver.py").write_text(_PY_DRIVER)
+    env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=REPO)
+    res = subprocess.run([sys.executable, "driver.py", ",".join(data_files), remote_cluster.address],
+                         cwd=str(client), env=env, capture_output=True, text=True, timeout=600)
+    line = next((ln for ln in res.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert res.returncode == 0 and line, res.stdout + res.stderr
+    out = json.loads(line[len("RESULT "):])
+    assert out["main_rc"] == 0 and out["local_main_rc"] == 0
+    assert out["main"] == out["local_main"] and sum(out["main"]) > 0, "__main__ class: same bins"
+    assert out["worker_cwds"] and str(client) not in out["worker_cwds"], "the workers run elsewhere"
+    assert out["py_rc"] == 0 and out["local_py_rc"] == 0
+    assert out["py"] == out["local_py"] and sum(out["py"]) > 0, "TPySelector module: same bins"
+    assert out["bad_rc"] == -1 and out["after_rc"] == 0, "a failing query, then the session goes on" + res.stderr[-4000:]
+    assert "selector remote_pybad.RemoteBad failed on file" in res.stderr, res.stderr
+    assert 'raise RuntimeError("bad remote entry %d" % entry)' in res.stderr, \
+        "the worker's traceback shows the source line, shipped with the code"

@@ -80,3 +80,22 @@ _REUSE = textwrap.dedent('''
 def test_lite_open_reuses_or_replaces_like_proof_lite():
     res = subprocess.run([sys.executable, "-c", _REUSE], capture_output=True, text=True, timeout=300)
     assert "REUSE-OK" in res.stdout, res.stdout + res.stderr
+
+
+def test_tcp_address_of_a_tls_scheduler_hints_at_tls(ROOT, proof, capfd):
+    """The embedded cluster speaks TLS only: tcp:// to it fails at once and says to use tls://."""
+    import time
+
+    import dask
+
+    address = _address(proof)
+    assert address.startswith("tls://")
+    try:
+        t0 = time.monotonic()
+        with dask.config.set({"proofshim.connect-timeout": 20}):
+            assert not ROOT.TProof.Open(address.replace("tls://", "tcp://"))
+        assert time.monotonic() - t0 < 15, "refused at once, not after the timeout"
+        err = capfd.readouterr().err
+        assert f"open it as {address} with a client certificate" in err, err
+    finally:
+        ROOT.gProof = proof

@@ -19,16 +19,21 @@ SLOW = selector_path("SlowSel.C") + "+"
 DRIVER = os.path.join(HERE, "scripts", "stop_driver.py")
 
 
-def _start():
-    return start_driver([DRIVER, SLOW])
+# The compiled SlowSel, and its twin in Python (whose Process is Python code the stop must interrupt).
+SELECTORS = {"compiled": ([SLOW], "SlowSel"), "python": (["TPySelector", "pyslowsel"], "PySlowSel")}
+
+
+def _start(kind="compiled"):
+    return start_driver([DRIVER, *SELECTORS[kind][0]])
 
 
 def _finish(proc, lines):
     return finish_driver(proc, lines, timeout=120)
 
 
-def test_first_ctrl_c_stops_softly_and_the_session_goes_on():
-    proc, lines = _start()
+@pytest.mark.parametrize("kind", SELECTORS)
+def test_first_ctrl_c_stops_softly_and_the_session_goes_on(kind):
+    proc, lines = _start(kind)
     time.sleep(3)
     os.killpg(proc.pid, signal.SIGINT)     # the whole foreground group, workers' parent included
     sent = time.time()
@@ -42,13 +47,13 @@ def test_first_ctrl_c_stops_softly_and_the_session_goes_on():
     assert float(m[3]) - sent < 4.0, "Process returned within a few seconds of the Ctrl-C"
     assert 0 < n < 20000, f"stopped at once, not at the end of the running packets: {n}"
     assert f"processing was stopped - {n} events processed" in out
-    assert f"SlowSel::Terminate n_processed={n}" in out, "Terminate saw the merged partial outputs"
+    assert f"{SELECTORS[kind][1]}::Terminate n_processed={n}" in out, "Terminate saw the merged partial outputs"
     assert "SECOND 0 50" in out, "the session works after the stop (its workers survived Ctrl-C)"
 
 
-@pytest.mark.smoke
-def test_second_ctrl_c_aborts_quickly_and_the_workers_are_free():
-    proc, lines = _start()
+@pytest.mark.parametrize("kind", [pytest.param("compiled", marks=pytest.mark.smoke), "python"])
+def test_second_ctrl_c_aborts_quickly_and_the_workers_are_free(kind):
+    proc, lines = _start(kind)
     time.sleep(3)
     os.killpg(proc.pid, signal.SIGINT)
     time.sleep(0.05)
@@ -60,7 +65,7 @@ def test_second_ctrl_c_aborts_quickly_and_the_workers_are_free():
     assert m and int(m[1]) == -1, out + err
     assert float(m[3]) - sent < 3.0, "Process returned within a few seconds of the abort"
     aborted_part = out.split("PROCESSING", 1)[1].split("RC ", 1)[0]
-    assert "SlowSel::Terminate" not in aborted_part, "no Terminate for an aborted query"
+    assert f"{SELECTORS[kind][1]}::Terminate" not in aborted_part, "no Terminate for an aborted query"
     m2 = re.search(r"SECOND 0 50 TOOK ([\d.]+)", out)
     assert m2, out + err
     # The abandoned packets had over 15 s to go: the next query did not wait for them.

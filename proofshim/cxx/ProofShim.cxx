@@ -12,6 +12,7 @@
 #include "TProofLog.h"
 #include "TPerfStats.h"
 #include "ProofShimCore.h"
+#include "ProofShimMacros.h"
 
 // Definitions: compiled into the library, not handed to cling, which parses the dictionary's
 // payload (this file) each time the library is loaded; cling needs the declarations of the headers
@@ -51,6 +52,8 @@
 #include <ctime>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <exception>
 #include <stdexcept>
 #include <limits>
@@ -65,6 +68,7 @@
 
 TProof *gProof = nullptr;
 TProofServ *gProofServ = nullptr;
+TVirtualMutex *gProofMutex = nullptr;
 
 // =====================================================================================
 // hooks
@@ -1275,6 +1279,24 @@ Long64_t TProofShimTreePlayer::DrawSelect(const char *varexp, const char *select
    return ProofShim::DrawHook(p, "draw:tree", fTree, varexp, selection, option, nentries, firstentry, nullptr);
 }
 
+// A rewritten macro's `tree->Process(...)` (ProofShimMacros.h): straight to the session, before
+// TChain::Process would open the chain's first file on the client.
+Long64_t ProofShim::ProcessTree(TTree *tree, const char *selector, Option_t *option, Long64_t nentries,
+                                Long64_t firstentry)
+{
+   TProof *p = tree ? ProofShim::ProofForTree(tree) : nullptr;
+   if (!p) return tree->Process(selector, option, nentries, firstentry);
+   return ProofShim::ProcessHook(p, "tree", tree, selector, nullptr, option, nentries, firstentry, nullptr);
+}
+
+Long64_t ProofShim::ProcessTree(TTree *tree, TSelector *selector, Option_t *option, Long64_t nentries,
+                                Long64_t firstentry)
+{
+   TProof *p = tree ? ProofShim::ProofForTree(tree) : nullptr;
+   if (!p) return tree->Process(selector, option, nentries, firstentry);
+   return ProofShim::ProcessHook(p, "tree", tree, "", selector, option, nentries, firstentry, nullptr);
+}
+
 // =====================================================================================
 // TProof
 
@@ -1723,10 +1745,12 @@ void TProof::ShowQueries(Option_t *opt)
    while (TObject *qr = next()) qr->Print(opt);
 }
 
-void TProof::AddSlaveInfo(const char *ordinal, const char *host, Int_t status)
+void TProof::AddSlaveInfo(const char *ordinal, const char *host, Int_t status, const char *datadir)
 {
-   auto *si = new TSlaveInfo(ordinal, host);
+   auto *si = new TSlaveInfo(ordinal, host, 100, "", datadir);
    si->SetStatus((TSlaveInfo::ESlaveStatus)status);
+   SysInfo_t sys;   // the hardware of this host: known for workers running here
+   if (TString(host) == gSystem->HostName() && gSystem->GetSysInfo(&sys) == 0) si->SetSysInfo(sys);
    fSlaveInfo->Add(si);
 }
 
@@ -1909,8 +1933,33 @@ void TPerfEvent::Print(Option_t *) const
 
 Int_t TSlaveInfo::Compare(const TObject *obj) const
 {
+   // Ordinals compare field by field as numbers ("0.2" before "0.10"), as in PROOF.
+   if (!obj) return 1;
    const TSlaveInfo *si = dynamic_cast<const TSlaveInfo *>(obj);
-   return si ? fOrdinal.CompareTo(si->fOrdinal) : 0;
+   if (!si) return fOrdinal.CompareTo(obj->GetName());
+   const char *mine = fOrdinal.Data(), *other = si->fOrdinal.Data();
+   while (mine && other) {
+      Int_t a = atoi(mine), b = atoi(other);
+      if (a != b) return a < b ? -1 : 1;
+      mine = strchr(mine, '.');
+      other = strchr(other, '.');
+      if (mine) mine++;
+      if (other) other++;
+   }
+   if (mine) return 1;
+   if (other) return -1;
+   return 0;
+}
+
+Bool_t TSlaveInfo::IsEqual(const TObject *obj) const
+{
+   const TSlaveInfo *si = dynamic_cast<const TSlaveInfo *>(obj);
+   return si && fOrdinal == si->fOrdinal;
+}
+
+void TSlaveInfo::SetSysInfo(SysInfo_t si)
+{
+   fSysInfo = si;
 }
 
 void TSlaveInfo::Print(Option_t *) const
@@ -2513,6 +2562,62 @@ TProofMgr *TProof::Mgr(const char *url)
    static TProofMgr *unbound = nullptr;   // no session yet: CreateSession() opens one
    if (!unbound) unbound = new TProofMgr(u);
    return unbound;
+}
+
+TProof *TProofMgr::CreateSession(const char *, const char *, Int_t loglevel)
+{
+   fSession = TProof::Open(fUrl, nullptr, nullptr, loglevel);
+   return fSession;
+}
+
+void TProofMgr::DetachSession(TProof *p, Option_t *opt)
+{
+   if (p) p->Detach(opt);
+}
+
+void TProofMgr::ShutdownSession(TProof *p)
+{
+   if (p) p->Close();
+}
+
+void TProofDesc::Print(Option_t *) const
+{
+   const char *st = fStatus == kIdle ? "idle" : fStatus == kRunning ? "running"
+                  : fStatus == kShutdown ? "shutting down" : "unknown";
+   Printf("// #%d # \"%s\" # \"%s\" # (%s)", fLocalId, GetName(), GetTitle(), st);
+   Printf("// alias: %s, url: \"%s\"", GetTitle(), fUrl.Data());
+}
+
+Int_t TProofLockPath::Lock()
+{
+   if (IsLocked()) return 0;
+   const char *path = GetName();
+   Int_t fd = ::open(path, O_CREAT | O_RDWR, 0644);
+   if (fd < 0) {
+      SysError("Lock", "cannot open lock file %s", path);
+      return -1;
+   }
+   if (::lockf(fd, F_LOCK, (off_t)1) == -1) {
+      SysError("Lock", "error locking %s", path);
+      ::close(fd);
+      return -1;
+   }
+   fLockId = fd;
+   return 0;
+}
+
+Int_t TProofLockPath::Unlock()
+{
+   if (!IsLocked()) return 0;
+   if (::lockf(fLockId, F_ULOCK, (off_t)1) == -1) {
+      SysError("Unlock", "error unlocking %s", GetName());
+      ::close(fLockId);
+      fLockId = -1;
+      return -1;
+   }
+   ::close(fLockId);
+   fLockId = -1;
+   return 0;
 }
 
 TProofLog *TProofMgr::GetSessionLogs(Int_t, const char *, const char *, Bool_t)
@@ -3571,6 +3676,9 @@ public:
 #pragma link C++ class TDSetElement+;
 #pragma link C++ class TProofServ+;
 #pragma link C++ class TProofMgr+;
+#pragma link C++ class TProofDesc+;
+#pragma link C++ class TProofProgressInfo+;
+#pragma link C++ class TProofLockPath+;
 #pragma link C++ class TSlaveInfo+;
 #pragma link C++ class TQueryResult+;
 #pragma link C++ class TPerfEvent+;
@@ -3587,6 +3695,8 @@ public:
 #pragma link C++ function ProofShim::SetChainProof;
 #pragma link C++ function ProofShim::ProofForTree;
 #pragma link C++ function ProofShim::MissingSession;
+#pragma link C++ function ProofShim::ProcessTree;
+#pragma link C++ class ProofShim::TreeProxy;
 #pragma link C++ function ProofShim::NumberOfProofChains;
 #pragma link C++ function ProofShim::NewSelector;
 #pragma link C++ function ProofShim::ClassIsSelector;

@@ -59,7 +59,7 @@ TObject *ObjectHook(TProof *p, const char *method, const char *sarg, TObject *ob
 // ---- chains tied to a session by SetProof()
 // A session opened with gROOT->Proof() (RootProof below) carries this bit: every TChain then
 // processes on it, as in PROOF's original design, unless the chain was given SetProof(kFALSE).
-constexpr UInt_t kChainsFollowSession = BIT(15);
+constexpr UInt_t kChainsFollowSession = BIT(20); // above PROOF's TProof::EStatusBits (14..19)
 // What `gROOT->Proof(url)` does (TROOT::Proof is gone from ROOT 6.40; proofshim/macros.py rewrites
 // the call to this, Python gets gROOT.Proof): TProof::Open(url), then chains follow the session.
 TProof *RootProof(const char *url = "");

@@ -7,12 +7,27 @@
 #include "TList.h"
 #include "TString.h"
 
+// As PROOF's TDSet.h (kept for old clients' requests there; legacy code may rely on them)
+#include <list>
+#include <set>
+
 class TChain;
+class TCollection;
+class TEntryList;
+class TEventList;
+class TFileInfo;
+class THashList;
+class TIter;
+class TProof;
 class TSelector;
 class TFileCollection;
+class TTree;
 
 // One file (or part of one) of a TDSet.
 class TDSetElement : public TNamed {
+public:
+   typedef std::list<std::pair<TDSetElement *, TString> > FriendsList_t;
+
 private:
    TString  fDirectory;        // directory in the file holding the object
    Long64_t fFirst = 0;        // first entry to process
@@ -63,6 +78,16 @@ private:
    TDSetElement *fCurrent = nullptr; //!
 
 public:
+   // PROOF's TDSet status bits
+   enum EStatusBits {
+      kWriteV3         = BIT(16),
+      kEmpty           = BIT(17),
+      kValidityChecked = BIT(18), // elements' validity has been checked
+      kSomeInvalid     = BIT(19), // at least one element is invalid
+      kMultiDSet       = BIT(20), // fElements is a list of data sets
+      kIsLocal         = BIT(21)  // local, non-PROOF, processing
+   };
+
    TDSet();
    TDSet(const char *name, const char *objname = "*", const char *dir = "/", const char *type = nullptr);
    TDSet(const TChain &chain, Bool_t withfriends = kTRUE);

@@ -3,28 +3,114 @@
 // ROOT 6.40 no longer ships PROOF. This header gives legacy macros and selectors the
 // TProof API they were written against; every call that needs a cluster is forwarded to
 // proofshim's Python implementation (see ProofShimCore.h), so Python and C++ share one session.
+//
+// Like PROOF's TProof.h it brings in TProofMgr.h, TProofDebug.h, TMacro.h (hence TObjString),
+// TUrl.h, TMD5.h, TRegexp.h, TSysEvtHandler.h, TThread.h, TStopwatch.h, MessageTypes.h and <map>,
+// declares TSlaveInfo, TProofProgressInfo, PROOF's kPROOF_* constants and gProofMutex, and the
+// collections legacy drivers build around a session (TMap, THashList, TObjString).
 #ifndef ROOT_TProof
 #define ROOT_TProof
 
+#include "TProofMgr.h"
+#include "TProofDebug.h"
+#include "TSlaveInfo.h"
 #include "TNamed.h"
 #include "TQObject.h"
 #include "TList.h"
+#include "THashList.h"
+#include "TMap.h"
+#include "TObjString.h"
 #include "TParameter.h"
 #include "TString.h"
 #include "TCollection.h"
+#include "TMacro.h"
+#include "MessageTypes.h"
+#include "TMD5.h"
+#include "TRegexp.h"
+#include "TSysEvtHandler.h"
+#include "TThread.h"
+#include "TUrl.h"
+#include "TStopwatch.h"
+
+#include <map>
+
+#define CANNOTUSE(x) Info(x,"Not manager: cannot use this method")
 
 class TDSet;
 class TChain;
 class TTree;
 class TSelector;
 class TFileCollection;
-class TMacro;
 class TQueryResult;
-// ---- proofshim compat: types named by the rest of PROOF's public API (see the end of TProof)
-class TMap;
-class TProofMgr;
+class TVirtualMutex;
+class TProofServ;
 class TDrawFeedback;   // PROOF's draw feedback: not in ROOT 6.40, only pointers to it are passed
+
+// PROOF's magic constants, with PROOF 6's values
+const Int_t       kPROOF_Protocol        = 36;            // protocol version number
+const Int_t       kPROOF_Port            = 1093;          // IANA registered PROOF port
+const char* const kPROOF_ConfFile        = "proof.conf";  // default config file
+const char* const kPROOF_ConfDir         = "/usr/local/root";  // default config dir
+const char* const kPROOF_WorkDir         = ".proof";      // default working directory (the sandbox, under $HOME)
+const char* const kPROOF_CacheDir        = "cache";       // file cache dir, under WorkDir
+const char* const kPROOF_PackDir         = "packages";    // package dir, under WorkDir
+const char* const kPROOF_PackDownloadDir = "downloaded";  // subdir with downloaded PARs, under PackDir
+const char* const kPROOF_QueryDir        = "queries";     // query dir, under WorkDir
+const char* const kPROOF_DataSetDir      = "datasets";    // dataset dir, under WorkDir
+const char* const kPROOF_DataDir         = "data";        // dir for produced data, under WorkDir
+const char* const kPROOF_CacheLockFile   = "proof-cache-lock-";   // cache lock file
+const char* const kPROOF_PackageLockFile = "proof-package-lock-"; // package lock file
+const char* const kPROOF_QueryLockFile   = "proof-query-lock-";   // query lock file
+const char* const kPROOF_TerminateWorker = "+++ terminating +++"; // signal worker termination in MarkBad
+const char* const kPROOF_WorkerIdleTO    = "+++ idle-timeout +++"; // signal worker idle timeout in MarkBad
+const char* const kPROOF_InputDataFile   = "inputdata.root";      // default input data file name
+const char* const kPROOF_MissingFiles    = "MissingFiles";        // missing file list name
+const Long64_t    kPROOF_DynWrkPollInt_s = 10;  // minimum seconds between two polls for dynamic workers
+
+#ifndef R__WIN32
+const char* const kCP     = "/bin/cp -fp";
+const char* const kRM     = "/bin/rm -rf";
+const char* const kLS     = "/bin/ls -l";
+const char* const kUNTAR  = "%s -c %s/%s | (cd %s; tar xf -)";
+const char* const kUNTAR2 = "%s -c %s | (cd %s; tar xf -)";
+const char* const kUNTAR3 = "%s -c %s | (tar xf -)";
+const char* const kGUNZIP = "gunzip";
+#else
+const char* const kCP     = "copy";
+const char* const kRM     = "delete";
+const char* const kLS     = "dir";
+const char* const kUNTAR  = "...";
+const char* const kUNTAR2 = "...";
+const char* const kUNTAR3 = "...";
+const char* const kGUNZIP = "gunzip";
+#endif
+
+// PROOF's lock of its internal state; proofshim has none (nullptr: R__LOCKGUARD does nothing).
+R__EXTERN TVirtualMutex *gProofMutex;
+
 typedef void (*PrintProgress_t)(Long64_t tot, Long64_t proc, Float_t proctime, Long64_t bytes);
+
+// The progress of a query, as PROOF's progress messages carried it.
+class TProofProgressInfo : public TObject {
+public:
+   Long64_t  fTotal;       // total number of events to process
+   Long64_t  fProcessed;   // number of events processed
+   Long64_t  fBytesRead;   // number of bytes read
+   Float_t   fInitTime;    // time for initialization
+   Float_t   fProcTime;    // time for processing
+   Float_t   fEvtRateI;    // instantaneous event rate
+   Float_t   fMBRateI;     // instantaneous byte read rate
+   Int_t     fActWorkers;  // number of workers still active
+   Int_t     fTotSessions; // number of PROOF sessions running currently on the cluster
+   Float_t   fEffSessions; // effective number of sessions on the machines of this session
+   TProofProgressInfo(Long64_t tot = 0, Long64_t proc = 0, Long64_t bytes = 0, Float_t initt = -1.,
+                      Float_t proct = -1., Float_t evts = -1., Float_t mbs = -1., Int_t actw = 0,
+                      Int_t tsess = 0, Float_t esess = 0.)
+      : fTotal(tot), fProcessed(proc), fBytesRead(bytes), fInitTime(initt), fProcTime(proct), fEvtRateI(evts),
+        fMBRateI(mbs), fActWorkers(actw), fTotSessions(tsess), fEffSessions(esess) {}
+   ~TProofProgressInfo() override {}
+   ClassDefOverride(TProofProgressInfo, 1) // Progress information
+};
 
 class TProof : public TNamed, public TQObject {
 private:
@@ -51,8 +137,33 @@ private:
    TProof &operator=(const TProof &) = delete;
 
 public:
-   enum EStatusBits { kUsingSessionGui = BIT(14) };
+   // PROOF's enums, with PROOF's values (tests/test_tutorial_forms.py checks each from C++ and Python)
+   enum EStatusBits {
+      kUsingSessionGui   = BIT(14),
+      kNewInputData      = BIT(15),
+      kIsClient          = BIT(16),
+      kIsMaster          = BIT(17),
+      kIsTopMaster       = BIT(18),
+      kUseProgressDialog = BIT(19)
+   };
+   enum EUploadOpt {
+      kAppend             = 0x1,
+      kOverwriteDataSet   = 0x2,
+      kNoOverwriteDataSet = 0x4,
+      kOverwriteAllFiles  = 0x8,
+      kOverwriteNoFiles   = 0x10,
+      kAskUser            = 0x0
+   };
+   enum ERegisterOpt { kFailIfExists = 0, kOverwriteIfExists = 1, kMergeIfExists = 2 };
    enum EUploadPackageOpt { kUntar = 0x0, kRemoveOld = 0x1 };
+   enum ESubMerger {
+      kOutputSize  = 1,
+      kSendOutput  = 2,
+      kBeMerger    = 3,
+      kMergerDown  = 4,
+      kStopMerging = 5,
+      kOutputSent  = 6
+   };
 
    TProof();
    TProof(const char *url, Int_t sessionid, const char *tag, Bool_t lite, Int_t loglevel = 0);
@@ -204,7 +315,7 @@ public:
    void     SetParallelCount(Int_t n) { fParallel = n; }
    void     ArchiveOutput();
    void     AddQueryResult(TQueryResult *qr);
-   void     AddSlaveInfo(const char *ordinal, const char *host, Int_t status);
+   void     AddSlaveInfo(const char *ordinal, const char *host, Int_t status, const char *datadir = "");
    void     AddPackageName(const char *name);
    TList   *GetPackageLoadOpts() const { return fPackageOpts; }
    // Emits the three Progress signals, so that slots connected to any of them are called.

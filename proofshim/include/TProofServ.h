@@ -1,16 +1,36 @@
 // proofshim: the worker-side PROOF server object. gProofServ is null on the client and set on
 // every dask worker while a query runs, describing that worker.
+//
+// Like PROOF's TProofServ.h this brings in TApplication.h, TString.h, TSysEvtHandler.h, TStopwatch.h,
+// TTimer.h and TQueryResult.h (hence TMacro.h, TDatime.h), and declares TProofLockPath and
+// TProofLockPathGuard; TObjString and TMap (which PROOF's selectors reach through it) too.
 #ifndef ROOT_TProofServ
 #define ROOT_TProofServ
 
+#include "TApplication.h"
 #include "TNamed.h"
 #include "TString.h"
+#include "TSysEvtHandler.h"
+#include "TStopwatch.h"
+#include "TTimer.h"
+#include "TQueryResult.h"
+#include "TObjString.h"
+#include "TMap.h"
 
+class TDSet;
+class TDSetElement;
+class TFileCollection;
+class THashList;
+class TList;
 class TProof;
 class TProofServ;
 R__EXTERN TProofServ *gProofServ;
 
 class TProofServ : public TNamed {
+public:
+   enum EStatusBits { kHighMemory = BIT(16) };
+   enum EQueryAction { kQueryOK, kQueryModify, kQueryStop, kQueryEnqueued };
+
 private:
    TString fOrdinal;
    TString fWorkDir;
@@ -67,5 +87,30 @@ public:
 };
 
 R__EXTERN TProofServ *gProofServ;
+
+// An exclusive lock on a path (a lock file), as PROOF's servers took on their directories.
+class TProofLockPath : public TNamed {
+private:
+   Int_t fLockId = -1;   // file descriptor of the lock file, -1 when not locked
+
+public:
+   TProofLockPath(const char *path) : TNamed(path, path) {}
+   ~TProofLockPath() override { if (IsLocked()) Unlock(); }
+
+   Int_t  Lock();     // 0 on success (blocks until the lock is free), -1 on error
+   Int_t  Unlock();   // 0 on success, -1 on error
+   Bool_t IsLocked() const { return fLockId > -1; }
+
+   ClassDefOverride(TProofLockPath, 0) // Lock on a path (proofshim)
+};
+
+class TProofLockPathGuard {
+private:
+   TProofLockPath *fLocker;
+
+public:
+   TProofLockPathGuard(TProofLockPath *l) : fLocker(l) { if (fLocker) fLocker->Lock(); }
+   ~TProofLockPathGuard() { if (fLocker) fLocker->Unlock(); }
+};
 
 #endif

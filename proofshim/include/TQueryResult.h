@@ -3,12 +3,12 @@
 #define ROOT_TQueryResult
 
 #include "TNamed.h"
+#include "TDatime.h"
 #include "TList.h"
+#include "TMacro.h"
 #include "TString.h"
 
 #include <vector>
-
-class TMacro;
 
 class TQueryResult : public TNamed {
 public:

@@ -1,0 +1,2 @@
+"""No selector class at all."""
+VALUE = 1
