@@ -213,3 +213,35 @@ def test_stop_and_abort_in_the_middle_of_many_small_files(ROOT, fresh_proof, slo
     _set_ll(fresh_proof, "CountSel_NTotal", sum(small_sizes))
     assert _chain(ROOT, small_files).Process(COUNT_SEL) == 0
     assert _gid_counts(fresh_proof) == [1] * sum(small_sizes)
+
+
+def test_python_selector_over_many_small_files(ROOT, fresh_proof, small, monkeypatch):
+    """A TPySelector module (its runner has no compiled loop over pieces: one call per file of a
+    packet) over the 200 files: each entry once, px as a one-process TTree::Draw, Init and Notify
+    once per file a worker reads."""
+    import os
+
+    from conftest import HERE
+
+    monkeypatch.syspath_prepend(os.path.join(HERE, "pyselectors"))
+    files, sizes = small
+    total, nonempty = sum(sizes), sum(1 for n in sizes if n)
+    with _packet_log() as packets:
+        assert _chain(ROOT, files).Process("TPySelector", "pycount#cut=0.5") == 0
+    assert 0 < len(packets) < len(files) / 2, "packets go through several small files"
+    out = outputs_by_name(fresh_proof.GetOutputList())
+    hgid = out["hgid"]
+    assert [int(hgid.GetBinContent(b + 1)) for b in range(total)] == [1] * total
+    assert hgid.GetEntries() == total
+    c = ROOT.TChain("T")
+    for f in files:
+        c.Add(f)
+    ref = ROOT.TH1D("href_small_hpx", "px", 50, -4, 4)
+    ref.SetDirectory(ROOT.gDirectory)
+    c.Draw("px>>href_small_hpx", "px>0.5", "goff")
+    ref.SetDirectory(ROOT.nullptr)
+    assert_hist_equal(out["hpx"], ref, "hpx")
+    assert out["calls_Process"].GetVal() == total
+    assert out["calls_Init"].GetVal() == out["calls_Notify"].GetVal()
+    assert nonempty <= out["calls_Init"].GetVal() <= nonempty + 8
+    assert _missing(fresh_proof) == {files[EMPTY_AT]: f"tree 'T' in file '{files[EMPTY_AT]}' has no entries"}
