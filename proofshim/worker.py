@@ -408,7 +408,7 @@ def _run_packet(spec: QuerySpec, slot: Slot, packet, st: _SlotState) -> PacketRe
     before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
     t1, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
     # A Python selector's runner (pyrunner.Runner) has no compiled loop over pieces: one call each.
-    if spec.cycles or spec.objects or spec.friends or spec.entry_lists or not hasattr(runner, "RunTreePieces"):
+    if spec.cycles or spec.objects or any(spec.friends) or spec.entry_lists or not hasattr(runner, "RunTreePieces"):
         rc, error, piece, element, counts, files, runs = _run_pieces_one_by_one(spec, packet, runner, st)
     else:
         rc, error, piece, element, counts, files, runs = _run_tree_pieces(spec, packet, runner, st)
@@ -475,11 +475,17 @@ def _run_tree_pieces(spec: QuerySpec, packet, runner, st: _SlotState):
 def _run_pieces_one_by_one(spec: QuerySpec, packet, runner, st: _SlotState):
     """Cycles, objects, trees with friends or entry lists: one runner call per piece."""
     rc, error, piece, element = OK, "", 0, packet.element
-    counts, files = [], []
+    counts, files, runs = [], [], []
     for piece, element, first, num in _pieces_left(packet, st):
         st.piece = piece
         probe = element in packet.probe
+        before, bytes_before = runner.GetProcessed(), runner.GetBytesRead()
+        t0, cpu0, started = time.perf_counter(), time.thread_time(), time.time()
         rc = _run_piece(spec, runner, element, first, num, probe)
+        processed = runner.GetProcessed() - before
+        if processed:   # each piece is a PROOF packet to the selector: its own statistics record
+            runs.append((element, processed, started, time.perf_counter() - t0, time.thread_time() - cpu0,
+                         runner.GetBytesRead() - bytes_before))
         error = str(runner.GetError())
         if rc == DATA_ERROR and error.startswith("cannot open file"):
             error = filecheck.unopenable_reason(spec.elements[element][0])   # why, as seen from here
@@ -500,7 +506,7 @@ def _run_pieces_one_by_one(spec: QuerySpec, packet, runner, st: _SlotState):
             rc = OK
         elif rc != OK:
             break
-    return rc, error, piece, element, counts, files, ()
+    return rc, error, piece, element, counts, files, runs
 
 
 def _run_piece(spec: QuerySpec, runner, element: int, first: int, num: int, probe: bool) -> int:
