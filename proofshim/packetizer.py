@@ -371,19 +371,26 @@ class AdaptivePacketizer:
         return self._nfree.get(e, 0) > 0
 
     def _choose_element(self, s: _Slot, filling: bool = False) -> int | None:
-        """The slot's own file while it lasts; then a file nobody reads (left by a lost slot, then
-        one never touched: the slot's host's first, then the biggest of any host); then, unless it
-        is only topping up a packet (`filling`), a share of the biggest file others read (the
-        slot's host's first)."""
+        """The slot's own file while it lasts; then, on the slot's host, a file nobody reads (left
+        by a lost slot, then one never touched), else (unless it is only topping up a packet,
+        `filling`) a share of the biggest file others read there; only when its host has no work
+        left, the same from any host (never touched files biggest first)."""
         if s.cur is not None and self._valid_active(s.cur):
             return s.cur
-        e = self._take_orphan(s.host)
+        if s.host is not None:
+            e = self._take_orphan(s.host, only_host=True)
+            if e is None:
+                e = self._take_unalloc(s.host, only_host=True)
+            if e is not None:
+                return e
+            shared = self._biggest_active(s.host)
+            if shared is not None:   # local work left: no remote file, not even to top up
+                return None if filling else shared
+        e = self._take_orphan(None)
         if e is None:
-            e = self._take_unalloc(s.host)
+            e = self._take_unalloc(None)
         if e is not None or filling:
             return e
-        if s.host is not None and self._biggest_active(s.host) is not None:
-            return self._biggest_active(s.host)
         best = None
         for h in self._active:
             c = self._biggest_active(h)
@@ -391,8 +398,9 @@ class AdaptivePacketizer:
                 best = c
         return best
 
-    def _take_orphan(self, host: str | None) -> int | None:
-        """A file with work left that no slot reads (its slot was lost), the slot's host's first."""
+    def _take_orphan(self, host: str | None, only_host: bool = False) -> int | None:
+        """A file with work left that no slot reads (its slot was lost): one of `host` (only those,
+        `only_host`), else the oldest."""
         while self._orphans and not self._valid_active(self._orphans[0]):
             self._orphans.popleft()
         pick = None
@@ -401,7 +409,7 @@ class AdaptivePacketizer:
                 if host is None or self._host[e] == host:
                     pick = i
                     break
-                if pick is None:
+                if pick is None and not only_host:
                     pick = i
         if pick is None:
             return None
@@ -409,9 +417,13 @@ class AdaptivePacketizer:
         del self._orphans[pick]
         return e
 
-    def _take_unalloc(self, host: str | None) -> int | None:
+    def _take_unalloc(self, host: str | None, only_host: bool = False) -> int | None:
+        """A file no slot has touched: `host`'s first (only those, `only_host`), else the biggest
+        counted one of any host, then those not counted yet in dataset order."""
         if host is not None and self._unalloc.get(host):
             return self._unalloc[host].popleft()
+        if only_host:
+            return None
         best, best_key = None, None
         for dq in self._unalloc.values():
             if dq:

@@ -68,7 +68,7 @@ def _drain(pk, slots, hosts):
                 active.remove(slot)
                 continue
             handed.append((slot, p))
-            pk.packet_done(slot, p, elapsed=p.num / 1000)
+            pk.packet_done(slot, p, elapsed=p.entries / 1000)
     return handed
 
 
@@ -80,16 +80,17 @@ def test_workers_read_their_own_hosts_files_first_and_every_entry_once():
     handed = _drain(pk, slot_hosts, slot_hosts)
     # every entry exactly once
     covered = Counter()
-    for _, p in handed:
-        for e in range(p.first, p.first + p.num):
-            covered[(p.element, e)] += 1
+    pieces = [(s, piece) for s, p in handed for piece in p.pieces]   # a packet may span files
+    for _, (element, first, num) in pieces:
+        for e in range(first, first + num):
+            covered[(element, e)] += 1
     assert len(covered) == sum(sizes) and set(covered.values()) == {1}
     # n1 holds 13000 entries and n2 8000: n2's workers run out first and then help with n1's files,
-    # but until then nobody reads a remote file.
-    local = sum(p.num for s, p in handed if file_hosts[p.element] == slot_hosts[s])
+    # but until then nobody reads a remote file (not even to top up a packet).
+    local = sum(num for s, (element, _, num) in pieces if file_hosts[element] == slot_hosts[s])
     assert local >= 8000 + 8000, f"only {local} of {sum(sizes)} entries read where they are"
-    first_remote = next(i for i, (s, p) in enumerate(handed) if file_hosts[p.element] != slot_hosts[s])
-    n2_done = sum(p.num for s, p in handed[:first_remote] if file_hosts[p.element] == "n2")
+    first_remote = next(i for i, (s, (element, _, _)) in enumerate(pieces) if file_hosts[element] != slot_hosts[s])
+    n2_done = sum(num for s, (element, _, num) in pieces[:first_remote] if file_hosts[element] == "n2")
     assert n2_done == 8000, "a worker read a remote file while its own host still had work"
 
 
