@@ -449,7 +449,7 @@ def _run_tree_pieces(spec: QuerySpec, packet, runner, st: _SlotState):
     st.piece = todo[0][0] if todo else 0
     rc = int(runner.RunTreePieces("\n".join(text), out)) if todo else OK
     ran = int(runner.GetPiecesRun()) if todo else 0
-    errors = dict(line.split("\t", 1) for line in str(runner.GetPieceErrors()).splitlines())
+    errors = dict(line.split("\t", 1) for line in str(runner.GetPieceErrors()).splitlines() if "\t" in line)
     counts, files, runs = [], [], []
     piece, element = (todo[0][0], todo[0][1]) if todo else (0, packet.element)
     for k in range(ran):

@@ -153,6 +153,7 @@ def test_bad_file_among_many_small_files_is_skipped_by_name(ROOT, fresh_proof, s
     assert _chain(ROOT, chain_files).Process(COUNT_SEL) == 0
     err = _errors(capfd.readouterr().err)
     assert f"Warning in <TProof>: {reason}: file skipped, listed in MissingFiles" in err
+    assert "TFile::Init" not in err, "ROOT's own message is not repeated on top of the warning"
     assert _missing(fresh_proof)[bad] == reason
     assert _gid_counts(fresh_proof) == [1] * total, "every entry of the good files exactly once"
     assert fresh_proof.GetQueryResult().GetEntries() == total

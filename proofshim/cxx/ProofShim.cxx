@@ -799,9 +799,18 @@ Int_t Runner::RunTreePacket(const char *file, const char *dir, const char *tree,
    fLastEntry = -1;
    fTreeEntries = -1;
    Bool_t fresh = kFALSE;
-   if (Int_t rc = OpenTree(file, dir, tree, fresh)) {
+   Int_t opened;
+   {
+      // A file not counted before is opened here for the first time: as when counting first,
+      // ROOT's own messages about a file that cannot be read stay off (the client reports it once).
+      const Int_t level = gErrorIgnoreLevel;
+      if (upToEnd) gErrorIgnoreLevel = kFatal;
+      opened = OpenTree(file, dir, tree, fresh);
+      if (upToEnd) gErrorIgnoreLevel = level;
+   }
+   if (opened) {
       SetCurrentElement(file, tree, dir, first, num);
-      return rc;
+      return opened;
    }
    if (upToEnd) {
       // A file not counted before: its entries are known now that it is open.
