@@ -111,8 +111,9 @@ _USED_AS = {
     "cryptography": r"= Security\.temporary\(\)",   # distributed's temporary TLS credentials need it
     "tqdm": r"^\s*from tqdm\b",
     "numpy": r"^\s*import numpy\b",
-    "asyncssh": r"^\s*import asyncssh\b",
-    "dask-jobqueue": r"^\s*import dask_jobqueue\b",
+    # The tests import the optional extras through pytest.importorskip.
+    "asyncssh": r"^\s*import asyncssh\b|importorskip\(\"asyncssh\"",
+    "dask-jobqueue": r"^\s*import dask_jobqueue\b|importorskip\(\"dask_jobqueue\"",
     "pytest": r"^\s*import pytest\b",
     "hypothesis": r"^\s*from hypothesis\b",
     "pyyaml": r"^\s*import yaml\b",
