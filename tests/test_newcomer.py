@@ -199,3 +199,54 @@ def test_first_import_and_first_compile_are_announced(tmp_path):
     assert cold.index(build[0]) < cold.index(compiling[0])
     warm = run()
     assert "C++ library" not in warm and "compiling" not in warm, warm
+
+
+README = os.path.join(ROOT_DIR, "README.md")
+DOCS = os.path.join(ROOT_DIR, "docs")
+_LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+
+
+def _read(path: str) -> str:
+    with open(path) as fh:
+        return fh.read()
+
+
+def _doc_files() -> list[str]:
+    return [README, os.path.join(ROOT_DIR, "legacy_examples", "README.md")] + sorted(
+        os.path.join(DOCS, f) for f in os.listdir(DOCS) if f.endswith(".md"))
+
+
+def test_readme_is_a_short_front_page_starting_with_the_ci_commands():
+    """README.md stays a front page (at most ~200 lines); its first commands are the install and
+    test commands .ci/run runs, word for word; every page of docs/ is linked from it."""
+    readme = _read(README)
+    assert len(readme.splitlines()) <= 200, "README.md is the front page: move detail into docs/"
+    ci = [ln.strip() for ln in _read(os.path.join(ROOT_DIR, ".ci", "run")).splitlines()
+          if ln.strip() and not ln.lstrip().startswith("#")]
+    assert ci[-1] == "python -m pytest"
+    assert any(ln.endswith(" -e '.[test]'") and "pip install" in ln for ln in ci)
+    first = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert [ln.split("#")[0].strip() for ln in first.splitlines()] == \
+        ["pip install -e '.[test]'", "python -m pytest"]
+    linked = {os.path.normpath(os.path.join(ROOT_DIR, t)) for t in _LINK.findall(readme)}
+    unlinked = sorted(f for f in os.listdir(DOCS) if os.path.join(DOCS, f) not in linked)
+    assert not unlinked, f"docs pages not linked from README.md: {unlinked}"
+
+
+def test_doc_links_resolve_and_no_text_installs_proofshim_from_pypi():
+    """Every relative link of README.md, the gallery and docs/*.md names an existing file; no doc
+    and no message of the package tells users to `pip install proofshim` (it is not on PyPI)."""
+    pypi = re.compile(r"pip install (proofshim(?![-\w/.])|'proofshim\[)")
+    problems = []
+    for path in _doc_files():
+        text = _read(path)
+        for target in _LINK.findall(re.sub(r"`[^`\n]*`", "", text)):   # not in code spans
+            if "://" not in target and not os.path.exists(os.path.join(os.path.dirname(path), target)):
+                problems.append(f"{os.path.relpath(path, ROOT_DIR)}: broken link {target}")
+        text = text.replace("`pip install proofshim` finds nothing", "")  # DEPLOYMENT.md says so
+        problems += [f"{os.path.relpath(path, ROOT_DIR)}: {m.group(0)}" for m in pypi.finditer(text)]
+    for name in sorted(os.listdir(PACKAGE_DIR)):
+        if name.endswith(".py"):
+            problems += [f"proofshim/{name}: {m.group(0)}"
+                         for m in pypi.finditer(_read(os.path.join(PACKAGE_DIR, name)))]
+    assert not problems, "\n".join(problems)
