@@ -250,3 +250,37 @@ def test_doc_links_resolve_and_no_text_installs_proofshim_from_pypi():
             problems += [f"proofshim/{name}: {m.group(0)}"
                          for m in pypi.finditer(_read(os.path.join(PACKAGE_DIR, name)))]
     assert not problems, "\n".join(problems)
+
+
+def test_the_run_works_in_a_temporary_directory_of_its_own(ROOT):
+    """Every process of the test run (this one, ROOT, subprocesses) takes the run's own TMPDIR,
+    so that what the run leaves behind can be told from other programs' files in /tmp."""
+    import conftest
+
+    assert os.environ["TMPDIR"] == conftest.RUN_TMP == __import__("tempfile").gettempdir()
+    assert ROOT.gSystem.TempDirectory() == conftest.RUN_TMP
+    child = subprocess.run([sys.executable, "-c", "import tempfile; print(tempfile.gettempdir())"],
+                           capture_output=True, text=True, timeout=60)
+    assert child.stdout.strip() == conftest.RUN_TMP
+
+
+def test_what_a_run_leaves_in_tmp_or_dot_proof_is_found(tmp_path):
+    """The end-of-run check (conftest's pytest_sessionfinish) names a file left in the run's TMPDIR
+    and anything made, changed or removed under ~/.proof; pytest's and dask's own scratch
+    directories do not count."""
+    from conftest import leftovers, tree_state
+
+    run_tmp, proof_dir = tmp_path / "run", tmp_path / ".proof"
+    (run_tmp / "pytest-of-someone").mkdir(parents=True)
+    (run_tmp / "dask-scratch-space").mkdir()
+    (proof_dir / "datasets" / "old").mkdir(parents=True)
+    (proof_dir / "datasets" / "old" / "a.root").write_text("x")
+    start = tree_state(str(proof_dir))
+    assert leftovers(str(run_tmp), str(proof_dir), start) == []
+    (run_tmp / "proofshim-xrootd-1").mkdir()
+    assert leftovers(str(run_tmp), str(proof_dir), start) == [str(run_tmp / "proofshim-xrootd-1")]
+    (run_tmp / "proofshim-xrootd-1").rmdir()
+    (proof_dir / "datasets" / "old" / "a.root").unlink()
+    left = leftovers(str(run_tmp), str(proof_dir), start)
+    assert any(p.startswith(str(proof_dir / "datasets" / "old" / "a.root") + " (removed") for p in left), left
+    assert any(p.startswith(str(proof_dir / "datasets" / "old") + " (in") for p in left), left
