@@ -84,6 +84,14 @@ def test_one_version_everywhere(wheel):
     assert not re.search(r'^version\s*=', project, re.MULTILINE), "the version is dynamic"
     assert re.search(r'^dynamic\s*=\s*\[\s*"version"\s*\]', project, re.MULTILINE)
     assert 'version = { attr = "proofshim.__version__" }' in pyproject
+    from importlib.metadata import PackageNotFoundError, version
+    try:   # the installed distribution (pip install -e), when there is one
+        assert version("proofshim") == _package_version()
+    except PackageNotFoundError:
+        pass
+    literals = [name for name in os.listdir(PACKAGE_DIR) if name.endswith(".py") and name != "__init__.py"
+                and re.search(r'^\s*(__version__|VERSION|version)\s*=\s*"\d', _read(os.path.join(PACKAGE_DIR, name)), re.M)]
+    assert not literals, f"a second version literal in {literals}"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (ROOT_DIR, os.environ.get("PYTHONPATH")) if p))
     proc = subprocess.run([sys.executable, "-m", "proofshim", "--version"], capture_output=True,
                           text=True, timeout=600, env=env)
