@@ -1,7 +1,8 @@
 """What a newcomer meets first: installing proofshim where it is not on PyPI (a wheel built from the
 checkout), one version everywhere, the licence, the declared dependencies, `proofshim --version`,
-the test suite on a machine without sshd or xrootd, and the first import and first query saying
-what they spend their time on instead of staying silent."""
+the test suite on a machine without sshd or xrootd, the first import and first query saying
+what they spend their time on instead of staying silent, a README that is a short front page whose
+links and install instructions are true, and a test run that leaves nothing in /tmp or ~/.proof."""
 from __future__ import annotations
 
 import email
