@@ -124,6 +124,7 @@ _USED_AS = {
     "asyncssh": r"^\s*import asyncssh\b|importorskip\(\"asyncssh\"",
     "dask-jobqueue": r"^\s*import dask_jobqueue\b|importorskip\(\"dask_jobqueue\"",
     "pytest": r"^\s*import pytest\b",
+    "pytest-timeout": r"^timeout = \d+",   # pyproject's [tool.pytest.ini_options]: a bound per test
     "hypothesis": r"^\s*from hypothesis\b",
     "pyyaml": r"^\s*import yaml\b",
     # The wheel fixture above builds with the installed backend: pip wheel --no-build-isolation.
@@ -144,6 +145,7 @@ def test_every_declared_dependency_is_used(wheel):
     """No dependency (or extra) that nothing uses: each Requires-Dist of the wheel is imported by the
     package (the runtime ones and the ssh/jobqueue extras) or by the tests (the test extra)."""
     package, tests = _sources("proofshim"), _sources("tests")
+    tests += "\n" + _read(os.path.join(ROOT_DIR, "pyproject.toml"))   # pytest plugins are configured there
     unused = []
     for req in _metadata(wheel).get_all("Requires-Dist"):
         name = re.match(r"[A-Za-z0-9_.-]+", req).group(0).lower()
@@ -179,15 +181,20 @@ _FIRST_QUERY = textwrap.dedent("""
 """)
 
 
-def test_first_import_and_first_compile_are_announced(tmp_path):
-    """On a cold cache (a new host), `import proofshim` says it builds the C++ library (~20 s) and
-    the first query says it compiles the selector (~10 s), one Info line each; a second run on
-    the same cache does neither and says nothing about it."""
+def test_first_compile_is_announced_once(tmp_path):
+    """The first query of a selector says it compiles it, one Info line; a second run on the same
+    cache says nothing about it. (The library build's own line, on a cold cache, is checked by
+    test_tutorial_forms.py::test_library_build_records_neither_the_callers_directory_nor_proofshims_location,
+    which builds one anyway.)"""
     sel = str(tmp_path / "CycleSel.C")
-    shutil.copy(selector_path("CycleSel.C"), sel)
+    with open(selector_path("CycleSel.C")) as fh:
+        # Code of its own (a comment naming this run), so that no earlier test compiled it.
+        code = f"// {tmp_path}\n" + fh.read()
+    with open(sel, "w") as fh:
+        fh.write(code)
     script = tmp_path / "first.py"
     script.write_text(_FIRST_QUERY.format(sel=sel + "+"))
-    env = dict(os.environ, PROOFSHIM_CACHE_DIR=str(tmp_path / "cache"), PROOFSHIM_PROGRESS="0",
+    env = dict(os.environ, PROOFSHIM_PROGRESS="0",
                PYTHONPATH=os.pathsep.join(p for p in (ROOT_DIR, os.environ.get("PYTHONPATH")) if p))
 
     def run():
@@ -197,17 +204,11 @@ def test_first_import_and_first_compile_are_announced(tmp_path):
         return proc.stderr
 
     cold = run()
-    build = [ln for ln in cold.splitlines() if "C++ library" in ln]
-    assert len(build) == 1 and re.fullmatch(
-        r"Info in <proofshim>: building proofshim's C\+\+ library for ROOT 6\.\S+ in "
-        + re.escape(str(tmp_path / "cache")) + r"/\S+ \(once per host and version of proofshim, ~20 s\)",
-        build[0]), cold
     compiling = [ln for ln in cold.splitlines() if "compiling" in ln]
     assert compiling == ["Info in <TProof::Process>: compiling CycleSel.C+ (once per host and "
                          "version of its code)"], cold
-    assert cold.index(build[0]) < cold.index(compiling[0])
     warm = run()
-    assert "C++ library" not in warm and "compiling" not in warm, warm
+    assert "compiling" not in warm, warm
 
 
 README = os.path.join(ROOT_DIR, "README.md")
@@ -232,7 +233,7 @@ def test_readme_is_a_short_front_page_starting_with_the_ci_commands():
     assert len(readme.splitlines()) <= 200, "README.md is the front page: move detail into docs/"
     ci = [ln.strip() for ln in _read(os.path.join(ROOT_DIR, ".ci", "run")).splitlines()
           if ln.strip() and not ln.lstrip().startswith("#")]
-    assert ci[-1] == "python -m pytest"
+    assert "python -m pytest" in ci, "the README's test command, as .ci/run runs it"
     assert any(ln.endswith(" -e '.[test]'") and "pip install" in ln for ln in ci)
     first = readme.split("```bash\n", 1)[1].split("```", 1)[0]
     assert [ln.split("#")[0].strip() for ln in first.splitlines()] == \
