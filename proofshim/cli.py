@@ -103,9 +103,36 @@ def _compare(args) -> int:
     return 0 if result.ok else 1
 
 
+def version_text() -> str:
+    """`proofshim --version`: proofshim's version and those of what it runs on (importing the
+    command has loaded ROOT already)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__, runtime
+
+    def dist(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"proofshim {__version__} (ROOT {runtime.import_root().gROOT.GetVersion()}, "
+            f"dask {dist('dask')}, distributed {dist('distributed')}, Python {platform.python_version()})")
+
+
+class _Version(argparse.Action):
+    """Print version_text() unwrapped (argparse's own version action wraps it) and exit."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `proofshim` command."""
     parser = argparse.ArgumentParser(prog="proofshim", description=__doc__)
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the versions and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run ROOT macros (e.g. 'run.C(\"x\", 3)') with the shim installed")
     run.add_argument("macros", nargs="+")

@@ -203,8 +203,10 @@ def remote_command(python: str, env: Mapping) -> str:
 
 def missing_extra(kind: str, module: str) -> OpenError:
     """The error for a cluster kind whose optional package is not installed."""
+    # proofshim is not on PyPI: name the package itself, and the extra of a checkout.
     return OpenError(f"the '{kind}' cluster specification needs the Python package '{module}', which is "
-                     f"not installed: pip install 'proofshim[{EXTRA[kind]}]'")
+                     f"not installed: pip install {module} (or, in proofshim's checkout, "
+                     f"pip install '.[{EXTRA[kind]}]')")
 
 
 def build(spec: SSHSpec | JobqueueSpec):

@@ -73,7 +73,8 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
         shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
         return (f"proofshim is not installed on {len(missing)} of the {len(found)} dask workers of "
                 f"{address} ({shown}): dask runs proofshim's code there by reference. Install it in "
-                f"the workers' environment (pip install proofshim=={version}) and restart them."), ""
+                f"the workers' environment (proofshim {version}: pip install a wheel built from the client's "
+                f"checkout, or the checkout itself; see docs/DEPLOYMENT.md) and restart them."), ""
     other = sorted(f"{w} has {v}" for w, v in found.items() if isinstance(v, str) and v not in (version, "?"))
     if other:
         return "", (f"the client runs proofshim {version}, but on the workers of {address}: "

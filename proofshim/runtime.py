@@ -185,6 +185,10 @@ def load_library():
                 if name.startswith("ProofShim") or name == "digest":
                     os.unlink(os.path.join(build, name))
             _copy_sources(build, headers)
+        if not any(name.startswith("ProofShim") and name.endswith(".so") for name in os.listdir(build)):
+            # The first import on a host is silent for a long time otherwise.
+            log.info("building proofshim's C++ library for ROOT %s in %s (once per host and version "
+                     "of proofshim, ~20 s)", ROOT.gROOT.GetVersion(), build, extra={"where": "proofshim"})
         # The library's dictionary records the include path and the working directory of its
         # build, and every process that loads it adds them to the include path of its later ACLiC
         # compiles: build in the library's own directory, from its own copy of the headers, so

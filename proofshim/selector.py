@@ -265,9 +265,13 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
         log.info("using %s as already loaded in this process", code.label)
         _loaded[code.digest] = _loaded_sources[main_source]
         return _loaded[code.digest]
-    with materialized(code) as build, _include_path_first(ROOT, build, code.include_dirs), \
-            runtime.captured_output() as out:
-        ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
+    with materialized(code) as build, _include_path_first(ROOT, build, code.include_dirs):
+        if "++" in code.mode or not os.path.exists(compiled_library(build, code.main)):
+            # The first query of a selector is silent for seconds otherwise (ACLiC).
+            log.info("compiling %s (once per host and version of its code)", code.label,
+                     extra={"where": "TProof::Process" if require_selector else "TProof::Load"})
+        with runtime.captured_output() as out:
+            ok = ROOT.gSystem.CompileMacro(os.path.join(build, code.main), aclic_options(code.mode))
     if ok != 1:
         raise SelectorError(f"{code.label} failed to compile:\n{out[0].rstrip()}")
     if require_selector and not ROOT.ProofShim.ClassIsSelector(code.class_name):
@@ -276,6 +280,16 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
             f"'{code.class_name}': PROOF requires the class to be named after the file")
     _loaded[code.digest] = _loaded_sources[main_source] = code.class_name
     return code.class_name
+
+
+def compiled_library(build: str, main: str) -> str:
+    """The library ACLiC makes of the source `main` in `build` (MySel.C -> MySel_C.so).
+
+    >>> compiled_library("/c/x", "sub/MySel.cxx")
+    '/c/x/sub/MySel_cxx.so'
+    """
+    stem, ext = os.path.splitext(os.path.join(build, main))
+    return f"{stem}_{ext[1:]}.so"
 
 
 def instantiate(class_name: str):

@@ -3,6 +3,8 @@ processes) for the whole run, real ROOT files made here, and the test selectors.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 
 import pytest
@@ -10,6 +12,46 @@ import pytest
 warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in alpha")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# A test run leaves nothing in /tmp or ~/.proof. TMPDIR points every process of the run (ROOT, dask
+# workers and directories, drivers, servers, pytest's own tmp_path) at one directory of the run's
+# own, so that whatever is left in it at the end, besides pytest's tmp_path tree, was left by this
+# run (a shared /tmp could not tell other programs' files from ours); it is removed when the run
+# passes. 0711: xrootd, run as its own user when we are root, reaches its data dirs inside.
+RUN_TMP = tempfile.mkdtemp(prefix=f"proofshim-tests-{os.getpid()}-")
+os.chmod(RUN_TMP, 0o711)
+os.environ["TMPDIR"] = RUN_TMP
+tempfile.tempdir = RUN_TMP
+HOME_PROOF = os.path.join(os.path.expanduser("~"), ".proof")
+
+
+def tree_state(top: str) -> dict[str, int]:
+    """Every path under `top` (and `top`) -> its modification time, to tell what a run changed."""
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in [""] + dirnames + filenames:
+            path = os.path.join(dirpath, name) if name else dirpath
+            try:
+                state[path] = os.lstat(path).st_mtime_ns
+            except OSError:
+                continue
+    return state
+
+
+HOME_PROOF_AT_START = tree_state(HOME_PROOF)
+
+
+def leftovers(run_tmp: str, proof_dir: str, proof_at_start: dict[str, int]) -> list[str]:
+    """What a run left in its TMPDIR `run_tmp` and changed in `proof_dir` (~/.proof) since
+    `proof_at_start` (its tree_state then). Not counted: pytest's tmp_path tree, and dask's own
+    scratch space (dask-scratch-space: lock files dask leaves there for the clusters some tests
+    start themselves; proofshim's clusters work in their session directories)."""
+    left = [os.path.join(run_tmp, n) for n in sorted(os.listdir(run_tmp))
+            if not n.startswith("pytest-of-") and n != "dask-scratch-space"]
+    now = tree_state(proof_dir)
+    left += [f"{p} (in {proof_dir})" for p in sorted(now) if proof_at_start.get(p) != now[p]]
+    left += [f"{p} (removed from {proof_dir})" for p in sorted(set(proof_at_start) - set(now))]
+    return left
 
 # Every process this test run starts (drivers, local clusters, dask workers) inherits this marker,
 # so that the run can check at its end that none of them is left behind.
@@ -53,6 +95,15 @@ def pytest_sessionfinish(session, exitstatus):
         if cmds:
             print("\nstray processes left by the test run:\n  " + "\n  ".join(cmds))
             session.exitstatus = 1
+    left = leftovers(RUN_TMP, HOME_PROOF, HOME_PROOF_AT_START)
+    if left:
+        print("\nfiles left by the test run in its TMPDIR, or changed in ~/.proof (tests must remove "
+              "what they make, and use tmp_path or a private dataset-dir):\n  " + "\n  ".join(left))
+        session.exitstatus = 1
+    if session.exitstatus == 0:
+        shutil.rmtree(RUN_TMP, ignore_errors=True)
+    else:
+        print(f"\nthe test run's temporary files are kept in {RUN_TMP}")
 SELECTORS = os.path.join(HERE, "selectors")
 
 # Uneven on purpose: a one-entry file, a small one, large ones.

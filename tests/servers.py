@@ -1,7 +1,9 @@
 """Real servers for the tests, started on loopback by the tests themselves: OpenSSH's sshd (for
 dask's SSHCluster) and XRootD's xrootd (for root:// data). Both are Debian packages that `.ci/run`
-installs; a machine without them fails these tests with a message saying so, unless
-PROOFSHIM_TESTS_NO_SERVERS=1 says that it cannot have them (then the tests are skipped)."""
+installs. A machine without them skips these tests, saying which server is missing and how to get it
+(`pip install -e '.[test]' && python -m pytest` passes on a fresh machine); with
+PROOFSHIM_TESTS_REQUIRE_SERVERS=1, which `.ci/run` sets, a missing server fails them instead, so
+that CI cannot pass without running them."""
 from __future__ import annotations
 
 import getpass
@@ -15,19 +17,20 @@ import time
 
 import pytest
 
-NO_SERVERS = "PROOFSHIM_TESTS_NO_SERVERS"
+REQUIRE_SERVERS = "PROOFSHIM_TESTS_REQUIRE_SERVERS"
 
 
 def require(binary: str, package: str) -> str:
-    """The path of `binary`, or fail (skip only when the machine says it cannot have it)."""
+    """The path of `binary`; when it is missing, skip the test (fail with PROOFSHIM_TESTS_REQUIRE_SERVERS=1)."""
     path = shutil.which(binary) or next((p for p in (f"/usr/sbin/{binary}", f"/usr/bin/{binary}")
                                          if os.path.exists(p)), None)
     if path:
         return path
-    if os.environ.get(NO_SERVERS) == "1":
-        pytest.skip(f"{binary} is not installed and {NO_SERVERS}=1")
-    pytest.fail(f"{binary} is not installed: `.ci/run` installs it (apt-get install -y {package}); "
-                f"run that, or set {NO_SERVERS}=1 on a machine that cannot have it")
+    how = f"apt-get install -y {package}, as `.ci/run` does"
+    if os.environ.get(REQUIRE_SERVERS) == "1":
+        pytest.fail(f"{binary} is not installed and {REQUIRE_SERVERS}=1 makes the tests that start it "
+                    f"mandatory: {how}")
+    pytest.skip(f"{binary} is not installed ({how}; {REQUIRE_SERVERS}=1 makes this a failure)")
 
 
 def free_port() -> int:
@@ -122,7 +125,9 @@ class XRootDServer:
         os.makedirs(rundir, exist_ok=True)
         config = os.path.join(rundir, "xrootd.cfg")
         with open(config, "w") as f:
-            f.write(f"oss.localroot {directory}\nall.export /\nxrd.allow host 127.0.0.1\n")
+            # all.pidpath: by default xrootd leaves /tmp/<instance name>/xrootd.pid behind.
+            f.write(f"oss.localroot {directory}\nall.export /\nxrd.allow host 127.0.0.1\n"
+                    f"all.pidpath {rundir}\n")
         cmd = [xrootd, "-p", str(self.port), "-c", config, "-n", f"proofshim{self.port}",
                "-a", os.path.join(rundir, "admin"), "-s", os.path.join(rundir, "xrootd.pid")]
         if os.geteuid() == 0:

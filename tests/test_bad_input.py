@@ -2,8 +2,8 @@
 session keeps working afterwards (a good query right after counts every entry exactly once).
 
 One test selector, ThrowSel.C, throws where the input parameter ThrowSel_Where says; it counts
-entries by global id, so "exactly once" is checked entry by entry. The README's table "When things
-go wrong" lists these cases with the test of each.
+entries by global id, so "exactly once" is checked entry by entry. The table "When things go wrong"
+in docs/TROUBLESHOOTING.md lists these cases with the test of each.
 """
 from __future__ import annotations
 

@@ -116,12 +116,12 @@ def test_missing_extras_name_the_install_command(monkeypatch):
     ssh = clusters.parse({"ssh": {"hosts": ["a", "b"]}}, "s")
     monkeypatch.setitem(sys.modules, "dask_jobqueue", None)   # import fails as if not installed
     monkeypatch.setitem(sys.modules, "asyncssh", None)
-    with pytest.raises(OpenError, match=r"pip install 'proofshim\[jobqueue\]'"):
+    with pytest.raises(OpenError, match=r"pip install dask-jobqueue \(or, in proofshim's checkout, pip install '\.\[jobqueue\]'\)"):
         clusters.build(jq)
-    with pytest.raises(OpenError, match=r"pip install 'proofshim\[ssh\]'"):
+    with pytest.raises(OpenError, match=r"pip install asyncssh \(or, in proofshim's checkout, pip install '\.\[ssh\]'\)"):
         clusters.build(ssh)
     # and through TProof::Open's path: the handle reports it as is
-    with pytest.raises(OpenError, match=r"proofshim\[ssh\]"):
+    with pytest.raises(OpenError, match=r"pip install asyncssh"):
         clusters.ClusterHandle(ssh).start(timeout=30)
 
 

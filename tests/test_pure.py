@@ -201,7 +201,8 @@ def test_workers_without_proofshim_or_with_another_version_are_reported():
     found = {"tcp://w1:1": "0.1.0", "tcp://w2:2": None, "tcp://w3:3": OSError("gone")}
     error, _ = installation_problems(found, "0.1.0", "tcp://sched:8786")
     assert "not installed on 1 of the 3 dask workers of tcp://sched:8786 (tcp://w2:2)" in error
-    assert "pip install proofshim==0.1.0" in error
+    assert "(proofshim 0.1.0: pip install a wheel built from the client's checkout" in error
+    assert "docs/DEPLOYMENT.md" in error
     error, warning = installation_problems({"tcp://w1:1": "0.0.9", "tcp://w3:3": "?"}, "0.1.0", "tcp://s:1")
     assert not error and "tcp://w1:1 has 0.0.9" in warning and "w3" not in warning
 

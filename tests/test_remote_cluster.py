@@ -35,7 +35,7 @@ START_TIMEOUT = 180        # s for a scheduler to write its address and the work
 
 def _worker_env(cache_dir: str) -> dict:
     """The environment of the cluster's processes: proofshim importable (dask pickles functions by
-    reference, so workers need the package, as `pip install proofshim` gives them), their own cache."""
+    reference, so workers need the package, as installing it on worker hosts gives them), their own cache."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DASK_", "PROOFSHIM_"))}
     env.update(PYTHONPATH=REPO, PROOFSHIM_CACHE_DIR=cache_dir, PYTHONWARNINGS="ignore")
     return env

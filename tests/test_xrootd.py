@@ -25,6 +25,8 @@ def xrootd(make_files):
     yield server, files
     server.stop()
     shutil.rmtree(top, ignore_errors=True)
+    # xrootd's default pid path is /tmp/<instance name>, outside the run's TMPDIR.
+    assert not os.path.exists(f"/tmp/proofshim{server.port}"), "xrootd left its pid directory in /tmp"
 
 
 def test_root_wheel_reads_root_urls(ROOT, xrootd):

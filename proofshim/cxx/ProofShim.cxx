@@ -1741,8 +1741,9 @@ TQueryResult *TProof::GetQueryResult(const char *ref)
    TString r(ref);
    TIter next(fQueries);
    while (auto *qr = (TQueryResult *)next()) {
-      if (r == qr->GetName() || r == qr->GetTitle() || r == TString::Format("%d", qr->GetSeqNum()) ||
-          r.EndsWith(TString::Format(":%s", qr->GetName())))
+      // PROOF's references: the query's name ("q3"), "<session>:<name>" (its title) or its number;
+      // another session's reference matches nothing.
+      if (r == qr->GetName() || r == qr->GetTitle() || r == TString::Format("%d", qr->GetSeqNum()))
          return qr;
    }
    return nullptr;
@@ -2982,8 +2983,9 @@ static TQueryResult *FindQuery(TList *queries, const char *ref, Int_t seq)
       }
       TString r(ref);
       if (r.IsNull()) return (TQueryResult *)queries->Last();
-      if (r == qr->GetName() || r == qr->GetTitle() || r == TString::Format("%d", qr->GetSeqNum()) ||
-          r.EndsWith(TString::Format(":%s", qr->GetName())))
+      // PROOF's references: the query's name ("q3"), "<session>:<name>" (its title) or its number;
+      // another session's reference matches nothing.
+      if (r == qr->GetName() || r == qr->GetTitle() || r == TString::Format("%d", qr->GetSeqNum()))
          return qr;
    }
    return nullptr;
