@@ -124,6 +124,7 @@ _USED_AS = {
     "asyncssh": r"^\s*import asyncssh\b|importorskip\(\"asyncssh\"",
     "dask-jobqueue": r"^\s*import dask_jobqueue\b|importorskip\(\"dask_jobqueue\"",
     "pytest": r"^\s*import pytest\b",
+    "ruff": r"^\[tool\.ruff\]",         # the lint rules, run by .ci/run
     "pytest-timeout": r"^timeout = \d+",   # pyproject's [tool.pytest.ini_options]: a bound per test
     "hypothesis": r"^\s*from hypothesis\b",
     "pyyaml": r"^\s*import yaml\b",
