@@ -366,20 +366,27 @@ class Runner:
             self._element[2].SetValue(elem)
             self._element[1] = elem            # the previous element goes with its proxy
 
-    def _open_tree(self, url: str, directory: str, tree: str, init: bool = True) -> int:
-        """Open the tree (if not open already) and, `init`, run Init and Notify on a newly opened one."""
-        if self._tree is not None and self._opened == (url, directory, tree, self._friends):
-            return OK
+    def _open_dir(self, url: str, directory: str):
+        """Close the current file, open `url` and return its `directory` (None, with the error set)."""
         self.CloseFile()
         f = runtime.open_file(url)
         if f is None:
             self._error = f"cannot open file '{url}'"
-            return DATA_ERROR
+            return None
         self._file = f
         d = f if not directory or directory == "/" else f.GetDirectory(directory)
         if not d:
             self._error = f"directory '{directory}' not found in file '{url}'"
             self.CloseFile()
+            return None
+        return d
+
+    def _open_tree(self, url: str, directory: str, tree: str, init: bool = True) -> int:
+        """Open the tree (if not open already) and, `init`, run Init and Notify on a newly opened one."""
+        if self._tree is not None and self._opened == (url, directory, tree, self._friends):
+            return OK
+        d = self._open_dir(url, directory)
+        if d is None:
             return DATA_ERROR
         t = d.Get(tree)
         if not t or not t.InheritsFrom("TTree"):
@@ -431,16 +438,8 @@ class Runner:
     def _open_object_dir(self, url: str, directory: str) -> int:
         if self._objdir is not None and self._opened == (url, directory, None, ""):
             return OK
-        self.CloseFile()
-        f = runtime.open_file(url)
-        if f is None:
-            self._error = f"cannot open file '{url}'"
-            return DATA_ERROR
-        self._file = f
-        d = f if not directory or directory == "/" else f.GetDirectory(directory)
-        if not d:
-            self._error = f"directory '{directory}' not found in file '{url}'"
-            self.CloseFile()
+        d = self._open_dir(url, directory)
+        if d is None:
             return DATA_ERROR
         self._keys = list(d.GetListOfKeys())
         self._objdir = d

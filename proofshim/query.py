@@ -158,7 +158,7 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
         return [], [(0, 0, nentries)], {}, code_loader(), []
     elements = elements_of(kind, data)
     if elements and elements[0].object_type:
-        return _plan_objects(session, data, elements, code_loader, nentries, first)
+        return _plan_objects(session, data, elements, code_loader, nentries, first, strict)
     elements = [_remembered(e) for e in elements]
     elist = entry_list or (runtime.downcast(data.GetEntryList()) if hasattr(data, "GetEntryList") else None)
     unknown = [e for e in elements if _needs_count(e)]
@@ -216,7 +216,7 @@ def _class_filter(type_name: str):
     return inherits
 
 
-def _plan_objects(session, data, elements, code_loader, nentries: int, first: int):
+def _plan_objects(session, data, elements, code_loader, nentries: int, first: int, strict: bool):
     """An object TDSet's plan: the workers list each file's keys while the selector compiles; the
     keys of the data set's class (and name filter) become the objects, packetized like entries."""
     import numpy as np  # noqa: PLC0415 - numpy comes with ROOT
@@ -233,8 +233,9 @@ def _plan_objects(session, data, elements, code_loader, nentries: int, first: in
     kept, positions, missing = [], [], {}
     for e, (keys, err) in zip(elements, session.executor.gather_counts(futures)):
         if err:
-            if settings.get("strict", False):
-                raise DatasetError(f"{err} (strict mode: no file may be skipped)")
+            if strict:
+                raise DatasetError(f"{err} (strict mode: no file may be skipped; leave it out of the "
+                                   f"data, or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
             log.warning("%s: file skipped, listed in MissingFiles", err)
             missing[e.url] = err
             continue

@@ -127,6 +127,7 @@ def remove(session: str, keep=()) -> list[str]:
     ['data/0.0/q1-1/a.root']
     >>> remove(s), os.path.exists(s)
     ([], False)
+    >>> import shutil; shutil.rmtree(top)
     """
     session = os.path.abspath(session)
     if not os.path.lexists(session):

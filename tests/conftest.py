@@ -219,10 +219,21 @@ def start_driver(args, marker="PROCESSING", timeout=240):
     """Start a driver script in its own process group; return (process, lines up to `marker`)."""
     import subprocess  # noqa: PLC0415
     import sys  # noqa: PLC0415
-    import time  # noqa: PLC0415
 
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
+    reached, lines = read_until(proc, marker, timeout)
+    if reached:
+        return proc, lines
+    proc.kill()
+    pytest.fail(f"the driver did not reach '{marker}': {''.join(lines)}{proc.stderr.read()}")
+
+
+def read_until(proc, marker, timeout):
+    """Read `proc`'s stdout up to a line starting with `marker` (for at most `timeout` s between
+    lines and in all): (whether it came, the lines read)."""
+    import time  # noqa: PLC0415
+
     deadline = time.monotonic() + timeout
     lines = []
     while time.monotonic() < deadline:
@@ -231,9 +242,8 @@ def start_driver(args, marker="PROCESSING", timeout=240):
             break
         lines.append(line)
         if line.startswith(marker):
-            return proc, lines
-    proc.kill()
-    pytest.fail(f"the driver did not reach '{marker}': {''.join(lines)}{proc.stderr.read()}")
+            return True, lines
+    return False, lines
 
 
 def finish_driver(proc, lines, timeout=180):

@@ -49,9 +49,6 @@ def test_parse_table_reads_rows_per_class():
 
 
 def test_compat_messages():
-    import doctest
-
-    assert doctest.testmod(compat).failed == 0
     assert not set(compat.NO_EFFECT) & set(compat.REFUSED), "a method is either without effect or refused"
     for where, why in {**compat.NO_EFFECT, **compat.REFUSED}.items():
         assert re.fullmatch(r"T\w+::\w+", where) and why and not why.endswith("."), where

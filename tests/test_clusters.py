@@ -3,7 +3,6 @@ missing-extra errors, and a legacy script whose old master maps to an SSHCluster
 real sshd on loopback."""
 from __future__ import annotations
 
-import doctest
 import os
 import socket
 import subprocess
@@ -22,10 +21,6 @@ ROOT_DIR = os.path.dirname(HERE)
 
 
 # ---------------------------------------------------------------- parsing (pure)
-def test_doctests():
-    assert doctest.testmod(clusters).failed == 0
-
-
 def test_ssh_spec_from_a_master_mapping():
     masters = {"oldmaster:1093": {"ssh": {
         "hosts": ["head", "n1", "n2"], "workers-per-host": "3",

@@ -4,7 +4,6 @@ selector: one that agrees with its one-process run (exit 0), one that cannot (ex
 from __future__ import annotations
 
 import array
-import doctest
 import json
 import os
 import subprocess
@@ -20,11 +19,6 @@ WT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 # ------------------------------------------------------------------ pure logic
-
-def test_doctests():
-    failures, tried = doctest.testmod(compare)
-    assert tried >= 7 and failures == 0
-
 
 def test_values_close_integers_exact_floats_relative():
     assert compare.values_close(7.0, 7.0, 1e-9)

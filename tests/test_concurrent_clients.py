@@ -13,7 +13,7 @@ import sys
 import time
 
 import pytest
-from conftest import HERE, assert_hist_equal, local_run, selector_path
+from conftest import HERE, assert_hist_equal, local_run, read_until, selector_path
 from test_remote_cluster import DaskCluster
 
 DRIVER = os.path.join(HERE, "scripts", "client_driver.py")
@@ -31,14 +31,9 @@ def _start(args, tmp_path, name):
 
 
 def _read_until(proc, marker, timeout=240):
-    lines, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith(marker):
-            return lines
+    reached, lines = read_until(proc, marker, timeout)
+    if reached:
+        return lines
     pytest.fail(f"client did not reach {marker}: {''.join(lines)}{proc.err_path.read_text()[-3000:]}")
 
 

@@ -6,7 +6,6 @@ The drivers run as they would for a user: a pyroot script and `proofshim run` ma
 process of its own (process exit is what is tested), on real local clusters of one worker."""
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import signal
@@ -17,7 +16,7 @@ import time
 import pytest
 from conftest import HERE, selector_path
 
-from proofshim import runner, url
+from proofshim import url
 
 MACROS = os.path.join(HERE, "macros")
 COUNT_SEL = selector_path("CountSel.C") + "+"
@@ -35,11 +34,6 @@ def _pattern(data_files):
 
 
 # ---- pure logic
-
-def test_doctests():
-    assert doctest.testmod(url).failed == 0
-    assert doctest.testmod(runner).failed == 0
-
 
 @pytest.mark.parametrize("field,workers,per_host,notes", [
     ("workers=8", 8, False, 0),

@@ -1,18 +1,12 @@
 """Data locality (pure): the host of each file, and packets going preferably to workers on it."""
 from __future__ import annotations
 
-import doctest
 from collections import Counter
 
 import pytest
 
-from proofshim import locality
 from proofshim.locality import address_host, element_hosts, file_host
 from proofshim.packetizer import AdaptivePacketizer, Element
-
-
-def test_doctests():
-    assert doctest.testmod(locality).failed == 0
 
 
 @pytest.mark.parametrize("url,host", [

@@ -4,7 +4,6 @@ TQueryResult::GetLogFile and TProofMgr::GetSessionLogs give it back with the wor
 a failing query's error shows the tail of the failing worker's log."""
 from __future__ import annotations
 
-import doctest
 import os
 import re
 import subprocess
@@ -44,14 +43,6 @@ def run_logsel(ROOT, proof, tag: str, n: int = 2000, **params) -> int:
         return proof.Process(LOGSEL, n)
     finally:
         proof.DeleteParameters("LogSel_*")
-
-
-def test_pure_log_logic_doctests():
-    from proofshim import logs, workerlog
-
-    for mod in (logs, workerlog):
-        res = doctest.testmod(mod)
-        assert res.failed == 0 and res.attempted > 0, mod.__name__
 
 
 def test_captured_line_survives_a_crash(tmp_path):

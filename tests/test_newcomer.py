@@ -124,6 +124,7 @@ _USED_AS = {
     "asyncssh": r"^\s*import asyncssh\b|importorskip\(\"asyncssh\"",
     "dask-jobqueue": r"^\s*import dask_jobqueue\b|importorskip\(\"dask_jobqueue\"",
     "pytest": r"^\s*import pytest\b",
+    "ruff": r"^\[tool\.ruff\]",         # the lint rules, run by .ci/run
     "pytest-timeout": r"^timeout = \d+",   # pyproject's [tool.pytest.ini_options]: a bound per test
     "hypothesis": r"^\s*from hypothesis\b",
     "pyyaml": r"^\s*import yaml\b",
@@ -294,3 +295,14 @@ def test_what_a_run_leaves_in_tmp_or_dot_proof_is_found(tmp_path):
     left = leftovers(str(run_tmp), str(proof_dir), start)
     assert any(p.startswith(str(proof_dir / "datasets" / "old" / "a.root") + " (removed") for p in left), left
     assert any(p.startswith(str(proof_dir / "datasets" / "old") + " (in") for p in left), left
+
+
+def test_architecture_lists_every_module():
+    """docs/ARCHITECTURE.md's layout table names every module of the package (a new module, or a
+    renamed one, has to say there what it owns)."""
+    text = _read(os.path.join(DOCS, "ARCHITECTURE.md"))
+    named = set(re.findall(r"`(?:proofshim/)?([\w/]+\.py)`", text))
+    modules = {os.path.relpath(os.path.join(d, f), PACKAGE_DIR)
+               for d, _, fs in os.walk(PACKAGE_DIR) for f in fs if f.endswith(".py")}
+    assert not modules - named, f"modules missing from docs/ARCHITECTURE.md: {sorted(modules - named)}"
+    assert not named - modules, f"docs/ARCHITECTURE.md names modules that do not exist: {sorted(named - modules)}"

@@ -271,7 +271,7 @@ def test_object_tdset_name_filter_range_and_type_argument(objset_proof, event_fi
     _compare(objset_proof.GetOutputList(), sel.GetOutputList())
 
 
-def test_object_tdset_unreadable_file_listed_as_missing(objset_proof, event_files, ROOT, tmp_path):
+def test_object_tdset_unreadable_file_listed_as_missing(objset_proof, event_files, ROOT, tmp_path, capfd):
     nodir = str(tmp_path / "nodir.root")
     f = ROOT.TFile(nodir, "RECREATE")
     ROOT.MyEvent(5, 1.0, 1).Write("event")
@@ -285,6 +285,17 @@ def test_object_tdset_unreadable_file_listed_as_missing(objset_proof, event_file
     missing = out.FindObject("MissingFiles")
     assert missing and [str(fi.GetCurrentUrl().GetFile()) for fi in missing] == [nodir]
     assert "directory 'events' not found" in missing.First().GetTitle()
+    # Strict mode (the query's own parameter, as for trees) fails the query instead, naming the file.
+    objset_proof.SetParameter("PROOFSHIM_Strict", 1)
+    capfd.readouterr()
+    try:
+        assert ds.Process(EV_SEL) == -1
+    finally:
+        objset_proof.DeleteParameters("PROOFSHIM_Strict")
+    err = capfd.readouterr().err
+    assert "strict mode" in err and nodir in err, err
+    assert ds.Process(EV_SEL) == 0, "the session goes on, skipping the file again"
+    assert objset_proof.GetOutputList().FindObject("ev_ids").GetEntries() == EVENTS[1] + EVENTS[3]
 
 
 def test_object_tdset_kabortfile_skips_the_rest_of_that_file(objset_proof, event_files, ROOT):

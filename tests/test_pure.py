@@ -224,15 +224,6 @@ def test_proof_parameters_honoured_or_announced():
         assert why and parameters.message(name) == f"{name} is accepted but has no effect with proofshim: {why}"
 
 
-@pytest.mark.parametrize("module", ["proofshim.parameters", "proofshim.filepackets", "proofshim.perfstats",
-                                    "proofshim.packetizer", "proofshim.entrycache"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    assert doctest.testmod(importlib.import_module(module)).failed == 0
-
-
 def test_performance_records_latencies_and_file_visits():
     """The statistics behind PROOF's performance histograms and tree (pure part of perfstats.py)."""
     from types import SimpleNamespace

@@ -2,7 +2,6 @@
 (pyselector.py), without ROOT: plain Python classes, a fresh interpreter as the 'worker'."""
 from __future__ import annotations
 
-import doctest
 import os
 import subprocess
 import sys
@@ -15,11 +14,6 @@ from proofshim import pyselector, pyship
 from proofshim.errors import SelectorError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def test_doctests():
-    assert doctest.testmod(pyship).failed == 0
-    assert doctest.testmod(pyselector).failed == 0
 
 
 def test_own_modules_are_the_users_code_not_installed_packages(tmp_path):

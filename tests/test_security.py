@@ -258,11 +258,8 @@ def test_session_files_are_owner_only(ROOT, fresh_proof, chain, tmp_path, monkey
 def test_session_directory_rules(tmp_path):
     """Pure rules of proofshim.sessiondir: owner-only levels, and a directory that is not this
     account's own (a symbolic link, another owner) is refused rather than used."""
-    import doctest
-
     from proofshim import sessiondir
 
-    assert doctest.testmod(sessiondir).failed == 0
     s = sessiondir.create(sessiondir.path(str(tmp_path), "tag"))
     deep = sessiondir.make_private(os.path.join(s, "data", "0.1", "q1-1"), s)
     for d in (os.path.dirname(s), s, os.path.join(s, "data"), os.path.join(s, "data", "0.1"), deep):

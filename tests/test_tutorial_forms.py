@@ -24,17 +24,6 @@ WRKDIR_SEL = selector_path("WrkDirSel.C") + "+"
 MACROS = os.path.join(HERE, "macros")
 
 
-def test_doctests():
-    """The pure logic: macro rewriting, the sandbox's directories, root-config's prefix fix."""
-    import doctest
-
-    from proofshim import macros, rootsys, sandbox
-
-    for mod in (macros, sandbox, rootsys):
-        result = doctest.testmod(mod)
-        assert result.failed == 0 and result.attempted > 0, mod.__name__
-
-
 def test_rewriting_routes_process_and_leaves_comments_strings_and_this_alone():
     from proofshim.macros import rewrite_source
 

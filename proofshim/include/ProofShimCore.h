@@ -29,7 +29,7 @@ class TKey;
 
 namespace ProofShim {
 
-// ---- hooks, set from Python (proofshim/bridge.py). Unset hooks make the C++ call fail with -1.
+// ---- hooks, set from Python (proofshim/patches.py, install()). Unset hooks make the C++ call fail with -1.
 // Open("url\nconffile\nconfdir", loglevel) -> session object (TProof::Open's four arguments).
 extern std::function<TProof *(const char *, Int_t)> gOpenHook;
 // Process(session, kind, data, selector, selector object, option, nentries, first, extra)
