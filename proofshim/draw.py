@@ -49,10 +49,9 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
         if action in (12, 13):
             # A scatter plot needs every point on the client; the histogram of the points is drawn.
             engine.ScatterAsHistogram()
-            action, dim = (2, "2-D") if action == 12 else (3, "3-D")
-            log.info("'%s': the %s scatter plot is drawn as a histogram of the points (option "
-                     "\"scat\"%s) when processed with proofshim", varexp, dim, "" if action == 2 else ", \"box\"",
-                     extra={"where": "TProof::DrawSelect"})
+            action, dim, how = (2, "2-D", "scat") if action == 12 else (3, "3-D", "box")
+            log.info("'%s': the %s scatter plot is drawn as a histogram of the points (option \"%s\") "
+                     "when processed with proofshim", varexp, dim, how, extra={"where": "TProof::DrawSelect"})
         if action not in HISTOGRAM_ACTIONS:
             kind_name = REFUSED_ACTIONS.get(action, "event or entry lists, parallel coordinates, candle "
                                                     "plots, 4-D")
