@@ -54,8 +54,6 @@ REFUSED: dict[str, str] = {
     "TProof::ShowStagingStatusDataSet": "there is no staging service: files are read where they are; "
                                         "VerifyDataSet(name) checks that they can be opened",
     "TProof::CancelStagingDataSet": "there is no staging service: files are read where they are",
-    "TProof::ClearData": "proofshim does not track which produced files belong to data sets; "
-                         "remove the files listed by ShowData() yourself",
     "TProof::ActivateWorker": "dask decides where packets run; use SetParallel(n) to use fewer workers",
     "TProof::DeactivateWorker": "dask decides where packets run; use SetParallel(n) to use fewer workers",
     "TProof::LogViewer": "there is no log viewer GUI; proofshim logs to stderr (SetLogLevel(n) for more)",

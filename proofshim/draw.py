@@ -23,8 +23,7 @@ HISTOGRAM_ACTIONS = {1: "1-D histogram", 2: "2-D histogram", 3: "3-D histogram",
                      23: "2-D profile", 33: "2-D histogram with colours"}
 ROWS = "PROOFSHIM_DrawRows"
 # TSelectorDraw's actions that keep every point (or list) rather than fill a histogram.
-REFUSED_ACTIONS = {13: "a 3-D scatter plot, a TPolyMarker3D of every point", 6: "parallel coordinates",
-                   7: "a candle plot"}
+REFUSED_ACTIONS = {6: "parallel coordinates", 7: "a candle plot"}
 
 
 def split_varexp(varexp: str) -> str:
@@ -47,12 +46,12 @@ def run(session, kind: str, data, varexp: str, option: str, nentries: int, first
             # and TSelectorDraw aborted before choosing an action; a local Draw returns -1 too.
             return -1
         action = abs(int(engine.GetActionCode()))
-        if action == 12:
-            # A scatter plot needs every point on the client; the 2-D histogram of the points is drawn.
+        if action in (12, 13):
+            # A scatter plot needs every point on the client; the histogram of the points is drawn.
             engine.ScatterAsHistogram()
-            action = 2
-            log.info("'%s': the 2-D scatter plot is drawn as a histogram of the points (option "
-                     "\"scat\") when processed with proofshim", varexp, extra={"where": "TProof::DrawSelect"})
+            action, dim, how = (2, "2-D", "scat") if action == 12 else (3, "3-D", "box")
+            log.info("'%s': the %s scatter plot is drawn as a histogram of the points (option \"%s\") "
+                     "when processed with proofshim", varexp, dim, how, extra={"where": "TProof::DrawSelect"})
         if action not in HISTOGRAM_ACTIONS:
             kind_name = REFUSED_ACTIONS.get(action, "event or entry lists, parallel coordinates, candle "
                                                     "plots, 4-D")

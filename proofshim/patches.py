@@ -291,6 +291,7 @@ _COMPAT_CALLS = {
     "AsyncMode": lambda sess, _s, _i: session.CompatCalls.async_mode(sess),
     "LoadedMacros": lambda sess, _s, _i: session.CompatCalls.loaded_macros(sess),
     "ShowData": lambda sess, _s, _i: session.CompatCalls.show_data(sess),
+    "ClearData": lambda sess, s, i: session.CompatCalls.clear_data(sess, int(i), s),
     "Detach": _detach,
     "NumberOfDrawQueries": lambda sess, _s, _i: sess.draw_queries,
     "ShowCache": _show_cache,

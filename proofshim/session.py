@@ -390,6 +390,36 @@ def list_data(session_tag: str, ordinals: dict) -> list[tuple[str, int]]:
     return sorted(out)
 
 
+def remove_data(paths: list[str]) -> int:
+    """Worker task of TProof::ClearData: remove those of `paths` that are on this host."""
+    removed = 0
+    for path in paths:
+        try:
+            os.unlink(path)
+            removed += 1
+        except FileNotFoundError:
+            continue     # another worker of this host removed it, or it lives on another host
+    return removed
+
+
+def _dataset_paths(datasets, names) -> set[str]:
+    """The local paths of the files that the data sets `names` list."""
+    paths = set()
+    for name in names:
+        fc = datasets.get(name)
+        for fi in fc.GetList():
+            url = fi.GetCurrentUrl()
+            paths.add(os.path.abspath(str(url.GetFile())))
+    return paths
+
+
+def _confirmed(question: str) -> bool:
+    """PROOF's Prompt: ask on the terminal; no terminal, no consent."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    return input(f"{question}? [N/y] ").strip().lower().startswith("y")
+
+
 def _split_paths(arg: str) -> tuple[str, ...]:
     """PROOF's path lists: separated by commas or blanks."""
     return tuple(p for p in arg.replace(",", " ").split() if p)
@@ -473,6 +503,43 @@ class CompatCalls:
                     print(f"[0.{i}] {size:>12}  {path}")
         if not seen:
             print("No data produced by this session's queries")
+
+    @staticmethod
+    def clear_data(sess: Session, what: int, dsname: str) -> None:
+        """TProof::ClearData: remove files the session's queries produced on the workers' hosts:
+        all of them (kPurge), those of data set `dsname` (kDataset; the data set is removed too),
+        or those that no registered data set lists (kUnregistered, the default). Without
+        kForceClear PROOF asked first: so does this on a terminal; elsewhere nothing is removed."""
+        from . import datasets  # noqa: PLC0415
+
+        where = {"where": "TProof::ClearData"}
+        # TProof::EProofClearData; kUnregistered (0x2) is what remains when neither of the first two is set.
+        k_purge, k_dataset, k_force = 0x1, 0x4, 0x8
+        ordinals = {w: f"0.{i}" for i, w in enumerate(sess.executor.workers())}
+        produced = sorted({p for files in sess.executor.on_every_worker(list_data, sess.tag, ordinals).values()
+                           for p, _size in files})
+        if what & k_purge:
+            doomed = produced
+        elif what & k_dataset:
+            if not dsname:
+                log.error("kDataset needs the name of the data set whose files to remove", extra=where)
+                return
+            listed = _dataset_paths(datasets, [dsname])
+            doomed = [p for p in produced if p in listed]
+        else:
+            listed = _dataset_paths(datasets, datasets.names())
+            doomed = [p for p in produced if p not in listed]
+        if not doomed:
+            log.info("no file to remove", extra=where)
+        elif not what & k_force and not _confirmed(f"Do you really want to remove {len(doomed)} data file(s)"):
+            log.warning("nothing removed: PROOF asks before removing files unless TProof::kForceClear is "
+                        "given, and there is no terminal to ask on", extra=where)
+            return
+        else:
+            removed = sum(sess.executor.on_every_worker(remove_data, doomed).values())
+            log.info("%d file(s) removed", min(removed, len(doomed)), extra=where)
+        if what & k_dataset and not what & k_purge and datasets.exists(dsname):
+            datasets.remove(dsname)
 
     @staticmethod
     def async_mode(sess: Session) -> None:

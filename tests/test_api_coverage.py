@@ -159,7 +159,6 @@ def _calls(ROOT):
         ("TProof::GetStagingStatusDataSet", lambda p: p.GetStagingStatusDataSet("ds"), null),
         ("TProof::ShowStagingStatusDataSet", lambda p: p.ShowStagingStatusDataSet("ds"), None),
         ("TProof::CancelStagingDataSet", lambda p: p.CancelStagingDataSet("ds"), False),
-        ("TProof::ClearData", lambda p: p.ClearData(), None),
         ("TProof::ActivateWorker", lambda p: p.ActivateWorker("0.1"), -1),
         ("TProof::DeactivateWorker", lambda p: p.DeactivateWorker("0.1"), -1),
         ("TProof::LogViewer", lambda p: type(p).LogViewer(), None),

@@ -82,6 +82,23 @@ def test_chain_draw_equals_local_draw(ROOT, proof_chain, name, args):
     assert proof_chain.GetHistogram().GetName() == name
 
 
+@pytest.mark.parametrize("varexp,as_hist", [("px:py", "col goff"), ("px:py:ntrk", "box goff")],
+                         ids=["2-D", "3-D"])
+def test_scatter_plot_comes_back_as_the_histogram_of_its_points(ROOT, proof_chain, varexp, as_hist):
+    """A scatter plot (every point, TGraph/TPolyMarker3D locally) is drawn through proofshim as the
+    histogram of its points: the same rows, and the histogram a local Draw makes with "col"/"box"."""
+    proof_chain.SetProof(False)
+    n_local = proof_chain.Draw(varexp, "py>0", as_hist)
+    local = _snapshot(_found(ROOT, "htemp"))
+    n_scatter = proof_chain.Draw(varexp, "py>0", "goff")
+    proof_chain.SetProof()
+    n_shim = proof_chain.Draw(varexp, "py>0", "goff")
+    shim = _snapshot(_found(ROOT, "htemp"))
+    assert n_shim == n_local == n_scatter > 0
+    assert shim["hist"].GetEntries() == n_local, "every point is in the histogram"
+    _same(shim, local, varexp)
+
+
 def test_draw_without_goff_lands_on_the_pad(ROOT, proof_chain):
     proof_chain.Draw("py", "px>1")
     assert ROOT.gPad and ROOT.gPad.GetPrimitive("htemp"), "htemp drawn on the current pad"

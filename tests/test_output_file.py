@@ -138,6 +138,18 @@ def test_dataset_mode_registers_and_processes(ROOT, fresh_proof, chain, tmp_path
         assert fresh_proof.GetOutput("NtpSel_N").GetVal() == total_entries
         assert fresh_proof.GetOutput("NtpSel_SumGid").GetVal() == total_entries * (total_entries - 1) / 2
 
+        # ClearData: a file the session produced that no data set lists goes; the data set's stay.
+        parts = [str(info.GetCurrentUrl().GetFile()) for info in registered.GetList()]
+        stray = os.path.join(os.path.dirname(parts[0]), "unregistered_part.root")
+        with open(stray, "wb") as fh:
+            fh.write(b"x")
+        fresh_proof.ClearData()             # PROOF asks first; no terminal here: nothing removed
+        assert os.path.exists(stray)
+        fresh_proof.ClearData(ROOT.TProof.kUnregistered | ROOT.TProof.kForceClear)
+        assert not os.path.exists(stray) and all(os.path.exists(p) for p in parts)
+        fresh_proof.ClearData(ROOT.TProof.kDataset | ROOT.TProof.kForceClear, "pofds")
+        assert not any(os.path.exists(p) for p in parts) and not fresh_proof.ExistsDataSet("pofds")
+
 
 def test_empty_parts_are_skipped(ROOT, fresh_proof, chain, data_files, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -1104,7 +1104,9 @@ Bool_t DrawEngine::NeedsLimits() const
 
 void DrawEngine::ScatterAsHistogram()
 {
+   // 2-D (12) and 3-D (13) scatter plots become the 2-D and 3-D histograms of their points.
    if (fAction == 12 || fAction == -12) fAction = fAction > 0 ? 2 : -2;
+   if (fAction == 13 || fAction == -13) fAction = fAction > 0 ? 3 : -3;
 }
 
 void DrawEngine::Collect(Double_t *mins, Double_t *maxs)
@@ -3602,9 +3604,9 @@ void TProof::ShowData()
    if (fValid) ProofShim::CallHook(this, "ShowData", "", 0);
 }
 
-void TProof::ClearData(UInt_t, const char *)
+void TProof::ClearData(UInt_t what, const char *dsname)
 {
-   ProofShim::Note(this, "Refused", "TProof::ClearData");
+   if (fValid) ProofShim::CallHook(this, "ClearData", dsname ? dsname : "", (Long64_t)what);
 }
 
 #endif // !__CLING__
