@@ -529,7 +529,7 @@ class AdaptivePacketizer:
 
     def _resolve(self, s: _Slot, o: _Out, counts: dict) -> Packet:
         """The probe pieces of a finished packet become counted pieces (or go back to wait)."""
-        pieces, probe = [], []
+        pieces = []
         for k, (e, first, num) in enumerate(o.packet.pieces):
             if e not in o.packet.probe:
                 pieces.append((e, first, num))

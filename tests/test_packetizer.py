@@ -735,7 +735,6 @@ def test_unreadable_uncounted_file_counts_zero_and_is_done():
 def test_twenty_thousand_files_and_a_thousand_slots_are_handled_in_linear_time():
     """Every packet costs O(log n): counting the packetizer's work per hand-out stays flat as
     files and slots grow (a per-file or per-slot scan would grow with them)."""
-    calls = {}
 
     def run(n_files, n_slots):
         clock = FakeClock()
