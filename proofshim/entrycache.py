@@ -17,6 +17,7 @@ trees, dropping the oldest first. Pure standard library.
 4
 >>> cache.get(path, "T", "")
 >>> cache.put("root://eos.example//a.root", "T", "", 7); cache.get("root://eos.example//a.root", "T", "")
+>>> import shutil; shutil.rmtree(os.path.dirname(path))
 """
 from __future__ import annotations
 
