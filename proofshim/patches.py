@@ -125,49 +125,11 @@ def _call_hook(proof, method, sarg, iarg):
         return 0 if method == "NoEffect" else -1
     if sess is None:
         raise ProofShimError(f"{method}: no running session behind this TProof object")
-    if method in _COMPAT_CALLS:
-        rc = _COMPAT_CALLS[method](sess, sarg, iarg)
-        return 0 if rc is None else rc
-    if method == "Print":
-        sess.print_info(sarg)
-    elif method in ("SetParallel", "SetParallelRandom"):
-        return sess.set_parallel(iarg)
-    elif method == "SetLogLevel":
-        sess.set_log_level(iarg)
-    elif method == "SlaveInfos":
-        sess.fill_slave_infos()
-    elif method == "ExistsDataSet":
-        return 1 if datasets.exists(sarg) else 0
-    elif method == "ShowDataSets":
-        datasets.show(sarg)
-    elif method == "RemoveDataSet":
-        return datasets.remove(sarg)
-    elif method == "Load":
-        return sess.load_code(sarg, not_on_client=bool(iarg))
-    elif method == "UploadPackage":
-        return packages.upload(sess, sarg, iarg)
-    elif method == "EnablePackage":
-        opts = runtime.downcast(proof.GetPackageLoadOpts())
-        return packages.enable(sess, sarg, not_on_client=bool(iarg), options=opts)
-    elif method in ("ClearPackage", "ClearPackages"):
-        return packages.clear(sess, sarg if method == "ClearPackage" else None)
-    elif method == "ShowPackages":
-        packages.show(sess, bool(iarg))
-    elif method == "ShowEnabledPackages":
-        packages.show_enabled(sess, bool(iarg))
-    elif method == "ListPackages":
-        packages.fill_names(sess, enabled=bool(iarg))
-    elif method == "Exec":
-        return sess.exec_everywhere(sarg)
-    elif method == "StopProcess":
-        sess.executor.request_stop(bool(iarg))
-    elif method == "ShowLog":
-        sess.show_log(iarg, to_window=bool(proof.SendingLogToWindow()))
-    elif method == "ShowLogRef":
-        sess.show_log(ref=sarg, to_window=bool(proof.SendingLogToWindow()))
-    else:
+    call = _SESSION_CALLS.get(method)
+    if call is None:
         raise ProofShimError(f"{method} is not supported by proofshim")
-    return 0
+    rc = call(sess, sarg, iarg)
+    return 0 if rc is None else rc
 
 
 @_hook(_method_name, _nullptr)
@@ -281,8 +243,30 @@ def _detach(sess, _s, _i):
              extra={"where": "TProof::Detach"})
 
 
-# TProof methods of the compat block that need Python: name -> fn(session, string, integer).
-_COMPAT_CALLS = {
+# The TProof methods that ProofShim::CallHook sends to Python with a session: name ->
+# fn(session, string argument, integer argument), returning PROOF's integer result (None: 0).
+_SESSION_CALLS = {
+    "Print": lambda sess, s, _i: sess.print_info(s),
+    "SetParallel": lambda sess, _s, i: sess.set_parallel(i),
+    "SetParallelRandom": lambda sess, _s, i: sess.set_parallel(i),
+    "SetLogLevel": lambda sess, _s, i: sess.set_log_level(i),
+    "SlaveInfos": lambda sess, _s, _i: sess.fill_slave_infos(),
+    "ExistsDataSet": lambda _sess, s, _i: 1 if datasets.exists(s) else 0,
+    "ShowDataSets": lambda _sess, s, _i: datasets.show(s),
+    "RemoveDataSet": lambda _sess, s, _i: datasets.remove(s),
+    "Load": lambda sess, s, i: sess.load_code(s, not_on_client=bool(i)),
+    "UploadPackage": lambda sess, s, i: packages.upload(sess, s, i),
+    "EnablePackage": lambda sess, s, i: packages.enable(
+        sess, s, not_on_client=bool(i), options=runtime.downcast(sess.proof.GetPackageLoadOpts())),
+    "ClearPackage": lambda sess, s, _i: packages.clear(sess, s),
+    "ClearPackages": lambda sess, _s, _i: packages.clear(sess, None),
+    "ShowPackages": lambda sess, _s, i: packages.show(sess, bool(i)),
+    "ShowEnabledPackages": lambda sess, _s, i: packages.show_enabled(sess, bool(i)),
+    "ListPackages": lambda sess, _s, i: packages.fill_names(sess, enabled=bool(i)),
+    "Exec": lambda sess, s, _i: sess.exec_everywhere(s),
+    "StopProcess": lambda sess, _s, i: sess.executor.request_stop(bool(i)),
+    "ShowLog": lambda sess, _s, i: sess.show_log(i, to_window=bool(sess.proof.SendingLogToWindow())),
+    "ShowLogRef": lambda sess, s, _i: sess.show_log(ref=s, to_window=bool(sess.proof.SendingLogToWindow())),
     "Ping": session.CompatCalls.ping,
     "SetPerfTree": lambda sess, s, i: perfstats.set_perf_tree(sess, s, bool(i)),
     "SavePerfTree": lambda sess, s, _i: perfstats.save_perf_tree(runtime.import_root(), sess, *s.split("\n", 1)),
