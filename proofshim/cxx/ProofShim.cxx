@@ -983,9 +983,10 @@ Int_t FilesToProcess(const TMap *map, TString &lines, TString &unsupported)
    return n;
 }
 
-Long64_t CountTree(const char *file, const char *dir, const char *tree, TString &error)
+// Open `file` for reading without changing the current directory; nullptr, with `error` set, if
+// it cannot be opened.
+static TFile *OpenForReading(const char *file, TString &error)
 {
-   error = "";
    TFile *f = nullptr;
    {
       TDirectory::TContext ctx;
@@ -994,8 +995,16 @@ Long64_t CountTree(const char *file, const char *dir, const char *tree, TString 
    if (!f || f->IsZombie()) {
       error.Form("cannot open file '%s'", file);
       delete f;
-      return -1;
+      return nullptr;
    }
+   return f;
+}
+
+Long64_t CountTree(const char *file, const char *dir, const char *tree, TString &error)
+{
+   error = "";
+   TFile *f = OpenForReading(file, error);
+   if (!f) return -1;
    Long64_t n = -1;
    TDirectory *d = f;
    if (dir && *dir && strcmp(dir, "/") != 0) d = f->GetDirectory(dir);
@@ -1015,16 +1024,8 @@ Long64_t CountTree(const char *file, const char *dir, const char *tree, TString 
 Long64_t ListKeys(const char *file, const char *dir, TString &lines, TString &error)
 {
    lines = "";
-   TFile *f = nullptr;
-   {
-      TDirectory::TContext ctx;
-      f = TFile::Open(file, "READ");
-   }
-   if (!f || f->IsZombie()) {
-      error.Form("cannot open file '%s'", file);
-      delete f;
-      return -1;
-   }
+   TFile *f = OpenForReading(file, error);
+   if (!f) return -1;
    TDirectory *d = f;
    if (dir && *dir && strcmp(dir, "/") != 0) d = f->GetDirectory(dir);
    if (!d) {
