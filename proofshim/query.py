@@ -326,6 +326,12 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
     session.release_client_selector()
     proof.ArchiveOutput()
     user_option, proof_options = split_options(option)
+    for token in ("outfile", "dataset", "savetofile"):
+        if token in proof_options:
+            # PROOF saved the output list to a file (or a data set) for these; say that it is not.
+            log.warning("option '%s' is removed from the selector's option as PROOF did, but not acted "
+                        "on: the outputs stay in the output list (write them with TFile, or use a "
+                        "TProofOutputFile in the selector)", token, extra={"where": "TProof::Process"})
     nentries, first = _normalise_range(nentries, first)
 
     # Python selectors (pyselector.py): TPySelector modules, Python subclasses of TSelector.

@@ -3,6 +3,7 @@ feedback objects while the query runs, query statistics, and SetLogLevel."""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -135,6 +136,19 @@ def test_feedback_objects_arrive_merged_and_grow(ROOT, fresh_proof, recorder_cla
     assert all(size == 1 for _, _, size in seen)
     assert dispatched == entries and list(rec.fFeedbackEntries) == entries
     assert fresh_proof.GetOutputList().FindObject("hidx").GetEntries() == n
+
+
+def test_output_file_options_are_removed_and_said_to_be_unsupported(ROOT, fresh_proof, capfd):
+    """of=/ds=/stf are PROOF's own tokens: the selector never sees them, and proofshim says that it
+    does not save the outputs for them (instead of dropping them in silence)."""
+    _set_n(fresh_proof, 100)
+    capfd.readouterr()
+    assert fresh_proof.Process(SLOW, 100, "of=saved.root ds=mine stf") == 0
+    err = capfd.readouterr().err
+    for token in ("outfile", "dataset", "savetofile"):
+        assert f"option '{token}' is removed" in err, err
+    assert fresh_proof.GetOutputList().FindObject("hidx").GetEntries() == 100, "the outputs stay"
+    assert not os.path.exists("saved.root")
 
 
 def test_feedback_option_in_the_process_call(ROOT, fresh_proof):
