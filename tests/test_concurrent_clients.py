@@ -16,6 +16,9 @@ import pytest
 from conftest import HERE, assert_hist_equal, local_run, read_until, selector_path
 from test_remote_cluster import DaskCluster
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 DRIVER = os.path.join(HERE, "scripts", "client_driver.py")
 COUNT = selector_path("CountSel.C") + "+"
 SLOW = selector_path("SlowSel.C") + "+"

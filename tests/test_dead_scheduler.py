@@ -13,6 +13,9 @@ import pytest
 from conftest import selector_path
 from test_remote_cluster import DaskCluster
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 CONNECT_TIMEOUT = 8
 GONE = "the session is gone: its dask scheduler at"
 

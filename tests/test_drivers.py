@@ -18,6 +18,9 @@ from conftest import HERE, selector_path
 
 from proofshim import url
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 MACROS = os.path.join(HERE, "macros")
 COUNT_SEL = selector_path("CountSel.C") + "+"
 EXIT_SEL = selector_path("ExitCrashSel.C") + "+"

@@ -14,6 +14,9 @@ import time
 import pytest
 from conftest import outputs_by_name, selector_path
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 HANG = selector_path("HangSel.C") + "+"
 WORKER = r"worker 0\.\d \((?:tcp|tls)://[\d.]+:\d+\)"
 

@@ -10,6 +10,9 @@ import sys
 import pytest
 from conftest import assert_hist_equal
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = [
     ("makeselector", "run_proof.py", []),

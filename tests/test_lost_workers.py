@@ -10,6 +10,9 @@ import time
 import pytest
 from conftest import HERE, finish_driver, selector_path, start_driver
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 SLOW = selector_path("SlowSel.C") + "+"
 DRIVER = os.path.join(HERE, "scripts", "kill_driver.py")
 N = 9000        # 1 ms each: about 4.5 s on 2 workers

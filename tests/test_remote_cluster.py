@@ -29,6 +29,9 @@ from conftest import (
     selector_path,
 )
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 REPO = os.path.dirname(HERE)
 START_TIMEOUT = 180        # s for a scheduler to write its address and the workers to register
 

@@ -15,6 +15,9 @@ import time
 import pytest
 from conftest import HERE, finish_driver, selector_path, start_driver
 
+# Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 SLOW = selector_path("SlowSel.C") + "+"
 DRIVER = os.path.join(HERE, "scripts", "stop_driver.py")
 
