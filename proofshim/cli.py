@@ -57,7 +57,7 @@ def _run(args) -> int:
     if not runner.single_threaded():   # forking a threaded process is unsafe: run here, unbounded
         return _run_macros(args.macros)
     return runner.supervise(lambda fd: _run_child(args.macros, fd),
-                            lambda: settings.get("exit-timeout", runner.DEFAULT_EXIT_TIMEOUT))
+                            lambda: settings.get("exit-timeout"))
 
 
 _COMPARE_EPILOG = """\

@@ -129,7 +129,7 @@ class LocalClusterProcess:
             self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
                                    "local_directory": os.path.join(self.session_dir, "dask"),
                                    "keep_files": self.kept_files,
-                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING, False))}))
+                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING))}))
         except BaseException:
             self.stop()
             raise
@@ -257,9 +257,9 @@ class Executor:
     def start(self) -> None:
         from distributed import Client  # noqa: PLC0415
 
-        timeout = float(settings.get("connect-timeout", 60))
+        timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
-            limit = settings.get("memory-limit", "auto")
+            limit = settings.get("memory-limit")
             self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir(), self.kept_files,
                                                "auto" if limit is None else str(limit))
             address = self.cluster.start(timeout)
@@ -363,7 +363,7 @@ class Executor:
             raise SessionGone(self.gone)
         client = self.client
         _lost_clients.add(id(client))
-        timeout = float(settings.get("connect-timeout", 60))
+        timeout = float(settings.get("connect-timeout"))
         t0, noticed = time.monotonic(), time.strftime("%H:%M:%S")
         while client.status in ("connecting", "newly-created") and time.monotonic() - t0 < timeout:
             time.sleep(0.1)
@@ -390,7 +390,7 @@ class Executor:
         """Close at the end of the session: remove the session's directories (on this host for the
         embedded cluster, on every worker host of any other cluster), unless they are to be kept;
         then disconnect and stop the embedded cluster. `gone`: the scheduler is known to be dead."""
-        remove = bool(self.session_tag) and not settings.get(sessiondir.KEEP_SETTING, False)
+        remove = bool(self.session_tag) and not settings.get(sessiondir.KEEP_SETTING)
         gone = gone or not self.connected()
         if remove and self.spec.kind != "local" and self.client is not None and not gone:
             try:
@@ -441,7 +441,7 @@ class Executor:
         want = self.spec.workers if self.spec.kind == "local" else 1
         if len(self.workers()) >= want:
             return
-        timeout = float(settings.get("connect-timeout", 60))
+        timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
             # dask's nannies do not bring back a worker whose process crashed (forked from a
             # process with ROOT loaded); the embedded cluster is cheap to start again.
@@ -486,7 +486,7 @@ class Executor:
 
     def on_every_worker(self, fn, *args, timeout: float | None = None) -> dict:
         """Run fn(*args) as a task pinned to each worker (its executor thread, where ROOT lives)."""
-        timeout = float(timeout if timeout is not None else settings.get("exec-timeout", 600))
+        timeout = float(timeout if timeout is not None else settings.get("exec-timeout"))
         futures = {w: self.client.submit(fn, *args, workers=[w], pure=False) for w in self.workers()}
         _, not_done = self._wait(list(futures.values()), timeout, "ALL_COMPLETED")
         if not_done:
@@ -559,7 +559,7 @@ class Executor:
     def restart_workers(self, addrs: list[str]) -> dict[str, str]:
         """Restart workers (their nannies kill and replace the processes); worker -> "" if done,
         else why not (e.g. an external worker without a nanny)."""
-        timeout = float(settings.get("connect-timeout", 60))
+        timeout = float(settings.get("connect-timeout"))
         try:
             self.client.restart_workers(list(addrs), timeout=timeout)
             return {a: "" for a in addrs}
@@ -604,7 +604,7 @@ class Executor:
         return self._gather(futures)
 
     def _gather(self, futures: list) -> list:
-        timeout = float(settings.get("count-timeout", 300))
+        timeout = float(settings.get("count-timeout"))
         _, not_done = self._wait(futures, timeout, "ALL_COMPLETED")
         if not_done:
             self.client.cancel(futures)
@@ -677,16 +677,17 @@ def _ctrl_c_to(handler):
 
 def run_settings() -> RunSettings:
     """The run loop's limits from proofshim's settings."""
-    def seconds(key: str, default: float) -> float:
-        value = settings.get(key, default)
+    def seconds(key: str) -> float:
+        value = settings.get(key)
         return 0.0 if value in (None, False, "", "off") else float(value)
 
+    wait = settings.get("worker-wait")
     return RunSettings(result_timeout=RESULT_TIMEOUT,
-                       finish_timeout=seconds("finish-timeout", 600),
-                       hang_warning=seconds("hang-warning", 10),
-                       packet_timeout=seconds("packet-timeout", 0),
-                       worker_wait=seconds("worker-wait", float(settings.get("connect-timeout", 60))),
-                       abort_grace=seconds("abort-grace", 5))
+                       finish_timeout=seconds("finish-timeout"),
+                       hang_warning=seconds("hang-warning"),
+                       packet_timeout=seconds("packet-timeout"),
+                       worker_wait=seconds("worker-wait" if wait is not None else "connect-timeout"),
+                       abort_grace=seconds("abort-grace"))
 
 
 class DaskRun:

@@ -28,7 +28,6 @@ from .errors import DatasetError, QueryError
 log = logging.getLogger("proofshim")
 
 CHUNKS_IN_FLIGHT = 2          # chunks requested ahead while the previous one is written
-DEFAULT_CHUNK_MB = 16         # setting proofshim.output-chunk-mb
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,7 +233,7 @@ def destination(pof) -> str:
 
 def fetch(executor, part: Part, size: int, local: str) -> None:
     """Copy a part to `local` in chunks through dask, never holding the whole file in memory."""
-    chunk = max(1, int(float(settings.get("output-chunk-mb", DEFAULT_CHUNK_MB)) * (1 << 20)))
+    chunk = max(1, int(float(settings.get("output-chunk-mb")) * (1 << 20)))
     offsets = iter(range(0, size, chunk))
     pending: collections.deque = collections.deque()
 

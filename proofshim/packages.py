@@ -191,7 +191,7 @@ def _build(pkg: Package, pdir: str, extra_env: dict) -> str:
     if not os.path.isfile(script):
         return ""
     os.chmod(script, os.stat(script).st_mode | 0o100)   # PARs made without the executable bit
-    timeout = float(settings.get("exec-timeout", 600))
+    timeout = float(settings.get("exec-timeout"))
     log.info("building package %s on %s ...", pkg.name, socket.gethostname(),
              extra={"where": "TProof::EnablePackage"})
     try:

@@ -58,7 +58,7 @@ def strict_mode(session) -> bool:
     PROOFSHIM_Strict when set (SetParameter("PROOFSHIM_Strict", 1)), else `proofshim.strict`."""
     value = session.parameter(filecheck.STRICT_PARAMETER, None)
     if value is None:
-        return bool(settings.get("strict", False))
+        return bool(settings.get("strict"))
     return filecheck.is_true(value)
 
 

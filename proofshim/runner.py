@@ -30,7 +30,8 @@ import time
 import traceback
 from collections.abc import Callable
 
-DEFAULT_EXIT_TIMEOUT = 30.0
+from . import settings
+
 # Signals whose handler, when one runs in a thread, means that the process is crashing.
 CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT, signal.SIGFPE)
 EXITING = "exiting\n"
@@ -164,7 +165,7 @@ def supervise(run_macros: Callable[[int], int], exit_timeout: Callable[[], float
         try:
             timeout = float(exit_timeout())
         except Exception:  # noqa: BLE001 - a bad setting must not leave the child unwatched
-            timeout = DEFAULT_EXIT_TIMEOUT
+            timeout = float(settings.defaults()["exit-timeout"])
         return _wait(pid, read_fd, timeout)
     finally:
         os.close(read_fd)

@@ -24,7 +24,7 @@ def _spec(url: str, workers: int | None = None):
     """The cluster of an Open URL; `workers` (Open's "workers=N" argument) comes after a count in
     the URL itself and before the proofshim.workers setting, as in PROOF-Lite."""
     return parse_open_url(url, ncpu=os.cpu_count() or 1, default_workers=workers or settings.get("workers"),
-                          masters=settings.get("masters", {}), default=settings.get("default"))
+                          masters=settings.get("masters"), default=settings.get("default"))
 
 
 def get(proof) -> "Session | None":
@@ -442,7 +442,7 @@ class CompatCalls:
             raise ProofShimError(f"no worker with ordinal '{ordinal}': the session has "
                                  f"{len(workers)} (0.0 to 0.{len(workers) - 1})") from None
         fut = sess.executor.client.submit(fn, *args, workers=[addr], pure=False)
-        return fut.result(timeout=float(settings.get("exec-timeout", 600)))
+        return fut.result(timeout=float(settings.get("exec-timeout")))
 
     @staticmethod
     def ping(sess: Session, _s: str, _i: int) -> int:

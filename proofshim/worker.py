@@ -38,7 +38,6 @@ OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 
 # finish_slot's answer for a slot this worker does not hold (restarted worker, reclaimed slot).
 UNKNOWN_SLOT = "unknown slot"
-RECLAIM_IDLE = 60.0          # s a slot of another query must be idle before its lease is checked
                              # (proofshim.reclaim-idle in the workers' configuration)
 STOP_MEMORY = 3600.0         # s a stop request is kept for a query that has no slot here
 
@@ -259,7 +258,7 @@ def reclaim_abandoned(current: str = "") -> int:
     query `current`'s; return how many selectors went. Runs when a slot begins; also a task."""
     from . import settings  # noqa: PLC0415
 
-    idle_limit = float(settings.get("reclaim-idle", RECLAIM_IDLE))
+    idle_limit = float(settings.get("reclaim-idle"))
     now = time.monotonic()
     idle: dict[str, list] = {}
     for slot, st in list(_slots.items()):

@@ -94,7 +94,6 @@ def captured_to(path: str, session: str | None = None):
             os.close(f)
 
 
-DEFAULT_MAX_KB = 1024   # per worker and query; setting proofshim.log-max-kb
 
 
 def _read_tail(path: str, max_bytes: int) -> str:
@@ -112,9 +111,11 @@ def _read_tail(path: str, max_bytes: int) -> str:
             f"the whole log is {path} on the worker's host)\n" + data.decode(errors="replace"))
 
 
-def read_logs(session_tag: str, seq: int, max_bytes: int = DEFAULT_MAX_KB * 1024) -> dict[str, tuple[str, str]]:
+def read_logs(session_tag: str, seq: int, max_bytes: int | None = None) -> dict[str, tuple[str, str]]:
     """Every worker log of query `seq` on this host: {ordinal: (path, text)}, each at most
-    about `max_bytes` long (its end: that is where a failure shows)."""
+    about `max_bytes` long (its end: that is where a failure shows; default: proofshim.log-max-kb)."""
+    if max_bytes is None:
+        max_bytes = int(float(settings.get("log-max-kb")) * 1024)
     out = {}
     for path in glob.glob(os.path.join(session_dir(session_tag), "worker-*", f"query-{seq}.log")):
         ordinal = os.path.basename(os.path.dirname(path))[len("worker-"):]
@@ -165,7 +166,7 @@ def collect(executor, session_tag: str, seq: int, ordinals: dict, failing=()):
     a dead worker's log on a host with no live worker left is unavailable.
     """
     where = {o: a for a, o in ordinals.items()}
-    max_bytes = max(1, int(float(settings.get("log-max-kb", DEFAULT_MAX_KB)) * 1024))
+    max_bytes = max(1, int(float(settings.get("log-max-kb")) * 1024))
     found: dict[str, tuple[str, str]] = {}
     unreadable: dict[str, str] = {}
     if executor.spec.kind == "local":
