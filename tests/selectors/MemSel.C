@@ -25,6 +25,9 @@ public:
          fBlock = new char[fMB << 20];
          std::memset(fBlock, 1, fMB << 20);   // touched: resident, not just reserved
          for (Long64_t k = 0; k < (fMB << 20); k += 4096) ((volatile char *)fBlock)[k] = (char)k;
+         // Stay in this packet while the nanny notices (it checks every 100 ms; a loaded machine
+         // is slower): the death is then attributed to the packet that took the memory.
+         gSystem->Sleep(3000);
       }
       gSystem->Sleep(1);
       fN->SetVal(fN->GetVal() + 1);
