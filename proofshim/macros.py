@@ -214,6 +214,60 @@ def prepare(arg: str, cache_dir: str) -> tuple[str, str | None]:
     return f"{dest}{aclic}{args}", os.path.dirname(top)
 
 
+_LINKED_SHIM = re.compile(rb"[\x21-\x7e]*ProofShim_cxx\.so")
+
+
+def aclic_library(path: str, build_dir: str = "") -> str:
+    """Where ACLiC puts the library of macro `path`: beside it, or under ROOT's build directory.
+
+    >>> aclic_library("/a/b/run.C")
+    '/a/b/run_C.so'
+    >>> aclic_library("/a/b/run.cxx", "/build")
+    '/build/a/b/run_cxx.so'
+    """
+    path = os.path.abspath(path)
+    if build_dir:
+        path = os.path.join(build_dir, path.lstrip(os.sep))
+    stem, ext = os.path.splitext(path)
+    return f"{stem}_{ext[1:]}.so"
+
+
+def linked_shim(library: str) -> str | None:
+    """The path of proofshim's C++ library that the compiled macro `library` links to, if any."""
+    try:
+        with open(library, "rb") as fh:
+            m = _LINKED_SHIM.search(fh.read())
+    except OSError:
+        return None
+    return m.group(0).decode() if m else None
+
+
+def force_rebuild_if_stale(arg: str, shim: str, build_dir: str = "") -> tuple[str, str | None]:
+    """`arg` (a gROOT.Macro argument) with ACLiC's '+' made '++' when the macro's existing library
+    links to proofshim's library at another path than `shim`, and that library's path (or None).
+
+    ACLiC decides from the macro's sources alone that such a build is up to date; loading it would
+    load a second copy of proofshim's library beside this process's one (a build made with another
+    proofshim cache), whose PROOF classes are not the active ones.
+    """
+    path, aclic, args = split_macro(arg)
+    if not aclic or aclic.startswith("++") or not os.path.isfile(path):
+        return arg, None
+    linked = linked_shim(aclic_library(path, build_dir))
+    if linked is None or os.path.realpath(linked) == os.path.realpath(shim):
+        return arg, None
+    return f"{path}+{aclic}{args}", linked
+
+
+def force_rebuild_line_if_stale(line: str, shim: str, build_dir: str = "") -> tuple[str, str | None]:
+    """The same for a ROOT prompt line ('.x run.C+(3)', '.L run.C+')."""
+    m = _LINE.match(line)
+    if not m:
+        return line, None
+    arg, linked = force_rebuild_if_stale(m.group("rest"), shim, build_dir)
+    return (f".{m.group('cmd')} {arg}", linked) if linked else (line, None)
+
+
 def script_line(line: str) -> tuple[str, str, str, str] | None:
     """A '.x'/'.X'/'.L' prompt line split into (command letter, path, ACLiC mode, arguments), or
     None for any other line. TProof::Exec ships such a script to the workers.

@@ -403,6 +403,12 @@ def _rewriting(prepare, line: bool):
         new, incdir = prepare(str(args[0]), runtime.cache_dir())
         if incdir:
             runtime.add_include_path(incdir)
+        rebuild = macros.force_rebuild_line_if_stale if line else macros.force_rebuild_if_stale
+        new, linked = rebuild(new, runtime.library_file(), str(runtime.import_root().gSystem.GetBuildDir()))
+        if linked:
+            log.info("recompiling %s: its compiled library links to proofshim's library at %s, "
+                     "not to this process's %s", path or new, linked, runtime.library_file(),
+                     extra={"where": "TROOT::Macro"})
         return wrapped(new, *args[1:], **kwargs)
     return call
 

@@ -22,6 +22,7 @@ INCLUDE_DIR = os.path.join(PACKAGE_DIR, "include")
 CXX_SOURCE = os.path.join(PACKAGE_DIR, "cxx", "ProofShim.cxx")
 
 _library_loaded = False
+_library_file = ""
 
 
 def cache_dir() -> str:
@@ -168,7 +169,7 @@ def load_library():
     against it by path, and a second copy loaded from another path would split its global state.
     A changed source is rebuilt in place (old files unlinked first, so running processes keep theirs).
     """
-    global _library_loaded
+    global _library_loaded, _library_file
     ROOT = import_root()
     if _library_loaded:
         return ROOT
@@ -218,4 +219,10 @@ def load_library():
             f"proofshim could not build its C++ library from {src}:\n{out[0]}\n"
             "Check that g++ works and that ROOT's headers are installed (pip install root).")
     _library_loaded = True
+    _library_file = library
     return ROOT
+
+
+def library_file() -> str:
+    """The path of the C++ library this process loaded ("" before load_library)."""
+    return _library_file

@@ -75,3 +75,44 @@ def test_proof_headers_compile_and_work(ROOT, fresh_proof, aclic):
     err = ctypes.c_int(0)
     assert ROOT.gROOT.Macro(os.path.join(HERE, "macros", "all_headers.C") + aclic, err) == 0
     assert err.value == 0
+
+
+STALE_MACRO = """#include "TProof.h"
+int stale_link() { return gProof && gProof->IsValid() ? 0 : 1; }
+"""
+
+
+def test_macro_compiled_with_another_proofshim_cache_is_recompiled(ROOT, proof, tmp_path):
+    """A macro's ACLiC library links proofshim's C++ library by path. One built with another cache
+    (another machine's home, another PROOFSHIM_CACHE_DIR) would load a second copy of it, whose
+    gProof is not this session: ACLiC thinks it up to date, so proofshim forces the rebuild; and a
+    second copy loaded another way (gSystem->Load) says so on stderr instead of failing later."""
+    import shutil
+
+    from proofshim import runtime
+    from proofshim.macros import aclic_library, linked_shim
+
+    ours = runtime.library_file()
+    other = tmp_path / "othercache"
+    theirs_dir = other / "lib" / os.path.basename(os.path.dirname(ours))
+    # A copy of the built library under another cache (loaded there as built: same digest).
+    shutil.copytree(os.path.dirname(ours), theirs_dir, ignore=shutil.ignore_patterns(".lock"))
+    macro = tmp_path / "stale_link.C"
+    macro.write_text(STALE_MACRO)
+    env = dict(os.environ, PROOFSHIM_CACHE_DIR=str(other))
+    build = ("import ctypes, proofshim, ROOT; ok = ROOT.gSystem.CompileMacro(%r, 'k'); "
+             "raise SystemExit(0 if ok == 1 else 1)" % str(macro))
+    res = subprocess.run([sys.executable, "-c", build], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    library = aclic_library(str(macro))
+    assert linked_shim(library) == str(theirs_dir / "ProofShim_cxx.so")
+
+    # Here: rebuilt against this process's library, and it sees this session.
+    assert ROOT.gROOT.Macro(f"{macro}+") == 0
+    assert os.path.realpath(linked_shim(library)) == os.path.realpath(ours)
+
+    # The other way round, loaded directly: the second copy names both paths.
+    load = "import proofshim, ROOT; raise SystemExit(0 if ROOT.gSystem.Load(%r) >= 0 else 1)" % library
+    res = subprocess.run([sys.executable, "-c", load], env=env, capture_output=True, text=True, timeout=300)
+    assert "a second copy of proofshim's C++ library" in res.stderr, res.stderr
+    assert ours in res.stderr and str(theirs_dir) in res.stderr

@@ -251,3 +251,28 @@ def test_performance_records_latencies_and_file_visits():
     assert perfstats.worker_labels(["0.0"], recs) == ["0.0", "0.1"]
     cycles = perfstats.records({"w": SimpleNamespace(records=[res(s0, 0, 5, 1.0, 1.0)])}, {}, [], ["f.root"])
     assert cycles[0].url == "f.root" and cycles[0].ordinal == "?", "TPacketizerFile: the file of the cycle"
+
+
+def test_a_macro_built_against_another_proofshim_library_is_rebuilt(tmp_path):
+    from proofshim.macros import force_rebuild_if_stale, force_rebuild_line_if_stale
+
+    macro = tmp_path / "run.C"
+    macro.write_text("void run() {}\n")
+    ours, theirs = "/cache/a/lib/ProofShim_cxx.so", "/cache/b/lib/ProofShim_cxx.so"
+    # No library yet: ACLiC builds it anyway.
+    assert force_rebuild_if_stale(f"{macro}+(1)", ours) == (f"{macro}+(1)", None)
+    lib = tmp_path / "run_C.so"
+    lib.write_bytes(b"\x7fELF\0libCore.so\0" + theirs.encode() + b"\0libc.so.6\0")
+    assert force_rebuild_if_stale(f"{macro}+(1)", ours) == (f"{macro}++(1)", theirs)
+    assert force_rebuild_if_stale(f"{macro}+g", ours) == (f"{macro}++g", theirs)
+    assert force_rebuild_line_if_stale(f".L {macro}+", ours) == (f".L {macro}++", theirs)
+    # Interpreted, already forced, or linked to this process's library: left alone.
+    for arg in (str(macro), f"{macro}++"):
+        assert force_rebuild_if_stale(arg, ours) == (arg, None)
+    assert force_rebuild_if_stale(f"{macro}+", theirs) == (f"{macro}+", None)
+    # Under ROOT's build directory.
+    built = tmp_path / "build" / str(macro.parent).lstrip("/") / "run_C.so"
+    built.parent.mkdir(parents=True)
+    lib.rename(built)
+    assert force_rebuild_if_stale(f"{macro}+", ours) == (f"{macro}+", None)
+    assert force_rebuild_if_stale(f"{macro}+", ours, str(tmp_path / "build")) == (f"{macro}++", theirs)

@@ -3610,6 +3610,30 @@ void TProof::ClearData(UInt_t what, const char *dsname)
    if (fValid) ProofShim::CallHook(this, "ClearData", dsname ? dsname : "", (Long64_t)what);
 }
 
+// A macro compiled with another proofshim cache links to that cache's copy of this library by
+// path; loading it would load a second copy, whose gProof and hooks are not the active ones. Each
+// copy exports this symbol: a copy that finds another copy's one (loaded first, globally) says so.
+extern "C" int proofshim_library_copy_anchor;
+int proofshim_library_copy_anchor = 0;
+
+static void WarnSecondCopy()
+{
+   void *first = dlsym(RTLD_DEFAULT, "proofshim_library_copy_anchor");
+   Dl_info mine, theirs;
+   // Not compared with &proofshim_library_copy_anchor: in a second copy that address is the
+   // first copy's too (the symbol is interposed); the files of the two addresses tell them apart.
+   if (!first) return;
+   if (!dladdr((void *)&WarnSecondCopy, &mine) || !dladdr(first, &theirs)) return;
+   if (!mine.dli_fname || !theirs.dli_fname || !strcmp(mine.dli_fname, theirs.dli_fname)) return;
+   ::Error("proofshim",
+           "a second copy of proofshim's C++ library is being loaded, from %s, beside the one this "
+           "process uses (%s): a macro or library compiled with another proofshim cache links to it. "
+           "Recompile that macro with '++' (e.g. .L run.C++) or delete its _C.so.",
+           mine.dli_fname, theirs.dli_fname);
+}
+
+static int gWarnedSecondCopy = (WarnSecondCopy(), 0);
+
 #endif // !__CLING__
 
 // =====================================================================================
