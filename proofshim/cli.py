@@ -18,7 +18,7 @@ import sys
 
 def _run_macros(macros: list[str]) -> int:
     """Run the macros one after the other as `root -b -q` does; the status to exit with."""
-    from . import runtime  # noqa: PLC0415
+    from .util import runtime  # noqa: PLC0415
 
     ROOT = runtime.import_root()
     ROOT.gROOT.SetBatch(True)
@@ -36,7 +36,9 @@ def _run_macros(macros: list[str]) -> int:
 def _run_child(macros: list[str], status_fd: int) -> int:
     """The supervised child: run the macros, close the sessions, report the status, and have the
     exit guard report when process exit begins (also through a macro's gSystem->Exit())."""
-    from . import patches, runner, runtime  # noqa: PLC0415
+    from .face import patches  # noqa: PLC0415
+    from . import runner  # noqa: PLC0415
+    from .util import runtime  # noqa: PLC0415
 
     ROOT = runtime.import_root()
     ROOT.ProofShim.ExitGuard.SetNotice(status_fd, runner.EXITING)
@@ -52,7 +54,8 @@ def _run_child(macros: list[str], status_fd: int) -> int:
 def _run(args) -> int:
     import proofshim  # noqa: F401, PLC0415 - installs the shim (before the fork: the child starts at once)
 
-    from . import runner, settings  # noqa: PLC0415
+    from . import runner  # noqa: PLC0415
+    from .util import settings  # noqa: PLC0415
 
     if not runner.single_threaded():   # forking a threaded process is unsafe: run here, unbounded
         return _run_macros(args.macros)
@@ -77,7 +80,7 @@ def _compare(args) -> int:
     import json
 
     from . import compare
-    from .errors import ProofShimError
+    from .util.errors import ProofShimError
 
     try:
         params = [compare.parse_input(text) for text in args.input]
@@ -109,7 +112,8 @@ def version_text() -> str:
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import __version__, runtime
+    from . import __version__
+    from .util import runtime
 
     def dist(name: str) -> str:
         try:

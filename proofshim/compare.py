@@ -31,8 +31,8 @@ import math
 import os
 import time
 
-from .errors import CompareError, DatasetError, QueryError
-from .options import split_options
+from .util.errors import CompareError, DatasetError, QueryError
+from .plan.options import split_options
 
 log = logging.getLogger("proofshim")
 
@@ -374,7 +374,7 @@ _helpers_declared = False
 
 def _root():
     global _helpers_declared
-    from . import runtime
+    from .util import runtime
 
     ROOT = runtime.import_root()
     if not _helpers_declared:
@@ -724,7 +724,7 @@ def expand_files(files) -> list[str]:
 
 
 def _check_files(files: list[str], tree: str) -> None:
-    from . import runtime
+    from .util import runtime
 
     if not files:
         raise CompareError("no input files: give them with --files a.root b.root ...")
@@ -760,7 +760,7 @@ def compare_query(selector: str, files: list[str], *, tree: str = "T", nentries:
     """
     import proofshim  # noqa: F401 - installs the shim
 
-    from . import selector as selmod
+    from .plan import selector as selmod
 
     ROOT = _root()
     ROOT.gROOT.SetBatch(True)

@@ -30,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import settings
+from .util import settings
 
 # Signals whose handler, when one runs in a thread, means that the process is crashing.
 CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT, signal.SIGFPE)

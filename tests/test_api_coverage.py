@@ -12,7 +12,7 @@ import sys
 import pytest
 from conftest import file_collection, selector_path
 
-from proofshim import compat
+from proofshim.face import compat
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 API_MD = os.path.join(HERE, "..", "docs", "API.md")
@@ -79,7 +79,7 @@ def public_methods(ROOT, cls: str) -> set[str]:
 def patched_methods(cls: str) -> set[str]:
     """Methods of a ROOT class proofshim patches or adds from Python (its journal); for TChain also
     Draw, which goes through the tree player."""
-    from proofshim.patches import _journal
+    from proofshim.face.patches import _journal
 
     found = {e.split(".", 1)[1] for e in _journal.entries() if e.startswith((f"setattr {cls}.", f"wrap {cls}."))}
     return found | ({"Draw"} if cls == "TChain" else set())
@@ -87,7 +87,7 @@ def patched_methods(cls: str) -> set[str]:
 
 def tpyselector_methods() -> set[str]:
     """The methods pyroot's TPySelector (proofshim's Python class) defines over TSelector's."""
-    from proofshim.pyselector import tpyselector_class
+    from proofshim.worker.pyselector import tpyselector_class
 
     cls = tpyselector_class()
     return {k for k, v in vars(cls).items() if callable(v) and not k.startswith("_")}
@@ -362,7 +362,8 @@ def test_cache_and_loaded_macros(ROOT, fresh_proof, count_query, capfd):
 
 
 def test_clear_cache_removes_matching_builds_only(monkeypatch, tmp_path):
-    from proofshim import runtime, selector
+    from proofshim.util import runtime
+    from proofshim.plan import selector
 
     monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
     top = tmp_path / "selectors" / runtime.library_digest()
@@ -423,8 +424,8 @@ def test_missing_files_and_produced_data(ROOT, fresh_proof, data_files, total_en
 
 
 def test_session_info_of_urls():
-    from proofshim.session import _session_info
-    from proofshim.url import ClusterSpec
+    from proofshim.face.session import _session_info
+    from proofshim.cluster.url import ClusterSpec
 
     user, workdir, port = _session_info(ClusterSpec("scheduler", None, "tcp://h:8786", "proof://alice@master:1093"),
                                         "tag1", "tcp://h:8786")
@@ -436,7 +437,7 @@ def test_download_package(ROOT, fresh_proof, tmp_path):
     pkg_dir = os.path.join(HERE, "packages", "calib")
     assert fresh_proof.UploadPackage(pkg_dir) == 0
     assert fresh_proof.DownloadPackage("calib", str(tmp_path)) == 0
-    from proofshim import session
+    from proofshim.face import session
 
     sess = session.get(fresh_proof)
     with open(tmp_path / "calib.par", "rb") as fh:

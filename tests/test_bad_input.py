@@ -14,7 +14,7 @@ import shutil
 import pytest
 from conftest import FILE_SIZES, selector_path
 
-from proofshim import filecheck
+from proofshim.plan import filecheck
 
 THROW_SEL = selector_path("ThrowSel.C") + "+"
 TOTAL = sum(FILE_SIZES)
@@ -262,7 +262,7 @@ def test_every_file_bad_fails_with_each_reason(ROOT, tproof, data_files, bad_fil
 def test_file_removed_after_counting(ROOT, tproof, data_files, tmp_path, capfd, monkeypatch, strict):
     """The workers counted the file, then it vanished before its packets ran: its entries are
     never silently dropped: listed in MissingFiles with a warning, or (strict) the query fails."""
-    from proofshim import query
+    from proofshim.face import query
 
     doomed = str(tmp_path / "doomed.root")
     shutil.copy(data_files[2], doomed)

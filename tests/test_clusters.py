@@ -14,8 +14,8 @@ import pytest
 from conftest import HERE, assert_hist_equal, local_run, outputs_by_name, selector_path
 from servers import SSHServer, free_port
 
-from proofshim import clusters, url
-from proofshim.errors import OpenError
+from proofshim.cluster import clusters, url
+from proofshim.util.errors import OpenError
 
 ROOT_DIR = os.path.dirname(HERE)
 

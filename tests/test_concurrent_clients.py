@@ -48,7 +48,7 @@ def _queries(out):
 @pytest.fixture()
 def shared_cluster(tmp_path_factory, ROOT):
     # Abandoned selectors may be reclaimed after 3 s idle on these workers (60 s by default).
-    from proofshim import runtime
+    from proofshim.util import runtime
 
     # The client's compile cache: the workers find the selectors the session compiled.
     cluster = DaskCluster(str(tmp_path_factory.mktemp("shared-cluster")), runtime.cache_dir(),
@@ -64,7 +64,7 @@ def test_two_clients_at_once_both_exact_and_an_abandoned_client_is_reclaimed(
         ROOT, shared_cluster, make_files, tmp_path):
     from distributed import Client
 
-    from proofshim import worker
+    from proofshim.worker import slots
 
     sizes = [3000, 9000, 6000]
     files = make_files(tmp_path / "a", sizes)
@@ -84,7 +84,7 @@ def test_two_clients_at_once_both_exact_and_an_abandoned_client_is_reclaimed(
         open(go + "-c", "w").close()
         time.sleep(4)                               # c's selectors now hold packets on both workers
         with Client(shared_cluster.address, timeout="30s", set_as_default=False) as client:
-            held = client.run(worker.held_queries)
+            held = client.run(slots.held_queries)
             assert all(held.values()), f"the third client's query runs on every worker: {held}"
             abandoned = {q for h in held.values() for q in h}
             os.killpg(c.pid, signal.SIGKILL)
@@ -98,9 +98,9 @@ def test_two_clients_at_once_both_exact_and_an_abandoned_client_is_reclaimed(
             # queued ones were cancelled by the scheduler) and its selectors idle for 3 s: the
             # scheduler has forgotten its query, so a worker drops them when a slot begins.
             time.sleep(4)
-            reclaim = [client.submit(worker.reclaim_abandoned, workers=[w], pure=False) for w in held]
+            reclaim = [client.submit(slots.reclaim_abandoned, workers=[w], pure=False) for w in held]
             client.gather(reclaim)
-            left = client.run(worker.held_queries)
+            left = client.run(slots.held_queries)
         qa, qb = _queries("".join(out_a)), _queries("".join(out_b))
         assert a.returncode == 0 and b.returncode == 0, a.err_path.read_text()[-3000:] + b.err_path.read_text()[-3000:]
         assert [q[:3] for q in qa] == [(i, 0, total) for i in range(3)], out_a
@@ -156,7 +156,8 @@ def test_workers_with_several_threads_are_refused_at_open(ROOT, capfd):
 def test_stop_requests_and_progress_probes_are_per_query(ROOT):
     """On one worker process, a stop of one query reaches that query's selectors only, also ones
     begun after the request, and a probe reports that query's slots only (real ProofShim::Runner)."""
-    from proofshim import runtime, worker
+    from proofshim.util import runtime
+    from proofshim.worker import slots
 
     runtime.load_library()
 
@@ -167,22 +168,22 @@ def test_stop_requests_and_progress_probes_are_per_query(ROOT):
         ROOT.SetOwnership(sel, False)
         return ROOT.ProofShim.Runner(sel, inputs, "")
 
-    a, b = worker.Slot("qa", "tcp://w:1", 1), worker.Slot("qb", "tcp://w:1", 1)
-    saved = dict(worker._slots), dict(worker._queries)
+    a, b = slots.Slot("qa", "tcp://w:1", 1), slots.Slot("qb", "tcp://w:1", 1)
+    saved = dict(slots._slots), dict(slots._queries)
     try:
-        worker._slots[a] = worker._SlotState("qa", runner())
-        worker._slots[b] = worker._SlotState("qb", runner())
-        assert worker.request_stop("qa", 1) == 1
-        assert worker._slots[a].runner.GetStopLevel() == 1
-        assert worker._slots[b].runner.GetStopLevel() == 0, "the other client's query goes on"
-        assert worker.request_stop("qa", 2) == 1 and worker._slots[a].runner.GetStopLevel() == 2
-        assert worker._queries["qa"].stop == 2 and worker._queries.get("qb", worker._QueryState()).stop == 0
-        probe = worker.activity("qb")
+        slots._slots[a] = slots._SlotState("qa", runner())
+        slots._slots[b] = slots._SlotState("qb", runner())
+        assert slots.request_stop("qa", 1) == 1
+        assert slots._slots[a].runner.GetStopLevel() == 1
+        assert slots._slots[b].runner.GetStopLevel() == 0, "the other client's query goes on"
+        assert slots.request_stop("qa", 2) == 1 and slots._slots[a].runner.GetStopLevel() == 2
+        assert slots._queries["qa"].stop == 2 and slots._queries.get("qb", slots._QueryState()).stop == 0
+        probe = slots.activity("qb")
         assert list(probe["slots"]) == [b] and probe["slots"][b][0] == "idle"
-        assert worker.held_queries() == {"qa": 1, "qb": 1}
-        assert worker.forget_query("qa") == 1 and worker.held_queries() == {"qb": 1}
+        assert slots.held_queries() == {"qa": 1, "qb": 1}
+        assert slots.forget_query("qa") == 1 and slots.held_queries() == {"qb": 1}
     finally:
-        worker._slots.clear()
-        worker._slots.update(saved[0])
-        worker._queries.clear()
-        worker._queries.update(saved[1])
+        slots._slots.clear()
+        slots._slots.update(saved[0])
+        slots._queries.clear()
+        slots._queries.update(saved[1])

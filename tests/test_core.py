@@ -201,7 +201,8 @@ def test_compile_error_returns_minus_one_and_session_survives(ROOT, fresh_proof,
 
 
 def test_second_query_does_not_recompile(ROOT, fresh_proof, chain):
-    from proofshim import runtime, session
+    from proofshim.util import runtime
+    from proofshim.face import session
 
     sess = session.get(fresh_proof)
     c = chain()
@@ -216,7 +217,7 @@ def test_second_query_does_not_recompile(ROOT, fresh_proof, chain):
     assert {p: os.path.getmtime(p) for p in libs} == mtimes
     assert sess.executor.workers() == workers_before, "the same worker processes serve every query"
     pids = sess.executor.client.run(os.getpid)
-    loaded = sess.executor.client.run(lambda: sorted(__import__("proofshim.selector").selector._loaded.values()))
+    loaded = sess.executor.client.run(lambda: sorted(__import__("proofshim.plan.selector").plan.selector._loaded.values()))
     assert len(pids) == 2 and all("V0Sel" in v for v in loaded.values())
 
 

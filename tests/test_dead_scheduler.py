@@ -23,7 +23,7 @@ GONE = "the session is gone: its dask scheduler at"
 @pytest.fixture()
 def doomed_cluster(tmp_path, ROOT, proof):
     """A scheduler and one worker started with dask's CLI (the client's compile cache: same host)."""
-    from proofshim import runtime
+    from proofshim.util import runtime
 
     cluster = DaskCluster(str(tmp_path / "cluster"), runtime.cache_dir())
     try:
@@ -65,7 +65,7 @@ def _later_calls_say_the_session_is_gone(ROOT, other, chain, capfd, proof):
     assert not other.IsValid()
     assert "Traceback" not in capfd.readouterr().err
     # New sessions open and work: one on the shared session's (live) cluster, and the shared one.
-    from proofshim import session
+    from proofshim.face import session
 
     again = ROOT.TProof.Open(session.get(proof).executor.address)
     assert again and again.IsValid()

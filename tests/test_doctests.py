@@ -31,7 +31,7 @@ MODULES = _modules_with_examples()
 
 def test_the_package_has_examples_to_run():
     """Guards the discovery itself: the pure modules' examples are found."""
-    assert {"proofshim.url", "proofshim.packetizer", "proofshim.filecheck", "proofshim.logs"} <= set(MODULES)
+    assert {"proofshim.cluster.url", "proofshim.plan.packetizer", "proofshim.plan.filecheck", "proofshim.worker.querylogs"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -16,7 +16,7 @@ import time
 import pytest
 from conftest import HERE, selector_path
 
-from proofshim import url
+from proofshim.cluster import url
 
 # Each test starts its own processes (drivers, clusters, killed workers): `-m 'not slow'` skips them.
 pytestmark = pytest.mark.slow
@@ -65,7 +65,7 @@ def test_open_worker_count_precedence():
 
 def test_open_workers_argument_caps_a_scheduler_session(ROOT, proof, fresh_proof, data_files, total_entries,
                                                         capfd):
-    from proofshim import session
+    from proofshim.face import session
 
     address = session.get(proof).executor.client.scheduler.address
     capped = ROOT.TProof.Open(address, "workers=1", "/etc/proof")

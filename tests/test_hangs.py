@@ -99,7 +99,7 @@ def test_packet_time_limit_fails_the_query_naming_the_packet(ROOT, fresh_proof, 
 
 
 def test_stopped_worker_is_named_and_an_abort_frees_the_session(ROOT, fresh_proof, capfd, quick_watch):
-    from proofshim import session
+    from proofshim.face import session
 
     assert fresh_proof.Process(HANG, 10) == 0
     pids = session.get(fresh_proof).executor.client.run(os.getpid)

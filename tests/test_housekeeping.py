@@ -12,7 +12,7 @@ def test_list_of_slave_infos(ROOT, fresh_proof):
     infos = list(fresh_proof.GetListOfSlaveInfos())
     assert [i.GetOrdinal() for i in infos] == ["0.0", "0.1"]
     assert all(i.GetStatus() == ROOT.TSlaveInfo.kActive for i in infos)
-    from proofshim import session
+    from proofshim.face import session
     assert session.get(fresh_proof).executor.address.startswith("tls://127.0.0.1:"), "the embedded cluster is TLS"
     assert all(str(i.GetName()) == str(ROOT.gSystem.HostName()) for i in infos), "PROOF: the worker's host"
 
@@ -236,7 +236,7 @@ def test_set_parallel_limits_the_workers_used(ROOT, fresh_proof, chain, capfd):
 def test_worker_printing_outside_a_query_never_blocks(fresh_proof):
     """Local workers share the cluster's stdout pipe: it is drained, so a worker printing outside a
     query (where nothing captures its output) does not block on a full pipe (it once hung)."""
-    from proofshim import session
+    from proofshim.face import session
 
     def _print_a_lot() -> int:   # local: sent to the worker by value
         for _ in range(3000):      # 300 kB: far more than a pipe holds

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from proofshim.locality import address_host, element_hosts, file_host
-from proofshim.packetizer import AdaptivePacketizer, Element
+from proofshim.plan.locality import address_host, element_hosts, file_host
+from proofshim.plan.packetizer import AdaptivePacketizer, Element
 
 
 @pytest.mark.parametrize("url,host", [

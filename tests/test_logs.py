@@ -55,9 +55,9 @@ def test_captured_line_survives_a_crash(tmp_path):
         pkg = types.ModuleType("proofshim")
         pkg.__path__ = [{os.path.join(os.path.dirname(HERE), "proofshim")!r}]
         sys.modules["proofshim"] = pkg
-        from proofshim import workerlog
+        from proofshim.worker import logcapture
         libc = ctypes.CDLL(None)
-        with workerlog.captured_to({str(path)!r}):
+        with logcapture.captured_to({str(path)!r}):
             libc.printf(b"printed before the crash\\n")
             os.kill(os.getpid(), 9)
     """)
@@ -71,18 +71,18 @@ def test_captured_line_survives_a_crash(tmp_path):
 
 
 def test_a_long_log_keeps_its_end(tmp_path, monkeypatch):
-    from proofshim import workerlog
+    from proofshim.worker import logcapture
 
     monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
-    path = workerlog.log_path("t-2", "0.0", 1)
+    path = logcapture.log_path("t-2", "0.0", 1)
     os.makedirs(os.path.dirname(path))
     with open(path, "w") as fh:
         fh.writelines(f"line {i}\n" for i in range(1000))
-    text = workerlog.read_logs("t-2", 1, max_bytes=100)["0.0"][1]
+    text = logcapture.read_logs("t-2", 1, max_bytes=100)["0.0"][1]
     first, *kept = text.splitlines()
     assert "bytes are left out" in first and path in first
     assert kept[-1] == "line 999" and kept[0].startswith("line ") and len(kept) < 15
-    assert workerlog.read_logs("t-2", 1)["0.0"][1].splitlines()[0] == "line 0"
+    assert logcapture.read_logs("t-2", 1)["0.0"][1].splitlines()[0] == "line 0"
 
 
 def test_remote_cluster_logs_are_read_by_a_worker_of_their_host(tmp_path, monkeypatch):
@@ -92,10 +92,10 @@ def test_remote_cluster_logs_are_read_by_a_worker_of_their_host(tmp_path, monkey
 
     from distributed import Client, LocalCluster
 
-    from proofshim import workerlog
+    from proofshim.worker import logcapture
 
     monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
-    path = workerlog.log_path("t-1", "0.1", 3)
+    path = logcapture.log_path("t-1", "0.1", 3)
     os.makedirs(os.path.dirname(path))
     with open(path, "w") as fh:
         fh.write("hello from 0.1\n")
@@ -105,7 +105,7 @@ def test_remote_cluster_logs_are_read_by_a_worker_of_their_host(tmp_path, monkey
         executor = SimpleNamespace(spec=SimpleNamespace(kind="remote"), client=client,
                                    workers=lambda: sorted(client.nthreads()))
         addr = executor.workers()[0]
-        got = workerlog.collect(executor, "t-1", 3, {addr: "0.1", gone: "0.2"}, failing=[gone])
+        got = logcapture.collect(executor, "t-1", 3, {addr: "0.1", gone: "0.2"}, failing=[gone])
     assert list(got) == ["0.1", "0.2"]
     assert (got["0.1"].text, got["0.1"].where, got["0.1"].path) == ("hello from 0.1\n", addr, path)
     assert got["0.2"].text is None and "no live worker is left on its host 10.255.0.9" in got["0.2"].note
@@ -238,10 +238,10 @@ def test_a_worker_that_joined_during_the_query_is_named_with_its_address(tmp_pat
     note name its address, never "worker 0.2 ()"."""
     from types import SimpleNamespace
 
-    from proofshim import logs, workerlog
+    from proofshim.worker import querylogs, logcapture
 
     monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
-    path = workerlog.log_path("t-3", "0.2", 1)
+    path = logcapture.log_path("t-3", "0.2", 1)
     os.makedirs(os.path.dirname(path))
     with open(path, "w") as fh:
         fh.write("segmentation violation\n")
@@ -250,12 +250,12 @@ def test_a_worker_that_joined_during_the_query_is_named_with_its_address(tmp_pat
     current = [*ordinals, newcomer]
     executor = SimpleNamespace(spec=SimpleNamespace(kind="local"), workers=lambda: current)
     for failing in ([newcomer], []):
-        got = workerlog.collect(executor, "t-3", 1, ordinals, failing=failing)
+        got = logcapture.collect(executor, "t-3", 1, ordinals, failing=failing)
         assert got["0.2"].where == newcomer, failing
-        note = logs.failure_note([got["0.2"]])
+        note = querylogs.failure_note([got["0.2"]])
         assert f"worker 0.2 ({newcomer})" in note and "()" not in note
     # Unknown (two newcomers): no address rather than a wrong one, and no empty parentheses.
     current.append("tls://127.0.0.1:4")
-    got = workerlog.collect(executor, "t-3", 1, ordinals)
-    assert got["0.2"].where == "" and "()" not in logs.failure_note([got["0.2"]])
+    got = logcapture.collect(executor, "t-3", 1, ordinals)
+    assert got["0.2"].where == "" and "()" not in querylogs.failure_note([got["0.2"]])
     assert got["0.2"].header() == f"--- worker 0.2 {path} ---"

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import HERE, selector_path
 
-from proofshim.macros import prepare_line, rewrite_source, split_macro
+from proofshim.face.macros import prepare_line, rewrite_source, split_macro
 
 DRIVER = os.path.join(HERE, "macros", "legacy_driver.C")
 
@@ -89,8 +89,8 @@ def test_macro_compiled_with_another_proofshim_cache_is_recompiled(ROOT, proof, 
     second copy loaded another way (gSystem->Load) says so on stderr instead of failing later."""
     import shutil
 
-    from proofshim import runtime
-    from proofshim.macros import aclic_library, linked_shim
+    from proofshim.util import runtime
+    from proofshim.face.macros import aclic_library, linked_shim
 
     ours = runtime.library_file()
     other = tmp_path / "othercache"

@@ -78,7 +78,7 @@ def test_progress_reaches_python_callables_and_cxx_slots(ROOT, fresh_proof, chai
 
 
 def _session(proof):
-    from proofshim import session
+    from proofshim.face import session
 
     return session.get(proof)
 
@@ -204,7 +204,7 @@ def test_progress_summary_and_live_display(ROOT, fresh_proof, monkeypatch, capfd
 
 
 def test_progress_display_unit():
-    from proofshim.progress import Progress, progress_arity
+    from proofshim.face.progress import Progress, progress_arity
 
     assert progress_arity("Progress(Long64_t,Long64_t)") == 2
     with pytest.raises(ValueError):

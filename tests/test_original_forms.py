@@ -12,9 +12,9 @@ import pytest
 from conftest import SELECTORS, assert_hist_equal, outputs_by_name, selector_path
 from test_legacy_examples import _macro_example
 
-from proofshim import session
-from proofshim.macros import rewrite_source, script_line
-from proofshim.objects import check_directory, name_matches, select_keys
+from proofshim.face import session
+from proofshim.face.macros import rewrite_source, script_line
+from proofshim.plan.objects import check_directory, name_matches, select_keys
 
 COUNT_SEL = selector_path("CountSel.C")
 OBJDIR = os.path.join(SELECTORS, "objevent")

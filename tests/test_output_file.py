@@ -51,7 +51,7 @@ def _hists(ROOT, path):
 
 def _worker_parts(ROOT):
     """Part files still on the workers (they share this host and cache directory)."""
-    from proofshim import runtime
+    from proofshim.util import runtime
 
     return glob.glob(os.path.join(runtime.cache_dir(), "sessions", "*", "data", "*", "q*", "PofSel.root"))
 

@@ -39,7 +39,7 @@ def clean_packages(fresh_proof):
 
 
 def _session(proof):
-    from proofshim import session
+    from proofshim.face import session
 
     return session.get(proof)
 
@@ -59,7 +59,7 @@ def test_package_built_and_set_up_everywhere_is_used_by_a_selector(ROOT, clean_p
     assert out.count("calib-SETUP: Calib ready") == 3, "client and both workers ran SETUP()"
     assert out.count("calibscale-SETUP: scale 1.5") == 3, "SETUP(TList*) got the options"
     # BUILD.sh ran once for this host (client and workers share it), with ROOT's include flags.
-    from proofshim import packages
+    from proofshim.worker import packages
 
     pkg = _session(proof).packages["calib"]
     with open(os.path.join(packages.package_dir(pkg), "PROOF-INF", "build-runs.txt")) as fh:

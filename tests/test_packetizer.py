@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from proofshim.packetizer import AdaptivePacketizer, Element, Packet, select_range
+from proofshim.plan.packetizer import AdaptivePacketizer, Element, Packet, select_range
 
 
 # ---------------------------------------------------------------- helpers
@@ -751,7 +751,7 @@ def test_twenty_thousand_files_and_a_thousand_slots_are_handled_in_linear_time()
 
 # ---------------------------------------------------------------- TPacketizerFile
 def test_file_packetizer_binds_files_to_their_hosts_and_hands_each_out_once():
-    from proofshim.packetizer import FilePacketizer
+    from proofshim.plan.packetizer import FilePacketizer
 
     hosts = ["A", "A", "B", None, "A", "B", None]
     pk = FilePacketizer(make_elements([1] * len(hosts), hosts=hosts))
@@ -772,7 +772,7 @@ def test_file_packetizer_binds_files_to_their_hosts_and_hands_each_out_once():
 
 
 def test_file_packetizer_requeues_lost_files_to_the_same_host_or_anyone_when_the_host_is_gone():
-    from proofshim.packetizer import FilePacketizer
+    from proofshim.plan.packetizer import FilePacketizer
 
     pk = FilePacketizer(make_elements([1, 1, 1], hosts=["A", "A", "B"]),
                         host_key=lambda h: "A" if h.startswith("a-") else h)

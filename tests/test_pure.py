@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from proofshim.errors import OpenError
-from proofshim.journal import Journal
-from proofshim.options import split_options
-from proofshim.url import parse_open_url
+from proofshim.util.errors import OpenError
+from proofshim.util.journal import Journal
+from proofshim.plan.options import split_options
+from proofshim.cluster.url import parse_open_url
 
 
 @pytest.mark.parametrize("url,workers", [
@@ -128,7 +128,7 @@ def test_a_default_or_master_that_is_not_an_address_is_refused_clearly(value):
 
 
 def test_tls_settings_resolve_to_security_arguments(tmp_path):
-    from proofshim import tls
+    from proofshim.cluster import tls
 
     ca, cert, key = (tmp_path / n for n in ("ca.pem", "c.pem", "c.key"))
     for p in (ca, cert, key):
@@ -155,7 +155,7 @@ def test_tls_settings_resolve_to_security_arguments(tmp_path):
 
 
 def test_headers_of_the_include_path_are_shipped_under_their_own_directory(tmp_path):
-    from proofshim import selector
+    from proofshim.plan import selector
 
     (tmp_path / "ana" / "inc").mkdir(parents=True)
     (tmp_path / "ext" / "sub").mkdir(parents=True)
@@ -195,7 +195,7 @@ def test_the_documented_example_configuration_means_what_it_says():
 
 
 def test_workers_without_proofshim_or_with_another_version_are_reported():
-    from proofshim.executor import installation_probe, installation_problems
+    from proofshim.cluster.executor import installation_probe, installation_problems
 
     assert installation_probe()() == __import__("proofshim").__version__
     found = {"tcp://w1:1": "0.1.0", "tcp://w2:2": None, "tcp://w3:3": OSError("gone")}
@@ -208,7 +208,7 @@ def test_workers_without_proofshim_or_with_another_version_are_reported():
 
 
 def test_proof_parameters_honoured_or_announced():
-    from proofshim import parameters
+    from proofshim.plan import parameters
 
     # Names PROOF never read are the selectors' own: never announced.
     for name in ("PROOF_OUTPUTFILE", "PROOF_OUTPUTFILE_LOCATION", "PROOF_USE_NTP_RNDM", "MySel_Cut"):
@@ -228,8 +228,8 @@ def test_performance_records_latencies_and_file_visits():
     """The statistics behind PROOF's performance histograms and tree (pure part of perfstats.py)."""
     from types import SimpleNamespace
 
-    from proofshim import perfstats
-    from proofshim.worker import Slot
+    from proofshim.face import perfstats
+    from proofshim.worker.slots import Slot
 
     def res(slot, element, processed, started, elapsed, cpu=0.1):
         return SimpleNamespace(slot=slot, element=element, processed=processed, started=started,
@@ -254,7 +254,7 @@ def test_performance_records_latencies_and_file_visits():
 
 
 def test_a_macro_built_against_another_proofshim_library_is_rebuilt(tmp_path):
-    from proofshim.macros import force_rebuild_if_stale, force_rebuild_line_if_stale
+    from proofshim.face.macros import force_rebuild_if_stale, force_rebuild_line_if_stale
 
     macro = tmp_path / "run.C"
     macro.write_text("void run() {}\n")

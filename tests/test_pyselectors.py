@@ -408,7 +408,7 @@ def test_tpyselector_is_importable_from_root(ROOT, proof):
     from ROOT import TPySelector
 
     assert TPySelector is R.TPySelector and issubclass(TPySelector, R.TSelector)
-    assert sys.modules["proofshim.pyselector"].TPySelector is TPySelector
+    assert sys.modules["proofshim.worker.pyselector"].TPySelector is TPySelector
 
 
 def test_feedback_of_a_python_selector_arrives_merged(ROOT, fresh_proof, pysel_dir):

@@ -10,8 +10,9 @@ import types
 
 import pytest
 
-from proofshim import pyselector, pyship
-from proofshim.errors import SelectorError
+from proofshim.worker import pyselector
+from proofshim.plan import pyship
+from proofshim.util.errors import SelectorError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -14,11 +14,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from proofshim import worker
-from proofshim.errors import QueryAborted, QueryError
-from proofshim.packetizer import AdaptivePacketizer, Element
-from proofshim.queryrun import QueryRun, RunSettings
-from proofshim.worker import Slot
+from proofshim.worker import slots
+from proofshim.util.errors import QueryAborted, QueryError
+from proofshim.plan.packetizer import AdaptivePacketizer, Element
+from proofshim.cluster.queryrun import QueryRun, RunSettings
+from proofshim.worker.slots import Slot
 
 pytestmark = pytest.mark.smoke
 
@@ -125,7 +125,7 @@ class FakeCluster:
             if task.kind == "finish":
                 if task.slot not in w.selectors:
                     if not task.create:
-                        task.result = worker.SlotResult(task.slot, b"", 0, 0, worker.UNKNOWN_SLOT)
+                        task.result = slots.SlotResult(task.slot, b"", 0, 0, slots.UNKNOWN_SLOT)
                         task.status = "finished"
                         w.queue.pop(0)
                         continue
@@ -133,7 +133,7 @@ class FakeCluster:
                     w.begins += 1
                     self.slots_begun.append(task.slot)
                 n = w.selectors.pop(task.slot)
-                task.result = worker.SlotResult(task.slot, f"out-{task.slot}".encode(), n, 1, "")
+                task.result = slots.SlotResult(task.slot, f"out-{task.slot}".encode(), n, 1, "")
                 task.status = "finished"
                 w.queue.pop(0)
                 continue
@@ -142,7 +142,7 @@ class FakeCluster:
                     and task.done_entries == w.hang_at[1] - p.first):
                 return   # stuck in Process(hang entry): deaf to stop flags, as user code is
             if level >= 2:
-                task.result = worker.PacketResult(task.slot, task.packet.id, 0, worker.STOPPED, 0, 0, -1, "")
+                task.result = slots.PacketResult(task.slot, task.packet.id, 0, slots.STOPPED, 0, 0, -1, "")
                 task.status = "finished"
                 w.queue.pop(0)
                 continue
@@ -152,7 +152,7 @@ class FakeCluster:
                 self.slots_begun.append(task.slot)
             p = task.packet
             if level == 1:
-                self._finish_packet(w, task, worker.STOPPED)
+                self._finish_packet(w, task, slots.STOPPED)
                 continue
             if w.hang_at and w.hang_at[0] == p.element and p.first <= w.hang_at[1] < p.first + p.num:
                 reach = w.hang_at[1] - p.first
@@ -165,12 +165,12 @@ class FakeCluster:
             w.selectors[task.slot] += step
             budget -= step
             if task.done_entries >= p.num:
-                self._finish_packet(w, task, worker.OK)
+                self._finish_packet(w, task, slots.OK)
             else:
                 break
 
     def _finish_packet(self, w, task, status):
-        task.result = worker.PacketResult(task.slot, task.packet.id, task.done_entries, status,
+        task.result = slots.PacketResult(task.slot, task.packet.id, task.done_entries, status,
                                           task.done_entries / w.rate + 1e-3, 0,
                                           task.packet.first + task.done_entries - 1, "")
         task.status = "finished"
@@ -282,7 +282,7 @@ class FakeProgress:
 
 
 def make_spec(cluster, sizes, cycles=False):
-    return worker.QuerySpec(
+    return slots.QuerySpec(
         query_id="q1", seq=1, session_tag="tag", selector=SimpleNamespace(label="Sel.C+"), input_list=b"",
         option="", elements=tuple((f"f{i}.root", "T", "") for i in range(len(sizes))),
         ordinals={a: f"0.{i}" for i, a in enumerate(cluster.workers())}, cycles=cycles)
@@ -474,8 +474,8 @@ def test_kabortprocess_on_every_worker_ends_the_query_without_error():
 
     def aborting(slot, packet):
         task = submit(slot, packet)
-        task.status, task.result = "finished", worker.PacketResult(
-            slot, packet.id, 3, worker.ABORTED_PROCESS, 0.01, 0, packet.first + 2, "")
+        task.status, task.result = "finished", slots.PacketResult(
+            slot, packet.id, 3, slots.ABORTED_PROCESS, 0.01, 0, packet.first + 2, "")
         w = cluster.workers_[slot.worker]
         w.selectors[slot] = w.selectors.get(slot, 0) + 3
         w.queue.remove(task)

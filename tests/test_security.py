@@ -101,7 +101,7 @@ _INTRUDER = textwrap.dedent('''
 
 
 def _session(proof):
-    from proofshim import session
+    from proofshim.face import session
 
     return session.get(proof)
 
@@ -190,7 +190,7 @@ def test_embedded_cluster_credentials_never_reach_a_file_or_command_line(proof):
     for what in ("cmdline", "environ"):
         with open(f"/proc/{pid}/{what}", "rb") as fh:
             assert key_body.encode() not in fh.read(), what
-    from proofshim import runtime
+    from proofshim.util import runtime
 
     for top, _dirs, files in os.walk(runtime.cache_dir()):
         for name in files:
@@ -258,7 +258,7 @@ def test_session_files_are_owner_only(ROOT, fresh_proof, chain, tmp_path, monkey
 def test_session_directory_rules(tmp_path):
     """Pure rules of proofshim.sessiondir: owner-only levels, and a directory that is not this
     account's own (a symbolic link, another owner) is refused rather than used."""
-    from proofshim import sessiondir
+    from proofshim.util import sessiondir
 
     s = sessiondir.create(sessiondir.path(str(tmp_path), "tag"))
     deep = sessiondir.make_private(os.path.join(s, "data", "0.1", "q1-1"), s)
@@ -289,7 +289,7 @@ _DRIVER = textwrap.dedent('''
     warnings.filterwarnings("ignore")
     import dask, ROOT
     import proofshim
-    from proofshim import session
+    from proofshim.face import session
 
     files, store, mode, sel_dir = sys.argv[1].split(","), sys.argv[2], sys.argv[3], sys.argv[4]
 

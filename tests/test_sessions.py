@@ -10,7 +10,7 @@ from conftest import selector_path
 
 
 def _address(proof):
-    from proofshim import session
+    from proofshim.face import session
 
     return session.get(proof).executor.client.scheduler.address
 

@@ -8,7 +8,7 @@ import re
 import dask
 import yaml
 
-from proofshim import settings
+from proofshim.util import settings
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT_DIR, "proofshim")

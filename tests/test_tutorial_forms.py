@@ -25,7 +25,7 @@ MACROS = os.path.join(HERE, "macros")
 
 
 def test_rewriting_routes_process_and_leaves_comments_strings_and_this_alone():
-    from proofshim.macros import rewrite_source
+    from proofshim.face.macros import rewrite_source
 
     src = ('void f(TChain *c, TChain &o, TProof *p) {\n'
            '   c->SetProof();            // c->SetProof() in a comment\n'
@@ -220,7 +220,7 @@ HEADER_USES = {
 
 
 def _compile_only(source: str, tmp_path) -> subprocess.CompletedProcess:
-    from proofshim import rootsys, runtime
+    from proofshim.util import rootsys, runtime
 
     path = tmp_path / f"uses_{uuid.uuid4().hex[:8]}.cxx"
     path.write_text(source)
@@ -311,7 +311,7 @@ def test_macro_included_by_the_driver_is_rewritten(ROOT, fresh_proof, data_files
 # ---- PAR packages built with root-config and make
 
 def test_package_built_with_root_config_and_make(ROOT, fresh_proof, tmp_path, capfd):
-    from proofshim import rootsys
+    from proofshim.util import rootsys
 
     fresh_proof.ClearPackages()
     src = tmp_path / "rcgain"

@@ -10,7 +10,7 @@ warnings.filterwarnings("ignore", message=r"\s*This distribution of ROOT is in a
 import ROOT  # noqa: E402
 
 import proofshim  # noqa: E402,F401 - installs the shim
-from proofshim import session  # noqa: E402
+from proofshim.face import session  # noqa: E402
 
 sel, n = sys.argv[1], int(sys.argv[2])
 extra = sys.argv[3:]

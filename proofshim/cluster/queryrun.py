@@ -27,10 +27,11 @@ import logging
 import sys
 from typing import Protocol
 
-from . import filecheck, worker
-from .errors import QueryAborted, QueryError
-from .packetizer import AdaptivePacketizer, Packet
-from .worker import Slot
+from ..plan import filecheck
+from ..worker import slots
+from ..util.errors import QueryAborted, QueryError
+from ..plan.packetizer import AdaptivePacketizer, Packet
+from ..worker.slots import Slot
 
 log = logging.getLogger("proofshim")
 
@@ -73,9 +74,9 @@ class Tally:
     packets: int = 0
     proc_time: float = 0.0     # s spent in packets
     cpu: float = 0.0           # CPU s spent in packets
-    records: list = dataclasses.field(default_factory=list)   # each packet's PacketResult (perfstats.py)
+    records: list = dataclasses.field(default_factory=list)   # each packet's PacketResult (face/perfstats.py)
 
-    def add_packet(self, res: worker.PacketResult) -> None:
+    def add_packet(self, res: slots.PacketResult) -> None:
         self.entries += res.processed
         self.bytes_read += res.bytes_read
         self.proc_time += res.elapsed
@@ -109,7 +110,7 @@ class QueryOutcome:
     bytes_read: int
     dropped: dict                     # file URL -> reason, for MissingFiles
     stopped: bool
-    slots: list[worker.SlotResult]
+    slots: list[slots.SlotResult]
     workers: dict[str, Tally] = dataclasses.field(default_factory=dict)   # address -> its work kept
     counts: dict = dataclasses.field(default_factory=dict)   # element -> entries, of the files counted
     #                                                          by their first packet (-1: unreadable)
@@ -132,7 +133,7 @@ class Backend(Protocol):
     def outcome(self, handle, addr: str) -> tuple[str, object]: ...
     def cancel(self, handles: list) -> None: ...
     def stop(self, addrs: list[str], level: int) -> None: ...
-    # worker.activity's answer per worker, None for a worker that did not answer in time.
+    # slots.activity's answer per worker, None for a worker that did not answer in time.
     def probe(self, addrs: list[str]) -> dict[str, dict | None]: ...
     def restart(self, addrs: list[str]) -> dict[str, str]: ...   # addr -> "" or why it failed
     def lost_cause(self, addr: str) -> str: ...                  # why a worker went, if known
@@ -161,7 +162,7 @@ class _Watch:
 class QueryRun:
     """Runs one query's packets on a Backend; `run()` returns its QueryOutcome."""
 
-    def __init__(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress,
+    def __init__(self, spec: slots.QuerySpec, packetizer: AdaptivePacketizer, progress,
                  backend: Backend, settings: RunSettings = RunSettings()):
         self.spec, self.packetizer, self.progress, self.backend = spec, packetizer, progress, backend
         self.settings = settings
@@ -170,7 +171,7 @@ class QueryRun:
         self.tasks: dict = {}                     # handle -> _Task
         self.slots: dict[Slot, int] = {}          # live, uncommitted slots -> packets sent
         self.active: dict[str, Slot] = {}         # worker -> its slot taking packets
-        self.results: dict[Slot, worker.SlotResult] = {}   # committed slots
+        self.results: dict[Slot, slots.SlotResult] = {}   # committed slots
         self.tally: dict[Slot, Tally] = {}        # slot -> its work (a lost slot's is dropped)
         self._entries = self._bytes = 0           # the tallies' sums (kept up to date, not summed)
         self.counts: dict[int, int] = {}          # files counted by their first packet -> entries
@@ -319,8 +320,8 @@ class QueryRun:
         else:
             self._packet_finished(slot, task.packet, value)
 
-    def _slot_finished(self, slot: Slot, res: worker.SlotResult) -> None:
-        if res.error == worker.UNKNOWN_SLOT:
+    def _slot_finished(self, slot: Slot, res: slots.SlotResult) -> None:
+        if res.error == slots.UNKNOWN_SLOT:
             # The worker no longer holds the selector (restarted, or its slot reclaimed): the work
             # it did is redone, as for a lost worker.
             log.warning("%s no longer holds the selector of this query (restarted?): its work is redone",
@@ -330,7 +331,7 @@ class QueryRun:
         self.results[slot] = res
         self._packetizer_call("slot_committed", slot)
 
-    def _packet_finished(self, slot: Slot, packet: Packet, res: worker.PacketResult) -> None:
+    def _packet_finished(self, slot: Slot, packet: Packet, res: slots.PacketResult) -> None:
         spec = self.spec
         counts = {e: max(0, n) for e, n, _ in res.counts}
         self.packetizer.packet_done(slot, packet, res.elapsed, res.processed, counts)
@@ -342,11 +343,11 @@ class QueryRun:
                   slot.worker, res.processed, res.elapsed)
         if res.feedback and self.progress.feedback is not None:
             self.progress.feedback.add(str(slot), res.feedback)
-        if res.status == worker.ERROR:
+        if res.status == slots.ERROR:
             raise QueryError(f"selector {spec.selector.label} failed on {self._where(packet, res)}: "
                              f"{res.error}", workers=[slot.worker])
         for element, status, entry, error in res.files:
-            if status == worker.DATA_ERROR:
+            if status == slots.DATA_ERROR:
                 # Counted before, unreadable now: PROOF's TPacketizerAdaptive dropped the rest of
                 # such a file into MissingFiles; strict mode fails instead.
                 url = spec.elements[element][0]
@@ -358,15 +359,15 @@ class QueryRun:
                     self.dropped[url] = f"{error} (while processing)"
                     log.warning("%s while processing: %d entries of it from entry %d on are skipped, the "
                                 "file is listed in MissingFiles", error, n, entry)
-            elif status == worker.ABORTED_FILE:
+            elif status == slots.ABORTED_FILE:
                 url = spec.elements[element][0] if not spec.cycles else "cycles"
                 n = self.packetizer.drop_rest_of_element(slot, packet, entry + 1, element=element)
                 self.dropped.setdefault(url, "the selector skipped the rest of the file (kAbortFile)")
                 log.info("kAbortFile: %d entries of %s skipped", n, url)
-        if res.status == worker.ABORTED_PROCESS:
+        if res.status == slots.ABORTED_PROCESS:
             log.info("selector asked to abort processing on %s (kAbortProcess)", slot.worker)
             self.closed.add(slot.worker)
-        elif res.status == worker.STOPPED:
+        elif res.status == slots.STOPPED:
             self.closed.add(slot.worker)
         if counts:
             self.progress.set_total(self.packetizer.estimated_total())
@@ -374,7 +375,7 @@ class QueryRun:
         if slot in self.slots and self.active.get(slot.worker) == slot:
             self._feed(slot.worker)
 
-    def _counted(self, packet: Packet, res: worker.PacketResult) -> None:
+    def _counted(self, packet: Packet, res: slots.PacketResult) -> None:
         """Files counted by this packet (not counted before the query): those that cannot be
         processed are skipped and listed in MissingFiles as if they had been counted first, or
         fail the query in strict mode."""
@@ -684,7 +685,7 @@ class QueryRun:
         return where(self.spec, packet, last_entry, piece)
 
 
-def where(spec: worker.QuerySpec, packet: Packet, last_entry: int = -1, element: int | None = None) -> str:
+def where(spec: slots.QuerySpec, packet: Packet, last_entry: int = -1, element: int | None = None) -> str:
     """A packet's data: "file 'f' tree 'T' entries a..b (at entry n)", objects, or cycles; for a
     packet spanning several files, the piece of `element` (default: its first), and how many more."""
     pieces = packet.pieces

@@ -28,7 +28,7 @@ import socket
 import time
 from collections.abc import Iterable, Sequence
 
-from . import locality
+from ..plan import locality
 
 log = logging.getLogger("proofshim")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from . import runtime
-from .errors import DatasetError
+from ..util import runtime
+from ..util.errors import DatasetError
 
 
 @dataclasses.dataclass(frozen=True)

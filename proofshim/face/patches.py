@@ -8,9 +8,12 @@ import functools
 import logging
 import os
 
-from . import compat, datasets, logs, macros, packages, perfstats, pyselector, rootsys, runtime, selector, session
-from .errors import ProofShimError
-from .journal import Journal
+from . import compat, macros, packages, perfstats, session
+from ..plan import named_datasets, selector
+from ..worker import pyselector, querylogs
+from ..util import rootsys, runtime
+from ..util.errors import ProofShimError
+from ..util.journal import Journal
 
 log = logging.getLogger("proofshim")
 
@@ -143,10 +146,10 @@ def _object_hook(proof, method, sarg, obj):
         fc = runtime.downcast(obj)
         if not fc or not fc.InheritsFrom("TFileCollection"):
             raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
-        datasets.register(name, fc, options, sess.executor if sess else None)
+        named_datasets.register(name, fc, options, sess.executor if sess else None)
         return fc
     if method == "GetDataSet":
-        return datasets.get(sarg)
+        return named_datasets.get(sarg)
     if method in ("Getenv", "GetRC"):
         if sess is None:
             raise ProofShimError(f"{method}: no running session behind this TProof object")
@@ -196,7 +199,7 @@ def _session_logs(sess):
             per_worker.setdefault(w.ordinal, []).extend([entry.header(), *w.lines()])
             paths.setdefault(w.ordinal, os.path.dirname(w.path) if w.path else w.where)
     plog = ROOT.TProofLog(sess.tag, sess.spec.url, sess.proof.GetManager())
-    for ordinal in sorted(per_worker, key=logs.ordinal_key):
+    for ordinal in sorted(per_worker, key=querylogs.ordinal_key):
         plog.AddElem(ordinal, paths[ordinal], "".join(f"{ln}\n" for ln in per_worker[ordinal]))
     ROOT.SetOwnership(plog, False)
     return plog
@@ -230,7 +233,7 @@ def _clear_cache(sess, pattern, _i):
 
 
 def _find_datasets(sess, pattern, _i):
-    for name in datasets.names(pattern):
+    for name in named_datasets.names(pattern):
         sess.proof.AddFoundName(name)
 
 
@@ -251,9 +254,9 @@ _SESSION_CALLS = {
     "SetParallelRandom": lambda sess, _s, i: sess.set_parallel(i),
     "SetLogLevel": lambda sess, _s, i: sess.set_log_level(i),
     "SlaveInfos": lambda sess, _s, _i: sess.fill_slave_infos(),
-    "ExistsDataSet": lambda _sess, s, _i: 1 if datasets.exists(s) else 0,
-    "ShowDataSets": lambda _sess, s, _i: datasets.show(s),
-    "RemoveDataSet": lambda _sess, s, _i: datasets.remove(s),
+    "ExistsDataSet": lambda _sess, s, _i: 1 if named_datasets.exists(s) else 0,
+    "ShowDataSets": lambda _sess, s, _i: named_datasets.show(s),
+    "RemoveDataSet": lambda _sess, s, _i: named_datasets.remove(s),
     "Load": lambda sess, s, i: sess.load_code(s, not_on_client=bool(i)),
     "UploadPackage": lambda sess, s, i: packages.upload(sess, s, i),
     "EnablePackage": lambda sess, s, i: packages.enable(
@@ -282,9 +285,9 @@ _SESSION_CALLS = {
     "ClearCache": _clear_cache,
     "DownloadPackage": lambda sess, s, _i: packages.download(sess, s),
     "FindDataSets": _find_datasets,
-    "ShowDataSet": lambda _sess, s, _i: datasets.show_one(*s.split("\n", 1)),
-    "VerifyDataSet": lambda sess, s, _i: datasets.verify_registered(s, sess.executor),
-    "SetDataSetTreeName": lambda _sess, s, _i: datasets.set_tree_name(*s.split("\n", 1)),
+    "ShowDataSet": lambda _sess, s, _i: named_datasets.show_one(*s.split("\n", 1)),
+    "VerifyDataSet": lambda sess, s, _i: named_datasets.verify_registered(s, sess.executor),
+    "SetDataSetTreeName": lambda _sess, s, _i: named_datasets.set_tree_name(*s.split("\n", 1)),
     **{m: functools.partial(_paths, m)
        for m in ("AddIncludePath", "AddDynamicPath", "RemoveIncludePath", "RemoveDynamicPath")},
 }

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .errors import OpenError
+from ..util.errors import OpenError
 
 SETTING = "proofshim.tls"
 _EXAMPLE = ("  proofshim:\n    tls:\n      ca-file: /path/to/ca.pem       # the CA that signed the "

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 
 from . import clusters
-from .errors import OpenError
+from ..util.errors import OpenError
 
 DEFAULT_PROOF_PORT = 1093
 MASTERS_SETTING = "proofshim.masters"

@@ -20,8 +20,8 @@ import logging
 import os
 import sys
 
-from . import runtime, sessiondir, settings
-from .logs import WorkerLog, ordinal_key
+from ..util import runtime, sessiondir, settings
+from .querylogs import WorkerLog, ordinal_key
 
 _IOLBF = 1           # setvbuf mode: line buffered (glibc's value)
 _setup_pid = -1      # the process (forked workers inherit module state) that did _setup_process

@@ -9,8 +9,9 @@ import logging
 import os
 import re
 
-from . import dataset, runtime, sandbox
-from .errors import DatasetError
+from .elements import FileElement, from_file_collection
+from ..util import runtime, sandbox
+from ..util.errors import DatasetError
 
 log = logging.getLogger("proofshim")
 
@@ -18,7 +19,7 @@ _VALID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 def store_dir() -> str:
-    """Where registered data sets are kept: the session's sandbox's datasets/ (proofshim/sandbox.py)."""
+    """Where registered data sets are kept: the session's sandbox's datasets/ (proofshim/util/sandbox.py)."""
     path = sandbox.dataset_dir()
     os.makedirs(path, exist_ok=True)
     return path
@@ -77,7 +78,7 @@ def verify(executor, fc) -> tuple[int, int]:
     """Open every file of `fc` on the workers: record its entries as tree metadata and mark it
     staged, or mark it corrupted. Returns (files verified, files corrupted)."""
     ROOT = runtime.import_root()
-    elements = dataset.from_file_collection(fc)
+    elements = from_file_collection(fc)
     counts = executor.gather_counts(executor.submit_counts([e.ref for e in elements]))
     # Without an explicit default, a collection's default tree is its first tree metadata, so
     # the order of the files' metadata must not change here (it once flipped to the last tree).
@@ -157,9 +158,9 @@ def _stored_names():
                     yield f"/{group}/{user}/{fn[:-5]}"
 
 
-def elements(spec: str) -> list[dataset.FileElement]:
+def elements(spec: str) -> list[FileElement]:
     """The file elements of a data set expression ("a|b", "a,b", "name#[dir/]tree")."""
-    out: list[dataset.FileElement] = []
+    out: list[FileElement] = []
     for part in re.split(r"[|,]", spec):
         part = part.strip()
         if not part:
@@ -168,7 +169,7 @@ def elements(spec: str) -> list[dataset.FileElement]:
         fc = get(name)
         if obj:
             fc.SetDefaultTreeName(obj if obj.startswith("/") else "/" + obj)
-        out.extend(dataset.from_file_collection(fc))
+        out.extend(from_file_collection(fc))
     if not out:
         raise DatasetError(f"data set expression {spec!r} names no files")
     return out

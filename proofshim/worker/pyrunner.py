@@ -1,7 +1,7 @@
 """The event loop of Python selectors (TPySelector modules, Python subclasses of ROOT.TSelector).
 
 It offers what ProofShim::Runner (the C++ loop of compiled selectors) offers, method for method,
-so that worker.py drives either. The loop is Python on purpose: the selector's methods are plain
+so that slots.py drives either. The loop is Python on purpose: the selector's methods are plain
 Python calls (no C++-to-Python dispatch per entry, Python exceptions and tracebacks intact), and it
 checks the worker's stop flag between two Process calls, so that a soft stop or an abort ends even
 a slow Python Process within one entry. Files, trees, friends, the tree cache and
@@ -16,9 +16,9 @@ import json
 import traceback
 import weakref
 
-from . import runtime
+from ..util import runtime
 
-# Status codes, as ProofShim::Runner::EResult (worker.py compares with its own copies).
+# Status codes, as ProofShim::Runner::EResult (slots.py compares with its own copies).
 OK, ABORTED_PROCESS, ABORTED_FILE, STOPPED, ERROR, DATA_ERROR = range(6)
 
 MEMBER_MAP = "PROOFSHIM_MemberMap"   # the C++ Runner's name for its member map (query.MEMBER_MAP)
@@ -144,7 +144,7 @@ class Runner:
             input_list.SetOwner(True)
             self._ROOT.SetOwnership(input_list, True)
 
-    # ---- what worker.py asks of every runner
+    # ---- what slots.py asks of every runner
 
     def GetSelector(self):
         return self._sel

@@ -17,8 +17,8 @@ import logging
 import os
 import tempfile
 
-from . import runtime
-from .errors import DatasetError
+from ..util import runtime
+from ..util.errors import DatasetError
 
 log = logging.getLogger("proofshim")
 

@@ -8,15 +8,27 @@ import pickle
 import time
 import uuid
 
-from . import (dataset, datasets, entrycache, filecheck, filepackets, inputdata, locality, logs, objects,
-               outputfile, parameters, perfstats, pyselector, runtime, selector, settings, workerlog)
-from .errors import DatasetError, QueryAborted, QueryError, SelectorError
-from .options import split_options
-from .packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
-from .feedback import DEFAULT_PERIOD_MS, FeedbackCollector
-from .logsetup import VERBOSE
+from ..plan import (
+    elements,
+    named_datasets,
+    entrycache,
+    filecheck,
+    filepackets,
+    inputdata,
+    locality,
+    objects,
+    parameters,
+    selector,
+)
+from ..worker import logcapture, pyselector, querylogs, slots
+from . import outputfile, perfstats
+from ..util import runtime, settings
+from ..util.errors import DatasetError, QueryAborted, QueryError, SelectorError
+from ..plan.options import split_options
+from ..plan.packetizer import AdaptivePacketizer, Element, FilePacketizer, select_range
+from ..plan.feedback import DEFAULT_PERIOD_MS, FeedbackCollector
+from ..util.messages import VERBOSE
 from .progress import Progress
-from . import worker
 
 log = logging.getLogger("proofshim")
 
@@ -62,13 +74,13 @@ def strict_mode(session) -> bool:
     return filecheck.is_true(value)
 
 
-def _needs_count(e: dataset.FileElement) -> bool:
+def _needs_count(e: elements.FileElement) -> bool:
     # A chain that was asked for its entries knows 0 for a file it could not open too: counting
     # again on the workers costs little and says why.
     return not e.entries
 
 
-def _remembered(e: dataset.FileElement) -> dataset.FileElement:
+def _remembered(e: elements.FileElement) -> elements.FileElement:
     """The element with its entries from an earlier query's count, when its file is unchanged."""
     if not _needs_count(e):
         return e
@@ -76,7 +88,7 @@ def _remembered(e: dataset.FileElement) -> dataset.FileElement:
     return e if n is None else dataclasses.replace(e, entries=n)
 
 
-def _elements_with_entries(session, elements: list[dataset.FileElement], counts, strict: bool):
+def _elements_with_entries(session, elements: list[elements.FileElement], counts, strict: bool):
     """Fill in entry counts; skip unreadable and empty files as PROOF did (warned, listed in
     MissingFiles), or fail if strict. Elements counted by neither stay unknown (None)."""
     unknown = [i for i, e in enumerate(elements) if _needs_count(e)] if counts is not None else []
@@ -117,16 +129,16 @@ def _check_friends(session, elements, refs, futures) -> None:
                                    f"{e.entries} of tree '{e.tree}' in {e.url} it is read with")
 
 
-def elements_of(kind: str, data) -> list[dataset.FileElement]:
+def elements_of(kind: str, data) -> list[elements.FileElement]:
     """The file elements a query of `kind` runs over ("tree", "dset", "fc", "dsname")."""
     if kind == "tree":
-        return dataset.from_chain(data)
+        return elements.from_chain(data)
     if kind == "dset":
-        return dataset.from_tdset(data)
+        return elements.from_tdset(data)
     if kind == "fc":
-        return dataset.from_file_collection(data)
+        return elements.from_file_collection(data)
     if kind == "dsname":
-        return datasets.elements(str(data.GetName()))
+        return named_datasets.elements(str(data.GetName()))
     raise DatasetError(f"processing a {kind!r} is not supported yet")
 
 
@@ -188,7 +200,7 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
         return elements, ranges, missing, class_name, []
     if elist:
         # With an entry list, packets are ranges of positions in each file's list of entries.
-        lists = dataset.entry_list_entries(elist, elements)
+        lists = elements.entry_list_entries(elist, elements)
         available, starts = [len(a) for a in lists], [0] * len(lists)
     else:
         lists = []
@@ -225,7 +237,7 @@ def _plan_objects(session, data, elements, code_loader, nentries: int, first: in
         # TEventIterObj refused them too: entry lists select tree entries.
         raise DatasetError(f"TDSet '{data.GetName()}' of '{elements[0].object_type}' objects has an entry "
                            "list: entry lists select tree entries; use nentries/firstentry or the object name")
-    futures = [session.executor.client.submit(worker.list_keys, e.url, e.directory, pure=False)
+    futures = [session.executor.client.submit(slots.list_keys, e.url, e.directory, pure=False)
                for e in elements]
     class_name = code_loader()
     type_name = elements[0].object_type
@@ -290,7 +302,7 @@ def _announce_ignored_parameters(ROOT, session) -> None:
 
 
 def _worker_inputs(ROOT, proof, extra=()) -> bytes:
-    """The workers' input list: the session's inputs (the input data travel as a file, inputdata.py)."""
+    """The workers' input list: the session's inputs (the input data travel as a file, plan/inputdata.py)."""
     lst = ROOT.TList()   # borrows the objects only to serialise them
     for obj in list(proof.GetInputList()) + list(extra):
         lst.Add(obj)
@@ -334,7 +346,7 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
                         "TProofOutputFile in the selector)", token, extra={"where": "TProof::Process"})
     nentries, first = _normalise_range(nentries, first)
 
-    # Python selectors (pyselector.py): TPySelector modules, Python subclasses of TSelector.
+    # Python selectors (worker/pyselector.py): TPySelector modules, Python subclasses of TSelector.
     py = pyselector.resolve(sel_arg, sel_obj, user_option) if code is None else None
     if py:
         code, sel_obj, user_option = py
@@ -368,12 +380,12 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
         (tuple(n for n in fb_names if n != "stats"), ())
     fb_period = max(0.05, float(session.parameter("PROOF_FeedbackPeriod", DEFAULT_PERIOD_MS)) / 1000)
     session.seq += 1
-    spec = worker.QuerySpec(
+    spec = slots.QuerySpec(
         query_id=uuid.uuid4().hex[:12], seq=session.seq, session_tag=session.tag, selector=code,
         selector_object=pyselector.state_for_workers(sel, code) if py else
         pickle.dumps(sel, protocol=pickle.HIGHEST_PROTOCOL) if sel_obj else b"",
         input_list=_worker_inputs(ROOT, proof, inputs), input_data=inputdata.prepare(ROOT, proof),
-        env=worker.env_vars(), loads=tuple(session.loaded),
+        env=slots.env_vars(), loads=tuple(session.loaded),
         packages=tuple(session.enabled_packages),
         option=user_option, elements=tuple(e.ref for e in elements),
         friends=tuple(e.friend_spec for e in elements),
@@ -426,7 +438,7 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
         _, by_ordinal = _keep_log(session, spec, exc.workers)
         failing = [by_ordinal[o] for o in dict.fromkeys(_ordinal(spec, a) for a in exc.workers)
                    if o in by_ordinal]
-        note = logs.failure_note(failing)
+        note = querylogs.failure_note(failing)
         if note:
             raise QueryError(f"{exc}\n{note}", workers=exc.workers) from exc
         raise
@@ -525,21 +537,21 @@ def _ordinals(executor) -> dict[str, str]:
     return {w: f"0.{i}" for i, w in enumerate(executor.workers())}
 
 
-def _ordinal(spec: worker.QuerySpec, address: str) -> str:
-    """A worker's ordinal in the query, as the worker itself works it out (worker._ordinal)."""
+def _ordinal(spec: slots.QuerySpec, address: str) -> str:
+    """A worker's ordinal in the query, as the worker itself works it out (slots._ordinal)."""
     return spec.ordinals.get(address, f"0.{len(spec.ordinals)}")
 
 
-def _keep_log(session, spec: worker.QuerySpec, failing=()):
+def _keep_log(session, spec: slots.QuerySpec, failing=()):
     """Collect the workers' logs of the query into the session's log; return the entry and the
     logs by ordinal. Logs are a diagnostic: failing to read them never fails the query."""
     try:
-        by_ordinal = workerlog.collect(session.executor, spec.session_tag, spec.seq, spec.ordinals,
+        by_ordinal = logcapture.collect(session.executor, spec.session_tag, spec.seq, spec.ordinals,
                                        failing)
     except Exception as exc:  # noqa: BLE001
         log.warning("the workers' logs of query %d could not be collected: %s", spec.seq, exc)
         by_ordinal = {}
-    entry = logs.LogEntry("query", spec.seq, f"{spec.session_tag}:q{spec.seq}",
+    entry = querylogs.LogEntry("query", spec.seq, f"{spec.session_tag}:q{spec.seq}",
                           f"selector {spec.selector.label}", list(by_ordinal.values()))
     session.logs.add(entry)
     return entry, by_ordinal

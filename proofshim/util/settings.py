@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proofshim.yaml")
+DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "proofshim.yaml")
 _loaded = False
 
 

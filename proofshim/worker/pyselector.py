@@ -25,8 +25,10 @@ import logging
 import os
 import sys
 
-from . import pyrunner, pyship, runtime
-from .errors import ProofShimError, SelectorError
+from . import pyrunner
+from ..plan import pyship
+from ..util import runtime
+from ..util.errors import ProofShimError, SelectorError
 
 log = logging.getLogger("proofshim")
 
@@ -421,8 +423,8 @@ def run_local(tree, selector, option: str, nentries: int, first: int) -> int:
 
 
 def _run_local(tree, selector, option: str, nentries: int, first: int) -> int:
-    from . import dataset  # noqa: PLC0415
-    from .packetizer import select_range  # noqa: PLC0415
+    from ..plan import elements  # noqa: PLC0415
+    from ..plan.packetizer import select_range  # noqa: PLC0415
 
     ROOT = runtime.load_library()
     if isinstance(selector, str):
@@ -432,9 +434,9 @@ def _run_local(tree, selector, option: str, nentries: int, first: int) -> int:
     name = cls.__qualname__
     where = "TTree::Process"
     elements = [e if e.entries is not None else dataclasses.replace(e, entries=_count(e))
-                for e in dataset.from_chain(tree)]
+                for e in elements.from_chain(tree)]
     elist = tree.GetEntryList()
-    lists = dataset.entry_list_entries(elist, elements) if elist else []
+    lists = elements.entry_list_entries(elist, elements) if elist else []
     available = [len(a) for a in lists] if elist else [max(0, e.entries) for e in elements]
     ALL = ROOT.TTree.kMaxEntries
     ranges = select_range(available, -1 if nentries is None or nentries < 0 or nentries >= ALL else nentries,

@@ -26,9 +26,10 @@ import pickle
 import threading
 import time
 
-from . import (feedback, filecheck, inputdata, logsetup, outputfile, packages, pyselector, runtime, sandbox,
-               selector, sessiondir, workerlog)
-from .errors import PackageError
+from ..plan import feedback, filecheck, inputdata, selector
+from ..util import messages, runtime, sandbox, sessiondir
+from . import outputfile, packages, pyselector, logcapture
+from ..util.errors import PackageError
 
 log = logging.getLogger("proofshim.worker")
 
@@ -247,7 +248,7 @@ def _enter(spec: QuerySpec) -> None:
     if _context == spec.query_id:
         return
     ROOT = runtime.load_library()
-    logsetup.set_proof_level(spec.log_level)
+    messages.set_proof_level(spec.log_level)
     os.environ.update(dict(spec.env))
     _set_proofserv(ROOT, spec, _ordinal(spec))
     _context = spec.query_id
@@ -256,7 +257,7 @@ def _enter(spec: QuerySpec) -> None:
 def reclaim_abandoned(current: str = "") -> int:
     """Drop the slots of queries whose client is gone (see the module's docstring), other than
     query `current`'s; return how many selectors went. Runs when a slot begins; also a task."""
-    from . import settings  # noqa: PLC0415
+    from ..util import settings  # noqa: PLC0415
 
     idle_limit = float(settings.get("reclaim-idle"))
     now = time.monotonic()
@@ -357,7 +358,7 @@ def _ordinal(spec: QuerySpec) -> str:
 
 def _query_log(spec: QuerySpec):
     """The worker's stdout and stderr go to its log of the query while a task of it runs."""
-    return workerlog.captured_to(workerlog.log_path(spec.session_tag, _ordinal(spec), spec.seq))
+    return logcapture.captured_to(logcapture.log_path(spec.session_tag, _ordinal(spec), spec.seq))
 
 
 def _slot_state(spec: QuerySpec, slot: Slot, lease: str) -> _SlotState:
@@ -638,7 +639,7 @@ def exec_script(letter: str, code, args: str, env: tuple = (), enabled_packages:
 
 def load_helper(code) -> str:
     """TProof::Load on this worker: compile (once per host) and load; '' or the error."""
-    from .errors import ProofShimError  # noqa: PLC0415
+    from ..util.errors import ProofShimError  # noqa: PLC0415
 
     try:
         selector.load(code, require_selector=False)

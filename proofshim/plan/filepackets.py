@@ -15,7 +15,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 
-from .errors import DatasetError
+from ..util.errors import DatasetError
 
 log = logging.getLogger("proofshim")
 

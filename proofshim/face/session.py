@@ -10,9 +10,12 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from . import locality, logs, logsetup, macros, runtime, sandbox, selector, sessiondir, settings, worker
-from .errors import ProofShimError
-from .url import parse_config_field, parse_open_url
+from ..plan import locality, selector
+from ..worker import querylogs, slots
+from ..util import messages, runtime, sandbox, sessiondir, settings
+from . import macros
+from ..util.errors import ProofShimError
+from ..cluster.url import parse_config_field, parse_open_url
 
 log = logging.getLogger("proofshim")
 
@@ -59,7 +62,7 @@ class Session:
     """One PROOF session: a TProof object (C++, shared with Python) and the dask cluster it uses."""
 
     def __init__(self, spec, loglevel: int = 0, max_workers: int | None = None):
-        from .executor import Executor  # noqa: PLC0415 - dask's side: imported with the first session
+        from ..cluster.executor import Executor  # noqa: PLC0415 - dask's side: imported with the first session
 
         ROOT = runtime.load_library()
         self.spec = spec
@@ -70,7 +73,7 @@ class Session:
         if self.spec.kind == "local":
             print(f" +++ Starting PROOF-Lite with {self.spec.workers} workers +++")
         # PROOF read the sandbox (gEnv Proof.Sandbox) when the session opened; data sets and the
-        # local workers' data directories go there (proofshim/sandbox.py).
+        # local workers' data directories go there (proofshim/util/sandbox.py).
         self.sandbox = sandbox.configured()
         sandbox.session_opened(self.sandbox)
         # PROOF flagged its client for packages' BUILD.sh and SETUP.C.
@@ -89,13 +92,13 @@ class Session:
         self.last_feedback = None            # the last query's FeedbackCollector (keeps its lists)
         self.log_level = loglevel
         if loglevel > 0:
-            logsetup.set_proof_level(loglevel)
+            messages.set_proof_level(loglevel)
         self.loaded: list = []             # code shipped with TProof::Load
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
         self.perf_tree = ""                # TProof::SetPerfTree's file, written after the next query
-        self.logs = logs.SessionLog()      # the workers' logs of every query and Exec
+        self.logs = querylogs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
         self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
@@ -121,7 +124,7 @@ class Session:
     def set_log_level(self, level: int) -> None:
         """TProof::SetLogLevel: how much proofshim logs, here and (from the next query) on the workers."""
         self.log_level = level
-        logsetup.set_proof_level(level)
+        messages.set_proof_level(level)
 
     def release_client_selector(self) -> None:
         """Drop the previous query's client selector without deleting the outputs it refers to."""
@@ -176,19 +179,19 @@ class Session:
         """TProof::Exec: run a ROOT line on every worker; print what each printed, tagged, and keep
         it in the session's log (ShowLog(0)). A '.x script.C' / '.L script.C+' line whose script exists here ships
         the script and the headers it includes to the workers, which run it from their cache."""
-        env, pkgs = worker.env_vars(), tuple(self.enabled_packages)
+        env, pkgs = slots.env_vars(), tuple(self.enabled_packages)
         script = macros.script_line(cmd)
         if script and os.path.isfile(script[1]):
             letter, path, aclic, args = script
             name = os.path.splitext(os.path.basename(path))[0]
             code = selector.collect(selector.SelectorSpec(path=path, mode=aclic, class_name=name))
-            results = self.executor.on_every_worker(worker.exec_script, letter, code, args, env, pkgs)
+            results = self.executor.on_every_worker(slots.exec_script, letter, code, args, env, pkgs)
         else:
-            results = self.executor.on_every_worker(worker.exec_line, cmd, env, pkgs)
+            results = self.executor.on_every_worker(slots.exec_line, cmd, env, pkgs)
         rc = 0
         # Printed here already, so kept in the session's log as read (ShowLog(0) shows it again).
-        self.logs.add(logs.LogEntry("exec", 0, cmd, "", [
-            logs.WorkerLog(f"0.{i}", addr, "", output) for i, (addr, (_, output)) in
+        self.logs.add(querylogs.LogEntry("exec", 0, cmd, "", [
+            querylogs.WorkerLog(f"0.{i}", addr, "", output) for i, (addr, (_, output)) in
             enumerate(sorted(results.items()))]), read=True)
         for i, (addr, (status, output)) in enumerate(sorted(results.items())):
             for line in output.splitlines():
@@ -205,7 +208,7 @@ class Session:
         code = selector.collect(selector.parse(first), extra=tuple(extra))
         if not not_on_client:
             selector.load(code, require_selector=False)
-        if not self.executor.all_succeed("TProof::Load", worker.load_helper, code):
+        if not self.executor.all_succeed("TProof::Load", slots.load_helper, code):
             return -1
         if code.digest not in {c.digest for c in self.loaded}:
             self.loaded.append(code)
@@ -251,7 +254,7 @@ class Session:
 class _LocalWorkerEnvironment:
     """While a local cluster starts (its workers inherit this process's environment): PROOF-Lite's
     ROOTPROOFLITE (the number of workers, for packages' BUILD.sh and SETUP.C) and the session's
-    sandbox (proofshim/sandbox.py); the client's own environment is left as it was."""
+    sandbox (proofshim/util/sandbox.py); the client's own environment is left as it was."""
 
     def __init__(self, spec, sandbox_dir: str | None):
         self.values = {}
@@ -437,7 +440,7 @@ class CompatCalls:
             index = int(ordinal.split(".")[-1]) if ordinal not in ("", "0") else 0
             addr = workers[index]
         except (ValueError, IndexError):
-            from .errors import ProofShimError  # noqa: PLC0415
+            from ..util.errors import ProofShimError  # noqa: PLC0415
 
             raise ProofShimError(f"no worker with ordinal '{ordinal}': the session has "
                                  f"{len(workers)} (0.0 to 0.{len(workers) - 1})") from None
@@ -510,7 +513,7 @@ class CompatCalls:
         all of them (kPurge), those of data set `dsname` (kDataset; the data set is removed too),
         or those that no registered data set lists (kUnregistered, the default). Without
         kForceClear PROOF asked first: so does this on a terminal; elsewhere nothing is removed."""
-        from . import datasets  # noqa: PLC0415
+        from ..plan import named_datasets  # noqa: PLC0415
 
         where = {"where": "TProof::ClearData"}
         # TProof::EProofClearData; kUnregistered (0x2) is what remains when neither of the first two is set.
@@ -524,10 +527,10 @@ class CompatCalls:
             if not dsname:
                 log.error("kDataset needs the name of the data set whose files to remove", extra=where)
                 return
-            listed = _dataset_paths(datasets, [dsname])
+            listed = _dataset_paths(named_datasets, [dsname])
             doomed = [p for p in produced if p in listed]
         else:
-            listed = _dataset_paths(datasets, datasets.names())
+            listed = _dataset_paths(named_datasets, named_datasets.names())
             doomed = [p for p in produced if p not in listed]
         if not doomed:
             log.info("no file to remove", extra=where)
@@ -538,8 +541,8 @@ class CompatCalls:
         else:
             removed = sum(sess.executor.on_every_worker(remove_data, doomed).values())
             log.info("%d file(s) removed", min(removed, len(doomed)), extra=where)
-        if what & k_dataset and not what & k_purge and datasets.exists(dsname):
-            datasets.remove(dsname)
+        if what & k_dataset and not what & k_purge and named_datasets.exists(dsname):
+            named_datasets.remove(dsname)
 
     @staticmethod
     def async_mode(sess: Session) -> None:

@@ -19,9 +19,12 @@ import sys
 import threading
 import time
 
-from . import clusters, locality, runtime, sessiondir, settings, tls, worker, workerlog
-from .errors import OpenError, ProofShimError, QueryError, SessionGone
-from .packetizer import AdaptivePacketizer
+from . import clusters, tls
+from ..plan import locality
+from ..util import runtime, sessiondir, settings
+from ..worker import slots, logcapture
+from ..util.errors import OpenError, ProofShimError, QueryError, SessionGone
+from ..plan.packetizer import AdaptivePacketizer
 from .queryrun import QueryOutcome, QueryRun, RunSettings, Tally  # noqa: F401 - Tally: part of the API
 from .url import ClusterSpec
 
@@ -83,7 +86,7 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
 
 
 class LocalClusterProcess:
-    """The embedded cluster: proofshim._clusterhost in its own session, tied to our lifetime.
+    """The embedded cluster: proofshim.cluster.embedded in its own session, tied to our lifetime.
 
     Secured with TLS credentials made for it (tls.embedded_credentials), handed to the cluster
     host through its standard input; its dask local directory is `<session dir>/dask`."""
@@ -102,7 +105,7 @@ class LocalClusterProcess:
         env = dict(os.environ)
         env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "proofshim._clusterhost", str(self.n_workers), str(self.memory_limit)],
+            [sys.executable, "-m", "proofshim.cluster.embedded", str(self.n_workers), str(self.memory_limit)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
             start_new_session=True, env=env)
         found: list[str] = []
@@ -143,7 +146,7 @@ class LocalClusterProcess:
         return self.address
 
     def _tell(self, line: str) -> bool:
-        """Send the cluster host one line of its protocol (see proofshim._clusterhost)."""
+        """Send the cluster host one line of its protocol (see proofshim.cluster.embedded)."""
         try:
             self.proc.stdin.write(line + "\n")
             self.proc.stdin.flush()
@@ -307,7 +310,7 @@ class Executor:
             self._check_threads(address)
             self._check_installation(address)
         # Load ROOT and the shim library in every worker now, so that the first query is quick.
-        self._warm = [self.client.submit(worker.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
+        self._warm = [self.client.submit(slots.prepare, workers=[w], pure=False, key=f"proofshim-warm-{w}")
                       for w in self.workers()]
 
     def _check_threads(self, address: str) -> None:
@@ -324,7 +327,7 @@ class Executor:
     def _check_installation(self, address: str) -> None:
         """Fail Open clearly when the workers of an existing cluster cannot import proofshim
         (every query would fail with dask's ModuleNotFoundError); warn about other versions."""
-        from . import __version__
+        from .. import __version__
 
         try:
             found = self.client.run(installation_probe(), on_error="return")
@@ -396,7 +399,7 @@ class Executor:
             try:
                 hosts: dict[str, str] = {}
                 for addr in self.workers():
-                    hosts.setdefault(workerlog.host_of(addr), addr)
+                    hosts.setdefault(logcapture.host_of(addr), addr)
                 self.client.run(remove_session_dir, self.session_tag, tuple(self.kept_files),
                                 workers=list(hosts.values()), on_error="return")
             except Exception as exc:  # noqa: BLE001 - files left behind must not fail Close
@@ -590,7 +593,7 @@ class Executor:
         if not refs:
             return _CountBatches()
         per_task = max(1, -(-len(refs) // (4 * max(1, len(self.workers())))))
-        batches = _CountBatches(self.client.submit(worker.count_entries_many, refs[i:i + per_task], pure=False)
+        batches = _CountBatches(self.client.submit(slots.count_entries_many, refs[i:i + per_task], pure=False)
                                 for i in range(0, len(refs), per_task))
         return batches
 
@@ -616,7 +619,7 @@ class Executor:
             self.check_connection()
             raise QueryError(f"counting the entries of {len(futures)} file(s) failed: {exc}") from exc
 
-    def run(self, spec: worker.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
+    def run(self, spec: slots.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
         """Run every packet of the query, finish every slot, return the outputs (queryrun.QueryRun)."""
         self.ensure_workers()
         backend = DaskRun(self, spec)
@@ -651,7 +654,7 @@ class Executor:
         """Drop the selectors an aborted or failed query left on the workers."""
         try:
             for w in self.workers():
-                self.client.submit(worker.forget_query, query_id, workers=[w], pure=False)
+                self.client.submit(slots.forget_query, query_id, workers=[w], pure=False)
         except Exception:  # noqa: BLE001 - cleanup only
             pass
 
@@ -693,7 +696,7 @@ def run_settings() -> RunSettings:
 class DaskRun:
     """queryrun.Backend on an Executor's dask client, for one query."""
 
-    def __init__(self, executor: Executor, spec: worker.QuerySpec):
+    def __init__(self, executor: Executor, spec: slots.QuerySpec):
         self.ex, self.client, self.spec = executor, executor.client, spec
         self._spec_future = self.client.scatter(spec, broadcast=True, hash=False)
 
@@ -718,14 +721,14 @@ class DaskRun:
             self._spec_future = self.client.scatter(self.spec, broadcast=True, hash=False)
         return self._spec_future
 
-    def submit_packet(self, slot: worker.Slot, packet):
+    def submit_packet(self, slot: slots.Slot, packet):
         spec = self._spec()
-        return self.client.submit(worker.run_packet, spec, slot, packet, spec.key, workers=[slot.worker],
+        return self.client.submit(slots.run_packet, spec, slot, packet, spec.key, workers=[slot.worker],
                                   pure=False, key=f"proofshim-packet-{self.spec.query_id}-{packet.id}")
 
-    def submit_finish(self, slot: worker.Slot, create: bool):
+    def submit_finish(self, slot: slots.Slot, create: bool):
         spec = self._spec()
-        return self.client.submit(worker.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
+        return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
                                   pure=False, key=f"proofshim-finish-{slot}")
 
     def wait(self, handles: list, timeout: float) -> set:
@@ -746,10 +749,10 @@ class DaskRun:
             self.client.cancel(list(handles))
 
     def stop(self, addrs: list[str], level: int) -> None:
-        self.ex.run_on_each(worker.request_stop, (self.spec.query_id, level), addrs)
+        self.ex.run_on_each(slots.request_stop, (self.spec.query_id, level), addrs)
 
     def probe(self, addrs: list[str]) -> dict:
-        return self.ex.run_on_each(worker.activity, (self.spec.query_id,), addrs)
+        return self.ex.run_on_each(slots.activity, (self.spec.query_id,), addrs)
 
     def restart(self, addrs: list[str]) -> dict[str, str]:
         return self.ex.restart_workers(addrs)

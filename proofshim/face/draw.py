@@ -12,8 +12,10 @@ import array
 import contextlib
 import logging
 
-from . import query, runtime, selector
-from .errors import DatasetError, ProofShimError
+from . import query
+from ..util import runtime
+from ..plan import selector
+from ..util.errors import DatasetError, ProofShimError
 
 log = logging.getLogger("proofshim")
 

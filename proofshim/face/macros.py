@@ -25,6 +25,8 @@ import hashlib
 import os
 import re
 
+from ..util.cxxtext import code_parts, in_code
+
 # A receiver expression: names joined by '.', '->' or '::', optional [index] and one trailing ().
 _RECEIVER = r"[A-Za-z_][\w]*(?:::[A-Za-z_]\w*)*(?:\[[^\]\n]*\])?(?:(?:\.|->)[A-Za-z_]\w*(?:\[[^\]\n]*\])?)*(?:\(\s*\))?"
 _CALL = re.compile(rf"(?<![\w.>:])({_RECEIVER})\s*(->|\.)\s*SetProof\s*\(")
@@ -35,43 +37,13 @@ _QUOTED_INCLUDE = re.compile(r'^(?P<head>[ \t]*#[ \t]*include[ \t]*)"(?P<name>[^
 INCLUDE = ('#include "ProofShimMacros.h"  // added by proofshim: ProofShim::Chain(...).SetProof(), '
            'ProofShim::RootProof(), ProofShim::Tree(...)->Process()\n')
 _LINE = re.compile(r"^\s*\.(?P<cmd>[xXL])\s+(?P<rest>\S.*?)\s*$", re.S)
-# Comments, string and character literals: never rewritten.
-_NOT_CODE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
-
-
-def _code_parts(text: str) -> list[tuple[bool, str]]:
-    """`text` cut into (is_code, piece): comments and literals are the pieces that are not code.
-
-    >>> _code_parts('a->SetProof(); // b->SetProof()')
-    [(True, 'a->SetProof(); '), (False, '// b->SetProof()')]
-    """
-    parts, pos = [], 0
-    for m in _NOT_CODE.finditer(text):
-        if m.start() > pos:
-            parts.append((True, text[pos:m.start()]))
-        parts.append((False, m.group(0)))
-        pos = m.end()
-    if pos < len(text):
-        parts.append((True, text[pos:]))
-    return parts
-
-
-def in_code(text: str, fn) -> str:
-    """`text` with `fn` applied to its code only (not to comments and string literals).
-
-    >>> in_code('SETUP() { Printf("SETUP()"); }', lambda c: c.replace("SETUP", "S2"))
-    'S2() { Printf("SETUP()"); }'
-    """
-    return "".join(fn(piece) if code else piece for code, piece in _code_parts(text))
-
-
 def needs_rewriting(text: str) -> bool:
     """Whether the code of `text` calls SetProof on something or gROOT->Proof.
 
     >>> needs_rewriting('c->SetProof();'), needs_rewriting('// c->SetProof();'), needs_rewriting('c->Process("s")')
     (True, False, False)
     """
-    return any(code and (_CALL.search(piece) or _ROOT_PROOF.search(piece)) for code, piece in _code_parts(text))
+    return any(code and (_CALL.search(piece) or _ROOT_PROOF.search(piece)) for code, piece in code_parts(text))
 
 
 def _rewrite_code(code: str) -> str:

@@ -33,7 +33,7 @@ import sys
 import threading
 from collections.abc import Mapping
 
-from .errors import OpenError
+from ..util.errors import OpenError
 
 log = logging.getLogger("proofshim")
 

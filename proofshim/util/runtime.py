@@ -17,7 +17,7 @@ import warnings
 
 log = logging.getLogger("proofshim")
 
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE_DIR = os.path.join(PACKAGE_DIR, "include")
 CXX_SOURCE = os.path.join(PACKAGE_DIR, "cxx", "ProofShim.cxx")
 

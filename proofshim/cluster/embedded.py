@@ -1,6 +1,6 @@
 """The embedded local cluster, run in its own process session.
 
-Started by the client as `python -m proofshim._clusterhost N [MEMORY_LIMIT]`: a dask LocalCluster
+Started by the client as `python -m proofshim.cluster.embedded N [MEMORY_LIMIT]`: a dask LocalCluster
 of N single-threaded worker processes, each with that memory limit (proofshim.memory-limit: "auto",
 i.e. the machine's memory shared out, a size such as "4GiB", or 0 for none). It lives in a new session (process group), so a Ctrl-C typed
 in the user's terminal reaches the client only and the workers survive it. It prints the scheduler
@@ -52,11 +52,13 @@ def main(argv: list[str]) -> int:
     import dask  # noqa: PLC0415
     from distributed import LocalCluster  # noqa: PLC0415
 
-    from proofshim import sessiondir, tls, worker  # noqa: PLC0415
+    from proofshim.cluster import tls  # noqa: PLC0415
+    from proofshim.util import sessiondir  # noqa: PLC0415
+    from proofshim.worker import slots  # noqa: PLC0415
 
     # Load ROOT and the shim library here, then fork the workers: they start warm, in seconds,
     # instead of each importing ROOT again (ROOT's own multi-process runners also fork after init).
-    worker.prepare()
+    slots.prepare()
     # Read the raw descriptor: a blocked sys.stdin.read() holds the buffered reader's lock, and a
     # worker the nanny forks later deadlocks closing stdin.
     stdin = sys.stdin.fileno()

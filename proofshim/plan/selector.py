@@ -15,8 +15,8 @@ import os
 import re
 import sys
 
-from . import runtime
-from .errors import SelectorError
+from ..util import runtime
+from ..util.errors import SelectorError
 
 log = logging.getLogger("proofshim")
 
