@@ -8,18 +8,8 @@ import pickle
 import time
 import uuid
 
-from ..plan import (
-    elements,
-    named_datasets,
-    entrycache,
-    filecheck,
-    filepackets,
-    inputdata,
-    locality,
-    objects,
-    parameters,
-    selector,
-)
+from ..plan import entrycache, filecheck, filepackets, inputdata, locality, named_datasets, objects, parameters, selector
+from ..plan.elements import FileElement, entry_list_entries, from_chain, from_file_collection, from_tdset
 from ..worker import logcapture, pyselector, querylogs, slots
 from . import outputfile, perfstats
 from ..util import runtime, settings
@@ -74,13 +64,13 @@ def strict_mode(session) -> bool:
     return filecheck.is_true(value)
 
 
-def _needs_count(e: elements.FileElement) -> bool:
+def _needs_count(e: FileElement) -> bool:
     # A chain that was asked for its entries knows 0 for a file it could not open too: counting
     # again on the workers costs little and says why.
     return not e.entries
 
 
-def _remembered(e: elements.FileElement) -> elements.FileElement:
+def _remembered(e: FileElement) -> FileElement:
     """The element with its entries from an earlier query's count, when its file is unchanged."""
     if not _needs_count(e):
         return e
@@ -88,7 +78,16 @@ def _remembered(e: elements.FileElement) -> elements.FileElement:
     return e if n is None else dataclasses.replace(e, entries=n)
 
 
-def _elements_with_entries(session, elements: list[elements.FileElement], counts, strict: bool):
+def _skip_file(url: str, why: str, strict: bool, missing: dict) -> None:
+    """A file the query cannot process: listed in MissingFiles with a warning, as PROOF did, or the
+    query's error in strict mode."""
+    if strict:
+        raise DatasetError(f"{why} (strict mode: no file may be skipped; leave it out of the "
+                           f"data, or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
+    log.warning("%s: file skipped, listed in MissingFiles", why)
+    missing[url] = why
+
+def _elements_with_entries(session, elements: list[FileElement], counts, strict: bool):
     """Fill in entry counts; skip unreadable and empty files as PROOF did (warned, listed in
     MissingFiles), or fail if strict. Elements counted by neither stay unknown (None)."""
     unknown = [i for i, e in enumerate(elements) if _needs_count(e)] if counts is not None else []
@@ -104,11 +103,7 @@ def _elements_with_entries(session, elements: list[elements.FileElement], counts
         n, err = by_index.get(i, (e.entries, ""))
         why = filecheck.skip_reason(e.url, e.tree, n, err, e.first)
         if why:
-            if strict:
-                raise DatasetError(f"{why} (strict mode: no file may be skipped; leave it out of the "
-                                   f"data, or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
-            log.warning("%s: file skipped, listed in MissingFiles", why)
-            missing[e.url] = why
+            _skip_file(e.url, why, strict, missing)
             continue
         kept.append(dataclasses.replace(e, entries=n))
     return kept, missing
@@ -129,14 +124,14 @@ def _check_friends(session, elements, refs, futures) -> None:
                                    f"{e.entries} of tree '{e.tree}' in {e.url} it is read with")
 
 
-def elements_of(kind: str, data) -> list[elements.FileElement]:
+def elements_of(kind: str, data) -> list[FileElement]:
     """The file elements a query of `kind` runs over ("tree", "dset", "fc", "dsname")."""
     if kind == "tree":
-        return elements.from_chain(data)
+        return from_chain(data)
     if kind == "dset":
-        return elements.from_tdset(data)
+        return from_tdset(data)
     if kind == "fc":
-        return elements.from_file_collection(data)
+        return from_file_collection(data)
     if kind == "dsname":
         return named_datasets.elements(str(data.GetName()))
     raise DatasetError(f"processing a {kind!r} is not supported yet")
@@ -200,7 +195,7 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
         return elements, ranges, missing, class_name, []
     if elist:
         # With an entry list, packets are ranges of positions in each file's list of entries.
-        lists = elements.entry_list_entries(elist, elements)
+        lists = entry_list_entries(elist, elements)
         available, starts = [len(a) for a in lists], [0] * len(lists)
     else:
         lists = []
@@ -245,11 +240,7 @@ def _plan_objects(session, data, elements, code_loader, nentries: int, first: in
     kept, positions, missing = [], [], {}
     for e, (keys, err) in zip(elements, session.executor.gather_counts(futures)):
         if err:
-            if strict:
-                raise DatasetError(f"{err} (strict mode: no file may be skipped; leave it out of the "
-                                   f"data, or unset {filecheck.STRICT_PARAMETER} / proofshim.strict)")
-            log.warning("%s: file skipped, listed in MissingFiles", err)
-            missing[e.url] = err
+            _skip_file(e.url, err, strict, missing)
             continue
         pos = np.array(objects.select_keys(keys, inherits, e.tree), dtype=np.int64)
         kept.append(dataclasses.replace(e, entries=len(pos)))

@@ -423,7 +423,7 @@ def run_local(tree, selector, option: str, nentries: int, first: int) -> int:
 
 
 def _run_local(tree, selector, option: str, nentries: int, first: int) -> int:
-    from ..plan import elements  # noqa: PLC0415
+    from ..plan.elements import entry_list_entries, from_chain  # noqa: PLC0415
     from ..plan.packetizer import select_range  # noqa: PLC0415
 
     ROOT = runtime.load_library()
@@ -434,9 +434,9 @@ def _run_local(tree, selector, option: str, nentries: int, first: int) -> int:
     name = cls.__qualname__
     where = "TTree::Process"
     elements = [e if e.entries is not None else dataclasses.replace(e, entries=_count(e))
-                for e in elements.from_chain(tree)]
+                for e in from_chain(tree)]
     elist = tree.GetEntryList()
-    lists = elements.entry_list_entries(elist, elements) if elist else []
+    lists = entry_list_entries(elist, elements) if elist else []
     available = [len(a) for a in lists] if elist else [max(0, e.entries) for e in elements]
     ALL = ROOT.TTree.kMaxEntries
     ranges = select_range(available, -1 if nentries is None or nentries < 0 or nentries >= ALL else nentries,
