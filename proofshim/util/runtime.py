@@ -1,8 +1,9 @@
 """ROOT in this process: a quiet import, and proofshim's C++ library built once per host and loaded.
 
-Used on the client and on every worker. The library (cxx/ProofShim.cxx with the PROOF headers of
-include/) is compiled by ACLiC into a content-addressed directory of the cache, under a file lock so
-that the processes of one host do not race, and reused by every later process on that host.
+Used on the client and on every worker. The library (cxx/ProofShim.cxx, a unity build of the other
+files of cxx/, with the PROOF headers of include/) is compiled by ACLiC into a content-addressed
+directory of the cache, under a file lock so that the processes of one host do not race, and reused
+by every later process on that host.
 """
 from __future__ import annotations
 
@@ -128,20 +129,31 @@ def add_include_path(path: str) -> None:
 
 
 # Bumped when the way the library is built changes, so that existing builds are redone.
-_BUILD_LAYOUT = b"layout 2: built in its directory from a copy of the headers"
+_BUILD_LAYOUT = b"layout 3: built in its directory from a copy of cxx/ and of the headers"
+
+
+def library_sources(package_dir: str = PACKAGE_DIR) -> list[str]:
+    """Every file the C++ library is built from, relative to `package_dir`, sorted: all of cxx/
+    (ProofShim.cxx and the per-class files it includes) and all of include/."""
+    return sorted(os.path.join(sub, name) for sub in ("cxx", "include")
+                  for name in os.listdir(os.path.join(package_dir, sub))
+                  if os.path.isfile(os.path.join(package_dir, sub, name)))
+
+
+def sources_digest(package_dir: str, *tags: bytes) -> str:
+    """Digest of `tags` and of the names and contents of every file of library_sources(package_dir)."""
+    h = hashlib.sha256()
+    for tag in tags:
+        h.update(tag)
+    for rel in library_sources(package_dir):
+        h.update(rel.encode() + b"\0")
+        with open(os.path.join(package_dir, rel), "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()[:16]
 
 
 def _library_digest(ROOT) -> str:
-    h = hashlib.sha256()
-    h.update(ROOT.gROOT.GetVersion().encode())
-    h.update(sys.version.encode())
-    h.update(_BUILD_LAYOUT)
-    for name in sorted(os.listdir(INCLUDE_DIR)) + [None]:
-        path = CXX_SOURCE if name is None else os.path.join(INCLUDE_DIR, name)
-        h.update((name or "cxx").encode())
-        with open(path, "rb") as fh:
-            h.update(fh.read())
-    return h.hexdigest()[:16]
+    return sources_digest(PACKAGE_DIR, ROOT.gROOT.GetVersion().encode(), sys.version.encode(), _BUILD_LAYOUT)
 
 
 def library_digest() -> str:
@@ -149,17 +161,20 @@ def library_digest() -> str:
     return _library_digest(import_root())
 
 
-def _copy_sources(build: str, headers: str) -> None:
-    """ProofShim.cxx into `build`, the headers into `headers` (replacing an older copy)."""
+def _copy_sources(build: str, headers: str, package_dir: str = PACKAGE_DIR) -> None:
+    """The files of cxx/ into `build` (ProofShim.cxx includes the others from its own directory),
+    those of include/ into `headers`; older copies are removed first."""
     import shutil  # noqa: PLC0415
 
     if os.path.isdir(headers):
         shutil.rmtree(headers)
     os.makedirs(headers)
-    for name in os.listdir(INCLUDE_DIR):
-        if name.endswith(".h"):
-            shutil.copy2(os.path.join(INCLUDE_DIR, name), os.path.join(headers, name))
-    shutil.copy2(CXX_SOURCE, os.path.join(build, "ProofShim.cxx"))
+    for name in os.listdir(build):
+        if name.endswith(".cxx"):
+            os.unlink(os.path.join(build, name))
+    for rel in library_sources(package_dir):
+        sub, name = os.path.split(rel)
+        shutil.copy2(os.path.join(package_dir, rel), os.path.join(build if sub == "cxx" else headers, name))
 
 
 def load_library():

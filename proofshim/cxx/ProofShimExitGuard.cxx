@@ -1,0 +1,80 @@
+// proofshim's C++ library, one part of the unity build in ProofShim.cxx (which includes the
+// headers, ROOT's and the standard library's this part uses; compile ProofShim.cxx, not this file):
+// ProofShim::ExitGuard, declared for cling too (used from Python as
+// ROOT.ProofShim.ExitGuard).
+
+#ifndef PROOFSHIM_EXITGUARD_CXX
+#define PROOFSHIM_EXITGUARD_CXX
+
+// =====================================================================================
+// process exit
+
+#include "TClass.h"
+#include "TROOT.h"
+#include "TSystem.h"
+#include <unistd.h>
+
+namespace ProofShim {
+
+// An object in gROOT's list of sockets: TROOT::EndOfProcessCleanups closes those first, before
+// interpreted globals are destroyed and, on gSystem->Exit(), before exit() runs the libraries'
+// destructors. After a session was opened (Arm), Close() gives crash signals their default action
+// back: ROOT's crash handler prints a stack trace through malloc, which deadlocks after a heap
+// corruption in a process that has run threads (dask's), so the process would never end.
+// Under `proofshim run`, Close() also tells the supervising process that exit has begun.
+class ExitGuard : public TObject {
+   static ExitGuard *&Instance()
+   {
+      static ExitGuard *guard = nullptr;
+      return guard;
+   }
+   Bool_t fArmed = kFALSE;
+   Int_t fNoticeFd = -1;
+   TString fNotice;
+
+public:
+   static ExitGuard *Get()
+   {
+      if (!Instance()) Instance() = new ExitGuard;
+      return Instance();
+   }
+   static void Install()
+   {
+      // TROOT::CloseFiles looks TSocket up in the interpreter before it closes anything in this
+      // list, and crashes when that information is missing; it cannot be loaded at exit.
+      gSystem->Load("libNet");
+      if (TClass *socket = TClass::GetClass("TSocket")) socket->GetClassInfo();
+      if (!gROOT->GetListOfSockets()->FindObject(Get())) gROOT->GetListOfSockets()->Add(Get());
+   }
+   static void Uninstall()
+   {
+      if (Instance()) gROOT->GetListOfSockets()->Remove(Instance());
+   }
+   const char *GetName() const override { return "proofshim exit guard"; }
+   static void Arm() { Get()->fArmed = kTRUE; }
+   static void DefaultCrashSignals()
+   {
+      for (ESignals sig : {kSigSegmentationViolation, kSigBus, kSigIllegalInstruction, kSigAbort,
+                           kSigFloatingException})
+         gSystem->ResetSignal(sig, kTRUE);
+   }
+   static void SetNotice(Int_t fd, const char *text)
+   {
+      Get()->fNoticeFd = fd;
+      Get()->fNotice = text ? text : "";
+   }
+   void Close()
+   {
+      if (fArmed) DefaultCrashSignals();
+      if (fNoticeFd >= 0 && fNotice.Length()) {
+         ssize_t n = ::write(fNoticeFd, fNotice.Data(), fNotice.Length());
+         (void)n;
+      }
+      if (Instance() == this) Instance() = nullptr;   // ROOT deletes closed sockets
+   }
+   ClassDefOverride(ExitGuard, 0)
+};
+
+} // namespace ProofShim
+
+#endif // PROOFSHIM_EXITGUARD_CXX
