@@ -3,6 +3,8 @@
 // ProofShim::ExitGuard, declared for cling too (used from Python as
 // ROOT.ProofShim.ExitGuard).
 
+// Guarded: cling may include this file on its own (the class's autoload names it) and again
+// through ProofShim.cxx, the dictionary's payload.
 #ifndef PROOFSHIM_EXITGUARD_CXX
 #define PROOFSHIM_EXITGUARD_CXX
 
