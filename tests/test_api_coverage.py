@@ -1,6 +1,7 @@
 """The API coverage table (docs/API.md) is kept true: every public method of the shim's PROOF
-classes has a row, every row a method; the no-effect and refused methods log exactly their row's
-line and return PROOF's value; the rest of PROOF's TProof API works on real queries."""
+classes has a row, every row a method; its statuses are those of the registry of methods served in
+Python (proofshim/face/methods.py); the no-effect and refused methods log exactly their row's line
+and return PROOF's value; the rest of PROOF's TProof API works on real queries."""
 from __future__ import annotations
 
 import ctypes
@@ -9,10 +10,11 @@ import re
 import subprocess
 import sys
 
+import cxxhooks
 import pytest
 from conftest import file_collection, selector_path
 
-from proofshim.face import compat
+from proofshim.face import methods
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 API_MD = os.path.join(HERE, "..", "docs", "API.md")
@@ -46,12 +48,6 @@ def test_parse_table_reads_rows_per_class():
            "## TDSet\n| `Add` | refused | `Error ...` |\n"
     assert parse_table(text) == {"TProof": {"Ping": ("supported", "0 | -1")},
                                  "TDSet": {"Add": ("refused", "`Error ...`")}}
-
-
-def test_compat_messages():
-    assert not set(compat.NO_EFFECT) & set(compat.REFUSED), "a method is either without effect or refused"
-    for where, why in {**compat.NO_EFFECT, **compat.REFUSED}.items():
-        assert re.fullmatch(r"T\w+::\w+", where) and why and not why.endswith("."), where
 
 
 @pytest.fixture(scope="module")
@@ -113,20 +109,45 @@ def test_table_covers_exactly_the_public_methods(ROOT, table):
     assert not problems, "\n".join(problems)
 
 
-def test_no_effect_and_refused_rows_show_the_logged_lines(table):
-    rows = {(f"{cls}::{m}", status, text) for cls, methods in table.items() for m, (status, text) in methods.items()}
-    for where, status, text in rows:
-        if status == "no effect":
-            assert where in compat.NO_EFFECT, f"{where} is 'no effect' in the table but compat.py has no line"
-            assert text == f"`Info in <{where}>: {compat.no_effect_message(where)}`", where
-        elif status == "refused":
-            assert where in compat.REFUSED, f"{where} is 'refused' in the table but compat.py has no line"
-            assert text == f"`Error in <{where}>: {compat.refused_message(where)}`", where
-    statuses = {where: status for where, status, _ in rows}
-    for where in compat.NO_EFFECT:
-        assert statuses.get(where) == "no effect", f"{where} has a no-effect line but its row says {statuses.get(where)}"
-    for where in compat.REFUSED:
-        assert statuses.get(where) == "refused", f"{where} has a refused line but its row says {statuses.get(where)}"
+def _line(m: methods.Method) -> str:
+    """The line a no-effect or refused method logs, as ROOT's message handler writes it."""
+    return f"{'Info' if m.status == methods.NO_EFFECT else 'Error'} in <{m.name}>: {m.message()}"
+
+
+def test_no_effect_and_refused_rows_are_the_registrys(table):
+    """A row is "no effect" or "refused" exactly when the registry says so, and shows its line."""
+    rows = {f"{cls}::{m}": (status, text) for cls, ms in table.items() for m, (status, text) in ms.items()}
+    notes = {m.name: m for m in methods.rows(methods.NOTE)}
+    problems = []
+    for where, (status, text) in sorted(rows.items()):
+        if status in (methods.NO_EFFECT, methods.REFUSED) and where not in notes:
+            problems.append(f"{where} is '{status}' in docs/API.md but has no such row in proofshim/face/methods.py")
+    for where, m in sorted(notes.items()):
+        status, text = rows.get(where, (None, None))
+        if status != m.status:
+            problems.append(f"{where} is '{m.status}' in proofshim/face/methods.py but '{status}' in docs/API.md")
+        elif text != f"`{_line(m)}`":
+            problems.append(f"{where}: docs/API.md shows {text}, the method logs `{_line(m)}`")
+    assert not problems, "\n".join(problems)
+
+
+def test_methods_served_in_python_are_documented_as_supported(table):
+    """The C++ methods that hand a call to a supported row of the registry (ProofShim::CallHook or
+    ObjectHook, read from the C++ sources) have a row, and it is not "no effect" or "refused"."""
+    problems = []
+    for (hook, name), calls in sorted(cxxhooks.sent().items()):
+        if hook == methods.NOTE or (hook, name) not in methods.METHODS:
+            continue   # tests/test_methods.py holds the C++ names to the registry
+        assert methods.find(hook, name).status == methods.SUPPORTED
+        for call in calls:
+            cls, _, method = call.method.partition("::")
+            if not cls:
+                continue   # a free helper function of the C++ side, not API
+            status = table.get(cls, {}).get(method, ("no row",))[0]
+            if status not in ("supported", "internal"):
+                problems.append(f"{call.method} ({call.where}) is served by the supported row {name!r} of "
+                                f"proofshim/face/methods.py, but docs/API.md says '{status}'")
+    assert not problems, "\n".join(problems)
 
 
 # ---- every no-effect and refused TProof method, called on the shared session
@@ -167,16 +188,13 @@ def _calls(ROOT):
 
 def test_each_no_effect_and_refused_method_logs_its_line_and_returns_proofs_value(ROOT, fresh_proof, capfd):
     calls = _calls(ROOT)
-    tproof = {w for w in list(compat.NO_EFFECT) + list(compat.REFUSED) if w.startswith("TProof::")}
+    tproof = {m.name for m in methods.rows(methods.NOTE) if m.name.startswith("TProof::")}
     assert {w for w, _, _ in calls} == tproof, "every TProof no-effect/refused method is called here"
     capfd.readouterr()
     for where, call, expected in calls:
         rc = call(fresh_proof)
         err = capfd.readouterr().err
-        if where in compat.NO_EFFECT:
-            line = f"Info in <{where}>: {compat.no_effect_message(where)}"
-        else:
-            line = f"Error in <{where}>: {compat.refused_message(where)}"
+        line = _line(methods.find(methods.NOTE, where))
         assert err.splitlines() == [line], f"{where} logged {err!r}"
         if expected is None:
             assert rc is None, where

@@ -4,7 +4,7 @@
 
 // =====================================================================================
 // proofshim compat: the rest of PROOF's public TProof API (docs/API.md). Methods accepted without
-// effect or refused only name themselves: proofshim/compat.py holds the message and logs it.
+// effect or refused only name themselves: proofshim/face/methods.py holds the message and logs it.
 
 #include "TMap.h"
 #include <unistd.h>

@@ -8,9 +8,8 @@ import functools
 import logging
 import os
 
-from . import compat, macros, packages, perfstats, session
-from ..plan import named_datasets, selector
-from ..worker import pyselector, querylogs
+from . import macros, methods, session
+from ..worker import pyselector
 from ..util import rootsys, runtime
 from ..util.errors import ProofShimError
 from ..util.journal import Journal
@@ -108,189 +107,31 @@ def _same_object(a, b) -> bool:
     return ROOT.addressof(a) == ROOT.addressof(b)
 
 
+def _session_for(entry, proof):
+    """The session a registry row's handler gets: None without one, unless the row needs it."""
+    sess = session.get(proof) if proof else None
+    if sess is None and entry.needs_session:
+        raise ProofShimError(f"{entry.name}: no running session behind this TProof object")
+    return sess
+
+
 @_hook(_method_name, -1)
 def _call_hook(proof, method, sarg, iarg):
+    """ProofShim::CallHook: the method's row of the registry (face/methods.py) serves it."""
     method, sarg, iarg = str(method), str(sarg), int(iarg)
-    if method == "Ping" and not proof:   # install()'s warm-up call; TProof::Ping asks the cluster
-        return 0
-    sess = session.get(proof) if proof else None
-    if method == "Close":
-        if sess:
-            sess.close()
-        return 0
-    if method == "Reset":
-        return 0
-    if method == "SendAsynMessage":
-        log.info("%s", sarg, extra={"where": "TProofServ"})
-        return 0
-    if method in ("NoEffect", "Refused"):
-        compat.note(method, sarg)
-        return 0 if method == "NoEffect" else -1
-    if sess is None:
-        raise ProofShimError(f"{method}: no running session behind this TProof object")
-    call = _SESSION_CALLS.get(method)
-    if call is None:
-        raise ProofShimError(f"{method} is not supported by proofshim")
-    rc = call(sess, sarg, iarg)
+    if method in methods.NOTE_KINDS:   # ProofShim::Note: a no-effect or refused method names itself in sarg
+        return methods.find(methods.NOTE, sarg).note()
+    entry = methods.find(methods.CALL, method)
+    rc = entry.handler(_session_for(entry, proof), sarg, iarg)
     return 0 if rc is None else rc
 
 
 @_hook(_method_name, _nullptr)
 def _object_hook(proof, method, sarg, obj):
-    method, sarg = str(method), str(sarg)
-    if method == "Ping":
-        return _nullptr()
-    sess = session.get(proof) if proof else None
-    if method == "RegisterDataSet":
-        name, _, options = sarg.partition("\n")
-        fc = runtime.downcast(obj)
-        if not fc or not fc.InheritsFrom("TFileCollection"):
-            raise ProofShimError(f"RegisterDataSet('{name}'): a TFileCollection is needed")
-        named_datasets.register(name, fc, options, sess.executor if sess else None)
-        return fc
-    if method == "GetDataSet":
-        return named_datasets.get(sarg)
-    if method in ("Getenv", "GetRC"):
-        if sess is None:
-            raise ProofShimError(f"{method}: no running session behind this TProof object")
-        value = (session.CompatCalls.getenv if method == "Getenv" else session.CompatCalls.get_rc)(sess, sarg)
-        if value is None:
-            return _nullptr()
-        obj = runtime.import_root().TObjString(value)
-        runtime.import_root().SetOwnership(obj, False)   # the C++ caller deletes it
-        return obj
-    if sess is None:
-        raise ProofShimError(f"{method}: no running session behind this TProof object")
-    if method == "GetLastLog":
-        # PROOF's caller owns (and deletes) the macro; nullptr when nothing was logged.
-        lines = sess.logs.render(sess.logs.unread())
-        if not lines:
-            return runtime.import_root().nullptr
-        return _new_macro("ProofLastLog", f"log of {proof.GetSessionTag()}", lines)
-    if method == "GetLog":
-        start, end = (int(x) for x in sarg.split())
-        macro = runtime.downcast(obj)
-        text = "".join(f"{ln}\n" for ln in sess.logs.fetch(start, end))
-        runtime.import_root().ProofShim.AddLines(macro, text)
-        return macro
-    if method == "GetSessionLogs":
-        return _session_logs(sess)
-    raise ProofShimError(f"{method} is not supported by proofshim")
-
-
-def _new_macro(name: str, title: str, lines: list[str]):
-    ROOT = runtime.import_root()
-    macro = ROOT.TMacro()
-    macro.SetNameTitle(name, title)
-    ROOT.ProofShim.AddLines(macro, "".join(f"{ln}\n" for ln in lines))
-    ROOT.SetOwnership(macro, False)
-    return macro
-
-
-def _session_logs(sess):
-    """TProofMgr::GetSessionLogs: one TProofLogElem per worker ordinal, its queries in order."""
-    ROOT = runtime.import_root()
-    per_worker: dict[str, list[str]] = {}
-    paths: dict[str, str] = {}
-    for entry in sess.logs.entries:
-        if entry.kind != "query":
-            continue
-        for w in entry.workers:
-            per_worker.setdefault(w.ordinal, []).extend([entry.header(), *w.lines()])
-            paths.setdefault(w.ordinal, os.path.dirname(w.path) if w.path else w.where)
-    plog = ROOT.TProofLog(sess.tag, sess.spec.url, sess.proof.GetManager())
-    for ordinal in sorted(per_worker, key=querylogs.ordinal_key):
-        plog.AddElem(ordinal, paths[ordinal], "".join(f"{ln}\n" for ln in per_worker[ordinal]))
-    ROOT.SetOwnership(plog, False)
-    return plog
-
-
-def _echo_object(sess, _s, _i):
-    import pickle  # noqa: PLC0415
-
-    obj = runtime.downcast(sess.proof.GetHookObject())
-    return session.CompatCalls.echo(sess, "", pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _show_cache(sess, _s, all_hosts):
-    """TProof::ShowCache: the client's selector cache, and each worker host's with all=kTRUE."""
-    print(selector.show_cache())
-    if all_hosts:
-        seen = set()
-        for i, (_addr, text) in enumerate(sorted(sess.executor.on_every_worker(selector.show_cache).items())):
-            if text not in seen:   # workers of one host share the cache
-                seen.add(text)
-                for line in text.splitlines():
-                    print(f"[0.{i}] {line}")
-
-
-def _clear_cache(sess, pattern, _i):
-    """TProof::ClearCache: remove matching builds here and on every worker host."""
-    n = selector.clear_cache(pattern)
-    n += sum(sess.executor.on_every_worker(selector.clear_cache, pattern).values())
-    log.info("%d compiled selector/helper build(s) removed from the cache%s", n,
-             f" (matching '{pattern}')" if pattern else "", extra={"where": "TProof::ClearCache"})
-
-
-def _find_datasets(sess, pattern, _i):
-    for name in named_datasets.names(pattern):
-        sess.proof.AddFoundName(name)
-
-
-def _paths(method, sess, paths, on_client):
-    return session.CompatCalls.paths(sess, method, paths, bool(on_client))
-
-
-def _detach(sess, _s, _i):
-    log.info("the session is closed: proofshim sessions cannot be reattached later",
-             extra={"where": "TProof::Detach"})
-
-
-# The TProof methods that ProofShim::CallHook sends to Python with a session: name ->
-# fn(session, string argument, integer argument), returning PROOF's integer result (None: 0).
-_SESSION_CALLS = {
-    "Print": lambda sess, s, _i: sess.print_info(s),
-    "SetParallel": lambda sess, _s, i: sess.set_parallel(i),
-    "SetParallelRandom": lambda sess, _s, i: sess.set_parallel(i),
-    "SetLogLevel": lambda sess, _s, i: sess.set_log_level(i),
-    "SlaveInfos": lambda sess, _s, _i: sess.fill_slave_infos(),
-    "ExistsDataSet": lambda _sess, s, _i: 1 if named_datasets.exists(s) else 0,
-    "ShowDataSets": lambda _sess, s, _i: named_datasets.show(s),
-    "RemoveDataSet": lambda _sess, s, _i: named_datasets.remove(s),
-    "Load": lambda sess, s, i: sess.load_code(s, not_on_client=bool(i)),
-    "UploadPackage": lambda sess, s, i: packages.upload(sess, s, i),
-    "EnablePackage": lambda sess, s, i: packages.enable(
-        sess, s, not_on_client=bool(i), options=runtime.downcast(sess.proof.GetPackageLoadOpts())),
-    "ClearPackage": lambda sess, s, _i: packages.clear(sess, s),
-    "ClearPackages": lambda sess, _s, _i: packages.clear(sess, None),
-    "ShowPackages": lambda sess, _s, i: packages.show(sess, bool(i)),
-    "ShowEnabledPackages": lambda sess, _s, i: packages.show_enabled(sess, bool(i)),
-    "ListPackages": lambda sess, _s, i: packages.fill_names(sess, enabled=bool(i)),
-    "Exec": lambda sess, s, _i: sess.exec_everywhere(s),
-    "StopProcess": lambda sess, _s, i: sess.executor.request_stop(bool(i)),
-    "ShowLog": lambda sess, _s, i: sess.show_log(i, to_window=bool(sess.proof.SendingLogToWindow())),
-    "ShowLogRef": lambda sess, s, _i: sess.show_log(ref=s, to_window=bool(sess.proof.SendingLogToWindow())),
-    "Ping": session.CompatCalls.ping,
-    "SetPerfTree": lambda sess, s, i: perfstats.set_perf_tree(sess, s, bool(i)),
-    "SavePerfTree": lambda sess, s, _i: perfstats.save_perf_tree(runtime.import_root(), sess, *s.split("\n", 1)),
-    "Echo": lambda sess, s, _i: session.CompatCalls.echo(sess, s),
-    "EchoObject": _echo_object,
-    "AsyncMode": lambda sess, _s, _i: session.CompatCalls.async_mode(sess),
-    "LoadedMacros": lambda sess, _s, _i: session.CompatCalls.loaded_macros(sess),
-    "ShowData": lambda sess, _s, _i: session.CompatCalls.show_data(sess),
-    "ClearData": lambda sess, s, i: session.CompatCalls.clear_data(sess, int(i), s),
-    "Detach": _detach,
-    "NumberOfDrawQueries": lambda sess, _s, _i: sess.draw_queries,
-    "ShowCache": _show_cache,
-    "ClearCache": _clear_cache,
-    "DownloadPackage": lambda sess, s, _i: packages.download(sess, s),
-    "FindDataSets": _find_datasets,
-    "ShowDataSet": lambda _sess, s, _i: named_datasets.show_one(*s.split("\n", 1)),
-    "VerifyDataSet": lambda sess, s, _i: named_datasets.verify_registered(s, sess.executor),
-    "SetDataSetTreeName": lambda _sess, s, _i: named_datasets.set_tree_name(*s.split("\n", 1)),
-    **{m: functools.partial(_paths, m)
-       for m in ("AddIncludePath", "AddDynamicPath", "RemoveIncludePath", "RemoveDynamicPath")},
-}
+    """ProofShim::ObjectHook: the method's row of the registry (face/methods.py) serves it."""
+    entry = methods.find(methods.OBJECT, str(method))
+    result = entry.handler(_session_for(entry, proof), str(sarg), obj)
+    return _nullptr() if result is None else result
 
 
 def _python_slots(sess, signal: str):
