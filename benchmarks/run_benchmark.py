@@ -515,6 +515,8 @@ def parse_args(argv):
                     help="very many tiny files (make_data.py --many): their rows if the directory has files "
                          "(default: %(default)s; 'none' skips them)")
     ap.add_argument("--skip-rdf", action="store_true", help="do not run e (distributed RDataFrame)")
+    ap.add_argument("--client-memory", action="store_true",
+                    help="measure proofshim's client memory on the main data set too (always done on the others)")
     ap.add_argument("--trace-memory", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--rdf-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--shim-child", action="store_true", help=argparse.SUPPRESS)
@@ -675,7 +677,7 @@ def main(argv=None):
                     "MISMATCH" if key in mismatches else "identical")
             print("%-38s %9.2f %8.2fx %9s   %s" % (label, r["best"], sp,
                                                    "%.0f%%" % (100 * share) if share else "", same))
-    for ds in datasets[1:]:
+    for ds in datasets:
         r = runners.get(ds["key"] + "shim", {})
         if r.get("ok") and "client_traced_peak_mb" in r:
             print("%s: proofshim client memory: %.1f MB peak of Python allocations during a query "
@@ -783,7 +785,7 @@ def measure(args, ds, runners):
         print("[c] proofshim: TProof.Open(\"workers=%d\"), chain.SetProof(), chain.Process(\"%s\") "
               "in a subprocess ..." % (args.workers, SELECTOR_PLUS), flush=True)
         try:
-            shim = run_shim(args, None if main_set else ds["dir"], trace_memory=not main_set)
+            shim = run_shim(args, None if main_set else ds["dir"], trace_memory=not main_set or args.client_memory)
         except Exception as e:
             shim = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
         if shim.get("ok"):
