@@ -335,8 +335,9 @@ def shim_child(args):
         res["small_times"] = small
         hpt_small = _proof_output(proof).FindObject("hpt")
         res["small_entries"] = float(hpt_small.GetEntries()) if hpt_small else None
-        if res["small_entries"] != QUERY_SMALL:
-            raise RuntimeError("%d-entry query filled hpt with %r entries" % (QUERY_SMALL, res["small_entries"]))
+        want = min(QUERY_SMALL, args.total) if args.total else QUERY_SMALL
+        if res["small_entries"] != want:
+            raise RuntimeError("%d-entry query filled hpt with %r entries" % (want, res["small_entries"]))
         if args.trace_memory:
             # The client's memory over one more full query: the peak of Python's allocations
             # (tracemalloc, not timed: it slows Python down) and the process's peak RSS.
@@ -438,13 +439,14 @@ def rdf_child(args):
 # c. proofshim (parent side)
 # --------------------------------------------------------------------------
 
-def run_shim(args, data=None, trace_memory=False):
-    """proofshim on `data` (default --data) in its own process; its figures as a dict."""
-    return run_child(args, _shim_cmd(args, data, trace_memory))
+def run_shim(args, data=None, trace_memory=False, total=0):
+    """proofshim on `data` (default --data, `total` entries if known) in its own process; its
+    figures as a dict."""
+    return run_child(args, _shim_cmd(args, data, trace_memory, total))
 
 
-def _shim_cmd(args, data, trace_memory):
-    cmd = [sys.executable, os.path.abspath(__file__), "--shim-child",
+def _shim_cmd(args, data, trace_memory, total=0):
+    cmd = [sys.executable, os.path.abspath(__file__), "--shim-child", "--total", str(total),
            "--data", data or args.data, "--workers", str(args.workers), "--repeat", str(args.repeat),
            "--py-entries", str(0 if args.skip_python or data else args.py_entries)]
     if trace_memory:
@@ -522,6 +524,7 @@ def parse_args(argv):
     ap.add_argument("--shim-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--limit-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("compiled", "python"), help=argparse.SUPPRESS)
+    ap.add_argument("--total", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--num", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -785,7 +788,8 @@ def measure(args, ds, runners):
         print("[c] proofshim: TProof.Open(\"workers=%d\"), chain.SetProof(), chain.Process(\"%s\") "
               "in a subprocess ..." % (args.workers, SELECTOR_PLUS), flush=True)
         try:
-            shim = run_shim(args, None if main_set else ds["dir"], trace_memory=not main_set or args.client_memory)
+            shim = run_shim(args, None if main_set else ds["dir"], trace_memory=not main_set or args.client_memory,
+                            total=entries)
         except Exception as e:
             shim = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
         if shim.get("ok"):
