@@ -138,9 +138,16 @@ def main(argv=None):
     os.makedirs(args.outdir, exist_ok=True)
     t0 = time.perf_counter()
     todo = []
+    # A data set written completely before says so in a stamp file: reusing 20,000 files then
+    # does not open each of them to check it.
+    stamp = os.path.join(args.outdir, ".complete-%d-%d" % (args.entries, args.files))
+    whole = not args.force and os.path.exists(stamp)
     for i, (path, n) in enumerate(zip(file_names(args.outdir, args.files), split_entries(args.entries, args.files))):
+        if whole and os.path.exists(path):
+            continue
         if not args.force and existing_ok(path, n):
-            print("reuse     %s (%d entries)" % (path, n))
+            if args.files <= 100:
+                print("reuse     %s (%d entries)" % (path, n))
         else:
             todo.append((path, n, BASE_SEED + i))
 
@@ -156,11 +163,15 @@ def main(argv=None):
             pool = mp.get_context("spawn").Pool(jobs)
             results = pool.imap_unordered(_job, todo)
         for path, dt in results:
-            print("generated %s in %.1f s" % (path, dt), flush=True)
+            if args.files <= 100:
+                print("generated %s in %.1f s" % (path, dt), flush=True)
         if jobs > 1:
             pool.close()
             pool.join()
 
+    if not os.path.exists(stamp):
+        with open(stamp, "w"):
+            pass
     total = sum(os.path.getsize(p) for p in file_names(args.outdir, args.files))
     print("data set: %d entries in %d files, %.0f MB, %s; make_data took %.1f s"
           % (args.entries, args.files, total / 1e6, args.outdir, time.perf_counter() - t0))

@@ -61,7 +61,9 @@ QUERY_SMALL = 1000
 
 # Reference targets (see README.md)
 TARGET_SHIM_SPEEDUP = 1.8
-TARGET_SMALL_QUERY_S = 0.5
+TARGET_SMALL_QUERY_S = 0.05        # issue 15
+TARGET_SHARE_OF_LIMIT = 0.97       # issue 15: the 10 M-entry case
+TARGET_SMALL_FILES_SHARE = 0.85    # issue 15: 2,000 files of 500 entries
 
 
 # --------------------------------------------------------------------------
@@ -210,7 +212,7 @@ def limit_child(args):
     return 0
 
 
-def run_limit(args, kind, entries):
+def run_limit(args, kind, entries, data=None):
     """Best of --repeat: the wall time of --workers one-process runs started together."""
     times = []
     share = -(-entries // args.workers)
@@ -218,7 +220,7 @@ def run_limit(args, kind, entries):
         procs = []
         for i in range(args.workers):
             first, num = i * share, min(share, entries - i * share)
-            cmd = [sys.executable, os.path.abspath(__file__), "--limit-child", "--kind", kind, "--data", args.data,
+            cmd = [sys.executable, os.path.abspath(__file__), "--limit-child", "--kind", kind, "--data", data or args.data,
                    "--first", str(first), "--num", str(num)]
             procs.append(subprocess.Popen(cmd, cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
         try:
@@ -299,6 +301,9 @@ def shim_child(args):
         res["open_s"] = time.perf_counter() - t0
         if not proof:
             raise RuntimeError("TProof.Open returned %r" % (proof,))
+        import resource
+
+        res["client_rss_open_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         chain = make_chain(files)
         chain.SetProof()
@@ -330,8 +335,22 @@ def shim_child(args):
         res["small_times"] = small
         hpt_small = _proof_output(proof).FindObject("hpt")
         res["small_entries"] = float(hpt_small.GetEntries()) if hpt_small else None
-        if res["small_entries"] != QUERY_SMALL:
-            raise RuntimeError("%d-entry query filled hpt with %r entries" % (QUERY_SMALL, res["small_entries"]))
+        want = min(QUERY_SMALL, args.total) if args.total else QUERY_SMALL
+        if res["small_entries"] != want:
+            raise RuntimeError("%d-entry query filled hpt with %r entries" % (want, res["small_entries"]))
+        if args.trace_memory:
+            # The client's memory over one more full query: the peak of Python's allocations
+            # (tracemalloc, not timed: it slows Python down) and the process's peak RSS.
+            import resource
+            import tracemalloc
+
+            tracemalloc.start()
+            rc = chain.Process(SELECTOR_PLUS)
+            res["client_traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            if rc is not None and rc < 0:
+                raise RuntimeError("chain.Process (traced) returned %d" % rc)
+            res["client_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if args.py_entries > 0:
             # d. the Python selector on the same warm session: its class travels with cloudpickle
             sys.path.insert(0, HERE)
@@ -362,13 +381,82 @@ def shim_child(args):
 
 
 # --------------------------------------------------------------------------
+# e. distributed RDataFrame (child process side)
+# --------------------------------------------------------------------------
+
+def rdf_child(args):
+    """The same four histograms with ROOT's distributed RDataFrame on a dask LocalCluster of
+    --workers single-threaded worker processes: ROOT.RDataFrame(tree, files, executor=client),
+    what ROOT 6.40 offers (ROOT.RDF.Distributed.Dask.RDataFrame is its deprecated spelling).
+    A fresh RDataFrame per run (the graph runs once); the first run warms the workers up."""
+    res = {"ok": False}
+    cluster = client = None
+    try:
+        import ROOT
+        from distributed import Client, LocalCluster
+
+        files = data_files(args.data)
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+        client = Client(cluster)
+        res["npartitions"] = "default"
+        times = []
+        for i in range(args.repeat + 1):
+            t0 = time.perf_counter()
+            df = ROOT.RDataFrame(TREE, files, executor=client)
+            df = df.Define("pt", "std::sqrt(px*px+py*py)")      # float, as BenchSel computes it
+            hs = [df.Histo1D(("hpt", "p_{T}", 100, 0., 50.), "pt"),
+                  df.Histo1D(("htrkpt", "track p_{T}", 100, 0., 30.), "trkpt"),
+                  df.Histo1D(("hpz", "p_{z}", 100, -50., 50.), "pz"),
+                  df.Histo1D(("hntrk", "tracks per event", 21, -0.5, 20.5), "ntrk")]
+            out = ROOT.TList()
+            for h in hs:
+                out.Add(h.GetValue())   # the first one runs the whole graph
+            dt = time.perf_counter() - t0
+            if i == 0:
+                res["warmup_s"] = dt
+            else:
+                times.append(dt)
+        res["hists"] = summarize(out)
+        res["times"] = times
+        res["ok"] = True
+    except BaseException as e:  # noqa: BLE001 - reported to the parent
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+        res["traceback"] = traceback.format_exc()
+    finally:
+        for c in (client, cluster):
+            if c is not None:
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001
+                    pass
+    sys.stdout.flush()
+    print(json.dumps(res), flush=True)
+    return 0 if res["ok"] else 1
+
+
+# --------------------------------------------------------------------------
 # c. proofshim (parent side)
 # --------------------------------------------------------------------------
 
-def run_shim(args):
-    cmd = [sys.executable, os.path.abspath(__file__), "--shim-child",
-           "--data", args.data, "--workers", str(args.workers), "--repeat", str(args.repeat),
-           "--py-entries", str(0 if args.skip_python else args.py_entries)]
+def run_shim(args, data=None, trace_memory=False, total=0):
+    """proofshim on `data` (default --data, `total` entries if known) in its own process; its
+    figures as a dict."""
+    return run_child(args, _shim_cmd(args, data, trace_memory, total))
+
+
+def _shim_cmd(args, data, trace_memory, total=0):
+    cmd = [sys.executable, os.path.abspath(__file__), "--shim-child", "--total", str(total),
+           "--data", data or args.data, "--workers", str(args.workers), "--repeat", str(args.repeat),
+           "--py-entries", str(0 if args.skip_python or data else args.py_entries)]
+    if trace_memory:
+        cmd.append("--trace-memory")
+    return cmd
+
+
+def run_child(args, cmd):
+    """Run a child of this script (its own session: it and its workers are killed on a timeout);
+    its result is the last JSON line of its stdout."""
     env = dict(os.environ)
     paths = [REPO] + ([os.path.join(REPO, "src")] if os.path.isdir(os.path.join(REPO, "src")) else [])
     if env.get("PYTHONPATH"):
@@ -422,15 +510,30 @@ def parse_args(argv):
                     help="entries for the Python selector runs (d), 0 to skip them (default: %(default)s)")
     ap.add_argument("--skip-python", action="store_true", help="do not run d (the Python selector)")
     ap.add_argument("--skip-limit", action="store_true", help="do not measure the machine's limit")
+    ap.add_argument("--small-data", default=os.path.join(HERE, "data", "small"),
+                    help="many small files (make_data.py --small): their rows if the directory has files "
+                         "(default: %(default)s; 'none' skips them)")
+    ap.add_argument("--many-data", default=os.path.join(HERE, "data", "many"),
+                    help="very many tiny files (make_data.py --many): their rows if the directory has files "
+                         "(default: %(default)s; 'none' skips them)")
+    ap.add_argument("--skip-rdf", action="store_true", help="do not run e (distributed RDataFrame)")
+    ap.add_argument("--client-memory", action="store_true",
+                    help="measure proofshim's client memory on the main data set too (always done on the others)")
+    ap.add_argument("--trace-memory", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--rdf-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--shim-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--limit-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("compiled", "python"), help=argparse.SUPPRESS)
+    ap.add_argument("--total", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--num", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.workers < 1 or args.repeat < 1:
         ap.error("--workers and --repeat must be >= 1")
     args.data = os.path.abspath(args.data)
+    for name in ("small_data", "many_data"):
+        d = getattr(args, name)
+        setattr(args, name, None if d.lower() == "none" else os.path.abspath(d))
     if args.json:
         args.json = os.path.abspath(args.json)
     return args
@@ -444,6 +547,8 @@ def main(argv=None):
         return shim_child(args)
     if args.limit_child:
         return limit_child(args)
+    if args.rdf_child:
+        return rdf_child(args)
     if args.py_entries <= 0:
         args.skip_python = True
 
@@ -458,8 +563,16 @@ def main(argv=None):
     load = os.getloadavg()
     print("ROOT %s, Python %s, %d cores, load average %.2f %.2f %.2f"
           % (ROOT.gROOT.GetVersion(), platform.python_version(), os.cpu_count() or 0, *load))
-    print("data: %d entries in %d files (%.0f MB) in %s"
-          % (entries, len(files), sum(os.path.getsize(f) for f in files) / 1e6, args.data))
+    # The data sets, each a group of rows of the table: the main one, then many small files.
+    datasets = [{"key": "", "dir": args.data, "files": files, "entries": entries}]
+    for key, d in (("small:", args.small_data), ("many:", args.many_data)):
+        if d and data_files(d):
+            fs = data_files(d)
+            datasets.append({"key": key, "dir": d, "files": fs, "entries": int(make_chain(fs).GetEntries())})
+    for ds in datasets:
+        ds["label"] = "%s entries in %s files" % (_count(ds["entries"]), _count(len(ds["files"])))
+        print("data: %s (%.0f MB) in %s" % (ds["label"], sum(os.path.getsize(f) for f in ds["files"]) / 1e6,
+                                            ds["dir"]))
     compile_s = compile_selector()
     print("selector %s compiled/loaded in %.1f s (not timed below)" % (SELECTOR, compile_s))
     print("workers=%d, best of %d runs each\n" % (args.workers, args.repeat), flush=True)
@@ -468,63 +581,17 @@ def main(argv=None):
         "root_version": ROOT.gROOT.GetVersion(), "python": platform.python_version(),
         "cpu_count": os.cpu_count(), "loadavg_start": load,
         "data": {"dir": args.data, "files": files, "entries": entries},
+        "datasets": [{k: v for k, v in ds.items() if k != "files"} | {"nfiles": len(ds["files"])}
+                     for ds in datasets],
         "workers": args.workers, "repeat": args.repeat, "runners": {},
     }
     runners = results["runners"]
     failed = False
-
-    print("[a] one process: TChain::Process(\"%s\") ..." % SELECTOR_PLUS, flush=True)
-    try:
-        t, ref = run_plain(files, args.repeat)
-        runners["plain"] = {"ok": True, "times": t, "best": min(t), "hists": ref}
-    except Exception as e:
-        traceback.print_exc()
-        runners["plain"] = {"ok": False, "error": str(e)}
-        print("one-process run failed, nothing to compare against", file=sys.stderr)
-        ref = None
-        failed = True
-    print("    %s" % _fmt_times(runners["plain"]), flush=True)
-
-    if not args.skip_limit:
-        print("[a'] the machine's limit: %d one-process runs at once, each over 1/%d of the entries ..."
-              % (args.workers, args.workers), flush=True)
-        try:
-            t = run_limit(args, "compiled", entries)
-            runners["limit"] = {"ok": True, "times": t, "best": min(t)}
-        except Exception as e:
-            traceback.print_exc()
-            runners["limit"] = {"ok": False, "error": str(e)}
-        print("    %s" % _fmt_times(runners["limit"]), flush=True)
-
-    if not args.skip_mp:
-        print("[b] ROOT::TTreeProcessorMP(%d).Process(chain, selector, \"%s\") ..." % (args.workers, TREE), flush=True)
-        try:
-            t, hs = run_mp(files, args.workers, args.repeat)
-            runners["mp"] = {"ok": True, "times": t, "best": min(t), "hists": hs, "overload": MP_OVERLOAD}
-        except Exception as e:
-            traceback.print_exc()
-            runners["mp"] = {"ok": False, "error": str(e)}
-            failed = True
-        print("    %s" % _fmt_times(runners["mp"]), flush=True)
-
-    if not args.skip_shim:
-        print("[c] proofshim: TProof.Open(\"workers=%d\"), chain.SetProof(), chain.Process(\"%s\") "
-              "in a subprocess ..." % (args.workers, SELECTOR_PLUS), flush=True)
-        try:
-            shim = run_shim(args)
-        except Exception as e:
-            shim = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        if shim.get("ok"):
-            shim["best"] = min(shim["times"])
-            shim["small_best"] = min(shim["small_times"])
-        else:
-            failed = True
-            print("\n" + "!" * 72 + "\n!!! proofshim part FAILED: %s" % shim.get("error"))
-            if shim.get("traceback"):
-                print(shim["traceback"].rstrip())
-            print("!" * 72 + "\n")
-        runners["shim"] = shim
-        print("    %s" % _fmt_times(shim), flush=True)
+    refs = {}
+    for ds in datasets:
+        ref, bad = measure(args, ds, runners)
+        refs[ds["key"]] = ref
+        failed |= bad
 
     py_entries = min(args.py_entries, entries)
     if not args.skip_python:
@@ -556,40 +623,54 @@ def main(argv=None):
 
     # ---- consistency
     mismatches = {}
-    if ref is not None:
-        for key in ("mp", "shim"):
-            r = runners.get(key)
+    for ds in datasets:
+        ref = refs[ds["key"]]
+        if ref is None:
+            continue
+        for kind in ("mp", "shim", "rdf"):
+            r = runners.get(ds["key"] + kind)
             if r and r.get("ok"):
                 d = compare(ref, r["hists"])
                 if d:
-                    mismatches[key] = d
+                    mismatches[ds["key"] + kind] = d
     if runners.get("py_plain", {}).get("ok") and runners.get("py_shim", {}).get("ok"):
         d = compare(runners["py_plain"]["hists"], runners["py_shim"]["hists"])
         if d:
             mismatches["py_shim"] = d
     results["mismatches"] = mismatches
-    results["consistent"] = ref is not None and not mismatches
+    results["consistent"] = all(r is not None for r in refs.values()) and not mismatches
 
     # ---- table
     labels = {"plain": "one process (TChain::Process)",
               "limit": "limit: %d one-process runs at once" % args.workers,
               "mp": "TTreeProcessorMP (%d workers)" % args.workers,
               "shim": "proofshim (%d workers, warm)" % args.workers,
+              "rdf": "distributed RDataFrame (%d dask w.)" % args.workers,
               "py_plain": "Python: one process (PyROOT)",
               "py_limit": "Python: limit, %d runs at once" % args.workers,
               "py_shim": "Python: proofshim (%d workers)" % args.workers}
-    print("\n%-36s %9s %9s %9s   %s" % ("runner", "wall [s]", "speed-up", "of limit", "histograms"))
-    print("-" * 84)
-    for group, ref_key, limit_key in ((("plain", "limit", "mp", "shim"), "plain", "limit"),
-                                      (("py_plain", "py_limit", "py_shim"), "py_plain", "py_limit")):
+    groups = [(ds["label"], [ds["key"] + k for k in ("plain", "limit", "mp", "shim", "rdf")],
+               ds["key"] + "plain", ds["key"] + "limit") for ds in datasets]
+    groups.append(("Python selector, first %s entries" % _count(py_entries),
+                   ["py_plain", "py_limit", "py_shim"], "py_plain", "py_limit"))
+    print("\n%-38s %9s %9s %9s   %s" % ("runner", "wall [s]", "speed-up", "of limit", "histograms"))
+    print("-" * 86)
+    for title, keys, ref_key, limit_key in groups:
+        if not any(k in runners for k in keys):
+            continue
+        print(title + ":")
         base = runners.get(ref_key, {}).get("best")
         limit = runners.get(limit_key, {}).get("best")
-        for key in group:
+        for key in keys:
             r = runners.get(key)
             if r is None:
                 continue
+            label = "  " + labels[key.split(":")[-1]]
+            if r.get("unavailable"):
+                print("%-38s %9s %9s %9s   %s" % (label, "n/a", "-", "-", r["unavailable"]))
+                continue
             if not r.get("ok"):
-                print("%-36s %9s %9s %9s   %s" % (labels[key], "FAILED", "-", "-", "-"))
+                print("%-38s %9s %9s %9s   %s" % (label, "FAILED", "-", "-", "-"))
                 continue
             sp = base / r["best"] if base else float("nan")
             r["speedup"] = sp
@@ -597,8 +678,14 @@ def main(argv=None):
             r["share_of_limit"] = share
             same = ("reference" if key == ref_key else "-" if key == limit_key else
                     "MISMATCH" if key in mismatches else "identical")
-            print("%-36s %9.2f %8.2fx %9s   %s" % (labels[key], r["best"], sp,
+            print("%-38s %9.2f %8.2fx %9s   %s" % (label, r["best"], sp,
                                                    "%.0f%%" % (100 * share) if share else "", same))
+    for ds in datasets:
+        r = runners.get(ds["key"] + "shim", {})
+        if r.get("ok") and "client_traced_peak_mb" in r:
+            print("%s: proofshim client memory: %.1f MB peak of Python allocations during a query "
+                  "(tracemalloc), peak RSS %.0f MB (%.0f MB after TProof.Open)"
+                  % (ds["label"], r["client_traced_peak_mb"], r["client_maxrss_mb"], r["client_rss_open_mb"]))
     shim = runners.get("shim")
     if shim and shim.get("ok"):
         print("\nproofshim %d-entry query on the warm session: %.3f s (best of %d; all: %s)"
@@ -613,15 +700,15 @@ def main(argv=None):
     if mismatches:
         print("\n" + "#" * 72)
         for key, diffs in mismatches.items():
-            print("### MISMATCH: %s histograms differ from its one-process run:" % labels[key])
+            print("### MISMATCH: %s histograms differ from its one-process run:" % key)
             for d in diffs:
                 print("###     " + d)
         print("#" * 72)
         failed = True
-    elif ref is not None:
-        done = [k for k in ("mp", "shim") if runners.get(k, {}).get("ok")]
+    elif refs.get("") is not None:
+        done = [labels[k] for k in ("mp", "shim", "rdf") if runners.get(k, {}).get("ok")]
         print("\nhistograms (entries + every bin of %s): %s"
-              % (", ".join(HISTS), "%s identical to the one-process run" % " and ".join(done) if done
+              % (", ".join(HISTS), "%s identical to the one-process run" % ", ".join(done) if done
                  else "no other runner completed, nothing compared"))
         if runners.get("py_shim", {}).get("ok"):
             print("Python selector: proofshim's histograms identical to PyROOT's one-process run")
@@ -630,14 +717,24 @@ def main(argv=None):
     if shim and shim.get("ok"):
         checks = [("proofshim speed-up >= %.1fx" % TARGET_SHIM_SPEEDUP,
                    shim["speedup"] >= TARGET_SHIM_SPEEDUP, "%.2fx" % shim["speedup"])]
-        if runners.get("mp", {}).get("ok"):
-            checks.append(("proofshim faster than TTreeProcessorMP", shim["best"] < runners["mp"]["best"],
-                           "%.2f s vs %.2f s" % (shim["best"], runners["mp"]["best"])))
-        checks.append(("%d-entry warm query < %.1f s" % (QUERY_SMALL, TARGET_SMALL_QUERY_S),
+        if shim.get("share_of_limit"):
+            checks.append(("proofshim >= %.0f%% of the limit" % (100 * TARGET_SHARE_OF_LIMIT),
+                           shim["share_of_limit"] >= TARGET_SHARE_OF_LIMIT, "%.0f%%" % (100 * shim["share_of_limit"])))
+        for other in ("mp", "rdf"):
+            if runners.get(other, {}).get("ok"):
+                checks.append(("proofshim faster than %s" % labels[other].split(" (")[0],
+                               shim["best"] < runners[other]["best"],
+                               "%.2f s vs %.2f s" % (shim["best"], runners[other]["best"])))
+        small = runners.get("small:shim", {})
+        if small.get("share_of_limit"):
+            checks.append(("many small files >= %.0f%% of the limit" % (100 * TARGET_SMALL_FILES_SHARE),
+                           small["share_of_limit"] >= TARGET_SMALL_FILES_SHARE,
+                           "%.0f%%" % (100 * small["share_of_limit"])))
+        checks.append(("%d-entry warm query < %.2f s" % (QUERY_SMALL, TARGET_SMALL_QUERY_S),
                        shim["small_best"] < TARGET_SMALL_QUERY_S, "%.3f s" % shim["small_best"]))
         print("\nreference targets (indicative):")
         for name, ok, val in checks:
-            print("  [%s] %-42s %s" % ("met " if ok else "MISS", name, val))
+            print("  [%s] %-44s %s" % ("met " if ok else "MISS", name, val))
         results["targets"] = [{"target": n, "met": ok, "value": v} for n, ok, v in checks]
 
     if args.json:
@@ -645,6 +742,89 @@ def main(argv=None):
             json.dump(results, f, indent=1)
         print("\nfigures written to %s" % args.json)
     return 1 if failed else 0
+
+
+def measure(args, ds, runners):
+    """The rows of one data set: a, a', b, c, e. Returns (the one-process histograms or None,
+    whether a runner failed)."""
+    key, files, entries, failed = ds["key"], ds["files"], ds["entries"], False
+    main_set = not key
+    print("== %s" % ds["label"], flush=True)
+    print("[a] one process: TChain::Process(\"%s\") ..." % SELECTOR_PLUS, flush=True)
+    try:
+        t, ref = run_plain(files, args.repeat)
+        runners[key + "plain"] = {"ok": True, "times": t, "best": min(t), "hists": ref}
+    except Exception as e:
+        traceback.print_exc()
+        runners[key + "plain"] = {"ok": False, "error": str(e)}
+        print("one-process run failed, nothing to compare against", file=sys.stderr)
+        ref = None
+        failed = True
+    print("    %s" % _fmt_times(runners[key + "plain"]), flush=True)
+
+    if not args.skip_limit:
+        print("[a'] the machine's limit: %d one-process runs at once, each over 1/%d of the entries ..."
+              % (args.workers, args.workers), flush=True)
+        try:
+            t = run_limit(args, "compiled", entries, data=ds["dir"])
+            runners[key + "limit"] = {"ok": True, "times": t, "best": min(t)}
+        except Exception as e:
+            traceback.print_exc()
+            runners[key + "limit"] = {"ok": False, "error": str(e)}
+        print("    %s" % _fmt_times(runners[key + "limit"]), flush=True)
+
+    if not args.skip_mp:
+        print("[b] ROOT::TTreeProcessorMP(%d).Process(chain, selector, \"%s\") ..." % (args.workers, TREE), flush=True)
+        try:
+            t, hs = run_mp(files, args.workers, args.repeat)
+            runners[key + "mp"] = {"ok": True, "times": t, "best": min(t), "hists": hs, "overload": MP_OVERLOAD}
+        except Exception as e:
+            traceback.print_exc()
+            runners[key + "mp"] = {"ok": False, "error": str(e)}
+            failed = True
+        print("    %s" % _fmt_times(runners[key + "mp"]), flush=True)
+
+    if not args.skip_shim:
+        print("[c] proofshim: TProof.Open(\"workers=%d\"), chain.SetProof(), chain.Process(\"%s\") "
+              "in a subprocess ..." % (args.workers, SELECTOR_PLUS), flush=True)
+        try:
+            shim = run_shim(args, None if main_set else ds["dir"], trace_memory=not main_set or args.client_memory,
+                            total=entries)
+        except Exception as e:
+            shim = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+        if shim.get("ok"):
+            shim["best"] = min(shim["times"])
+            shim["small_best"] = min(shim["small_times"])
+        else:
+            failed = True
+            print("\n" + "!" * 72 + "\n!!! proofshim part FAILED: %s" % shim.get("error"))
+            if shim.get("traceback"):
+                print(shim["traceback"].rstrip())
+            print("!" * 72 + "\n")
+        runners[key + "shim"] = shim
+        print("    %s" % _fmt_times(shim), flush=True)
+
+    if main_set and not args.skip_rdf:
+        print("[e] distributed RDataFrame: ROOT.RDataFrame(\"%s\", files, executor=dask client), %d dask "
+              "workers, in a subprocess ..." % (TREE, args.workers), flush=True)
+        rdf = run_child(args, [sys.executable, os.path.abspath(__file__), "--rdf-child", "--data", ds["dir"],
+                               "--workers", str(args.workers), "--repeat", str(args.repeat)])
+        if rdf.get("ok"):
+            rdf["best"] = min(rdf["times"])
+        else:
+            failed = True
+            print("!!! distributed RDataFrame FAILED: %s" % rdf.get("error"))
+            if rdf.get("traceback"):
+                print(rdf["traceback"].rstrip())
+        runners[key + "rdf"] = rdf
+        print("    %s%s" % (_fmt_times(rdf), " (first run %.2f s)" % rdf["warmup_s"] if rdf.get("ok") else ""),
+              flush=True)
+    return ref, failed
+
+
+def _count(n):
+    """10000000 -> '10 M', 2000 -> '2,000'."""
+    return "%g M" % (n / 1e6) if n >= 1e6 and n % 100000 == 0 else "{:,}".format(n)
 
 
 def _fmt_times(r):
