@@ -48,16 +48,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.dirname(HERE) not in sys.path:
     sys.path.insert(0, os.path.dirname(HERE))
 
-try:   # proofshim's modules in subpackages
-    from proofshim.cluster.queryrun import QueryRun, RunSettings
-    from proofshim.face.progress import Progress
-    from proofshim.plan.packetizer import AdaptivePacketizer, Element
-    from proofshim.worker import slots as worker
-except ImportError:   # the flat layout before them
-    from proofshim import worker
-    from proofshim.packetizer import AdaptivePacketizer, Element
-    from proofshim.progress import Progress
-    from proofshim.queryrun import QueryRun, RunSettings
+from proofshim.cluster.queryrun import QueryRun, RunSettings
+from proofshim.face.progress import Progress
+from proofshim.plan.packetizer import AdaptivePacketizer, Element
+from proofshim.worker import slots as worker
 
 GOAL_PACKETS_PER_S = 2000     # issue 15: 1,000 workers at half-second packets
 GOAL_STRAGGLER = 1.15         # wall time at most 1.15x the ideal
