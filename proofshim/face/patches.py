@@ -564,10 +564,10 @@ def install() -> None:
         _journal.wrap(cls, "AddInput", _keep_alive)
         _journal.wrap(cls, "Process", _passing_selectors)
     # pyroot's TPySelector: `from ROOT import TPySelector` (ROOT's namespace is cppyy's global one).
+    # Made on first lookup: a property of the global namespace's own metaclass (cppyy makes one per
+    # scope), as deriving the first Python class from a C++ one costs cppyy about a second.
     import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it above
-    gbl = cppyy.gbl
-    _journal.call("ROOT.TPySelector", lambda: setattr(gbl, "TPySelector", pyselector.tpyselector_class()),
-                  lambda: delattr(gbl, "TPySelector"))
+    _journal.setattr(type(cppyy.gbl), "TPySelector", property(lambda _gbl: pyselector.tpyselector_class()))
     _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
     _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
     _installed = True
