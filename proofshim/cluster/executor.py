@@ -89,6 +89,53 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
     return "", ""
 
 
+_spare: list = []   # an embedded cluster's host process started ahead of its session
+
+
+def _host_environment() -> dict:
+    env = dict(os.environ)
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+    return env
+
+
+def _spawn_host() -> subprocess.Popen:
+    """Start proofshim.cluster.embedded in its own session; it waits for its configuration."""
+    return subprocess.Popen([sys.executable, "-m", "proofshim.cluster.embedded"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
+                            start_new_session=True, env=_host_environment())
+
+
+def prespawn_host() -> None:
+    """Start the host process of an embedded cluster now, for the session TProof::Open is about
+    to start: it loads ROOT and dask while this process reads its settings and imports dask (the
+    next LocalClusterProcess.start takes it). drop_spare_host() ends one that no session took."""
+    if not _spare:
+        _spare.append(_spawn_host())
+
+
+def drop_spare_host() -> None:
+    """End a host process started ahead that no session took (Open reused a session, opened a
+    remote one, or failed). It has started no worker yet: its process group is only itself."""
+    while _spare:
+        proc = _spare.pop()
+        with contextlib.suppress(Exception):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            proc.wait(5)
+        for pipe in (proc.stdin, proc.stdout):
+            with contextlib.suppress(Exception):
+                pipe.close()
+
+
+def _take_spare() -> subprocess.Popen | None:
+    """The host process started ahead, if it is still alive."""
+    while _spare:
+        proc = _spare.pop()
+        if proc.poll() is None:
+            return proc
+    return None
+
+
 class LocalClusterProcess:
     """The embedded cluster: proofshim.cluster.embedded in its own session, tied to our lifetime.
 
@@ -106,12 +153,7 @@ class LocalClusterProcess:
 
     def start(self, timeout: float) -> str:
         sessiondir.create(self.session_dir)
-        env = dict(os.environ)
-        env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "proofshim.cluster.embedded", str(self.n_workers), str(self.memory_limit)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
-            start_new_session=True, env=env)
+        self.proc = _take_spare() or _spawn_host()
         found: list[str] = []
         ready = threading.Event()
         out = self.proc.stdout
@@ -133,10 +175,14 @@ class LocalClusterProcess:
             # Made while the cluster host loads ROOT; they travel through its stdin, a pipe only
             # this process holds (never its command line or environment, which others can read).
             self.credentials = tls.embedded_credentials()
+            # The environment as it is now, not as when the process started (possibly ahead of
+            # the session, before the session's variables were set): the workers inherit it.
             self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
                                    "local_directory": os.path.join(self.session_dir, "dask"),
                                    "keep_files": self.kept_files,
-                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING))}))
+                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING)),
+                                   "n_workers": self.n_workers, "memory_limit": str(self.memory_limit),
+                                   "env": _host_environment()}))
         except BaseException:
             self.stop()
             raise
@@ -263,8 +309,6 @@ class Executor:
 
     # ---- lifecycle
     def start(self) -> None:
-        from distributed import Client  # noqa: PLC0415
-
         timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
             limit = settings.get("memory-limit")
@@ -277,6 +321,9 @@ class Executor:
             address = self.cluster.start(timeout)
         else:
             address = self.spec.address
+        # Imported once the embedded cluster's process is on its way (it takes a second).
+        from distributed import Client  # noqa: PLC0415
+
         try:
             security = tls.security_for(address)
         except OpenError:
