@@ -52,8 +52,9 @@ class Sim:
     with up to `depth` packets outstanding (like the executor). Records every hand-out and the
     tail-balance cap in force when it was made."""
 
-    def __init__(self, pk, clock, speeds, depth=2, hosts=None, true_sizes=None):
+    def __init__(self, pk, clock, speeds, depth=2, hosts=None, true_sizes=None, min_entries=100):
         self.pk, self.clock, self.speeds, self.depth = pk, clock, speeds, depth
+        self.min_entries = min_entries   # the packetizer's min_packet_entries
         self.hosts = hosts or {}
         self.true_sizes = true_sizes or {}   # entries of the files the packetizer does not know
         self.live = set()
@@ -70,6 +71,9 @@ class Sim:
         pk = self.pk
         self.live.add(slot)
         cap = math.ceil(pk.remaining_entries / len(self.live)) if pk.remaining_entries else 0
+        # Below the least packet (its entries, and what the slot does in a quarter of the least
+        # packet time, PROOF_MinPacketTime 0.2 s by default) the tail is not cut any finer.
+        cap = max(cap, self.min_entries, int((pk.rate(slot) or 0) * 0.2 / 4))
         requeued = [p.pieces for p in self.requeued]
         p = pk.next_packet(slot, self.hosts.get(slot))
         check_invariant(pk)
@@ -141,7 +145,7 @@ def simulate(sizes, speeds, depth=2, **kw):
     clock = FakeClock()
     elements = make_elements(sizes)
     pk = AdaptivePacketizer(elements, clock=clock, **kw)
-    return elements, pk, Sim(pk, clock, speeds, depth).run()
+    return elements, pk, Sim(pk, clock, speeds, depth, min_entries=kw.get("min_packet_entries", 100)).run()
 
 
 # ---------------------------------------------------------------- select_range
@@ -340,6 +344,20 @@ def test_no_packet_exceeds_the_tail_balance_cap(n_slots):
                                  first_packet_entries=40_000)
     for slot, p, cap, requeued in sim.handed:
         assert p.entries <= cap, (slot, p, cap)
+
+
+def test_the_tail_is_not_cut_into_packets_of_a_few_entries():
+    # Halving what remains between the slots for ever ended every query with a dozen packets
+    # of 75, 38, 19, ..., 1 entries, each a whole round trip to a worker.
+    elements, pk, sim = simulate([1000], {"a": 1e6, "b": 1e6})
+    assert sum(p.entries for _, p, _, _ in sim.handed) == 1000
+    assert len(sim.handed) <= 6, [p.entries for _, p, _, _ in sim.handed]
+    elements, pk, sim = simulate([1_000_000], {"a": 1e6, "b": 1e6})
+    sizes = [p.entries for _, p, _, _ in sim.handed]
+    # After the first (small) packets: at least a quarter of PROOF_MinPacketTime's worth, but for
+    # the last one, whatever is left.
+    assert min(sizes[4:-1]) >= 1e6 * 0.2 / 4, sizes
+    assert abs(sim.busy_until["a"] - sim.busy_until["b"]) < 0.06, "the tail is still balanced"
 
 
 def test_min_packet_entries_floor_for_fast_rates():

@@ -1,8 +1,11 @@
 """The embedded local cluster, run in its own process session.
 
-Started by the client as `python -m proofshim.cluster.embedded N [MEMORY_LIMIT]`: a dask LocalCluster
-of N single-threaded worker processes, each with that memory limit (proofshim.memory-limit: "auto",
-i.e. the machine's memory shared out, a size such as "4GiB", or 0 for none). It lives in a new session (process group), so a Ctrl-C typed
+Started by the client as `python -m proofshim.cluster.embedded [N [MEMORY_LIMIT]]`: a dask
+LocalCluster of N single-threaded worker processes, each with that memory limit
+(proofshim.memory-limit: "auto", i.e. the machine's memory shared out, a size such as "4GiB", or 0
+for none). The client starts it as the first thing TProof::Open does, before it knows either (its
+own imports of dask then overlap this process's of ROOT and dask): they come with the first line
+of its input, which take precedence over the command line. It lives in a new session (process group), so a Ctrl-C typed
 in the user's terminal reaches the client only and the workers survive it. It prints the scheduler
 address on one line and shuts down when its standard input closes, i.e. when the client closes
 the session or dies: no worker process outlives its client.
@@ -10,7 +13,9 @@ the session or dies: no worker process outlives its client.
 Its standard input, a pipe only the client holds, is also how the client talks to it:
 - first line, JSON: the cluster's TLS credentials (PEM text; nothing secret goes on the command
   line, which every local account can read), the session directory, the dask local directory
-  inside it, the files of it kept so far, and whether session directories are kept;
+  inside it, the files of it kept so far, whether session directories are kept, the number of
+  workers and their memory limit, and the client's environment variables that the workers inherit
+  (as the client has them now: it set some for the session after it started this process);
 - then any number of lines `keep <path>` (a file of the session directory that must survive it: a
   dataset-mode TProofOutputFile part) and `keep-all` (the client itself takes care of the
   directory, or starts another cluster on it).
@@ -44,11 +49,22 @@ def _lines(fd: int, buffer: bytearray):
         buffer += chunk
 
 
+def _apply_environment(env: dict, inherited: dict) -> None:
+    """Bring the client's changes to its environment since it started this process (`inherited`)
+    here: the workers, forked later, inherit them. What this process's own imports (ROOT's) set
+    stays, as it did when the client started this process with the session's environment."""
+    for name in inherited:
+        if name not in env:
+            os.environ.pop(name, None)
+    for name, value in env.items():
+        if inherited.get(name) != value:
+            os.environ[name] = value
+
+
 def main(argv: list[str]) -> int:
+    inherited = dict(os.environ)
     n_workers = int(argv[1]) if len(argv) > 1 else 2
     memory_limit = argv[2] if len(argv) > 2 else "auto"
-    if memory_limit.isdigit():
-        memory_limit = int(memory_limit)
     import dask  # noqa: PLC0415
     from distributed import LocalCluster  # noqa: PLC0415
 
@@ -67,6 +83,12 @@ def main(argv: list[str]) -> int:
     if not first.strip():
         return 0        # the client went away before it said anything
     config = json.loads(first)
+    n_workers = int(config.get("n_workers", n_workers))
+    memory_limit = str(config.get("memory_limit", memory_limit))
+    if memory_limit.isdigit():
+        memory_limit = int(memory_limit)
+    if "env" in config:
+        _apply_environment(config["env"], inherited)
     session_dir, local_dir = config["session_dir"], config["local_directory"]
     sessiondir.make_private(local_dir, session_dir)
     dask.config.set({

@@ -32,6 +32,10 @@ log = logging.getLogger("proofshim")
 
 RESULT_TIMEOUT = 30.0             # s to fetch a finished task's (small) result from its worker
 CALL_TIMEOUT = 5.0                # s for a worker's event loop to answer a stop request or a probe
+# s for which the workers the scheduler last named stand for its current ones, where a query
+# starts (its ordinals, hosts, first slots: each asked the scheduler again, a round trip each);
+# looks at the cluster while a query runs are a second apart, and so always fresh.
+VIEW_AGE = 0.5
 # Python 3.10's asyncio.TimeoutError (which distributed.wait raises) is not the builtin one.
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 # distributed.wait on cancelled futures: FuturesCancelledError (a concurrent.futures.CancelledError)
@@ -85,6 +89,53 @@ def installation_problems(found: dict, version: str, address: str) -> tuple[str,
     return "", ""
 
 
+_spare: list = []   # an embedded cluster's host process started ahead of its session
+
+
+def _host_environment() -> dict:
+    env = dict(os.environ)
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+    return env
+
+
+def _spawn_host() -> subprocess.Popen:
+    """Start proofshim.cluster.embedded in its own session; it waits for its configuration."""
+    return subprocess.Popen([sys.executable, "-m", "proofshim.cluster.embedded"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
+                            start_new_session=True, env=_host_environment())
+
+
+def prespawn_host() -> None:
+    """Start the host process of an embedded cluster now, for the session TProof::Open is about
+    to start: it loads ROOT and dask while this process reads its settings and imports dask (the
+    next LocalClusterProcess.start takes it). drop_spare_host() ends one that no session took."""
+    if not _spare:
+        _spare.append(_spawn_host())
+
+
+def drop_spare_host() -> None:
+    """End a host process started ahead that no session took (Open reused a session, opened a
+    remote one, or failed). It has started no worker yet: its process group is only itself."""
+    while _spare:
+        proc = _spare.pop()
+        with contextlib.suppress(Exception):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            proc.wait(5)
+        for pipe in (proc.stdin, proc.stdout):
+            with contextlib.suppress(Exception):
+                pipe.close()
+
+
+def _take_spare() -> subprocess.Popen | None:
+    """The host process started ahead, if it is still alive."""
+    while _spare:
+        proc = _spare.pop()
+        if proc.poll() is None:
+            return proc
+    return None
+
+
 class LocalClusterProcess:
     """The embedded cluster: proofshim.cluster.embedded in its own session, tied to our lifetime.
 
@@ -102,12 +153,7 @@ class LocalClusterProcess:
 
     def start(self, timeout: float) -> str:
         sessiondir.create(self.session_dir)
-        env = dict(os.environ)
-        env.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "proofshim.cluster.embedded", str(self.n_workers), str(self.memory_limit)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True,
-            start_new_session=True, env=env)
+        self.proc = _take_spare() or _spawn_host()
         found: list[str] = []
         ready = threading.Event()
         out = self.proc.stdout
@@ -129,10 +175,14 @@ class LocalClusterProcess:
             # Made while the cluster host loads ROOT; they travel through its stdin, a pipe only
             # this process holds (never its command line or environment, which others can read).
             self.credentials = tls.embedded_credentials()
+            # The environment as it is now, not as when the process started (possibly ahead of
+            # the session, before the session's variables were set): the workers inherit it.
             self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
                                    "local_directory": os.path.join(self.session_dir, "dask"),
                                    "keep_files": self.kept_files,
-                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING))}))
+                                   "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING)),
+                                   "n_workers": self.n_workers, "memory_limit": str(self.memory_limit),
+                                   "env": _host_environment()}))
         except BaseException:
             self.stop()
             raise
@@ -255,11 +305,10 @@ class Executor:
         self._last_run: QueryRun | None = None  # the one that ran last
         self._refused: set[str] = set()         # multi-threaded workers already warned about
         self.parallel: int | None = None      # SetParallel(n): use the first n workers only
+        self._view: tuple[float, list[str]] | None = None   # (when, workers()) of the last answer
 
     # ---- lifecycle
     def start(self) -> None:
-        from distributed import Client  # noqa: PLC0415
-
         timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
             limit = settings.get("memory-limit")
@@ -272,6 +321,9 @@ class Executor:
             address = self.cluster.start(timeout)
         else:
             address = self.spec.address
+        # Imported once the embedded cluster's process is on its way (it takes a second).
+        from distributed import Client  # noqa: PLC0415
+
         try:
             security = tls.security_for(address)
         except OpenError:
@@ -411,6 +463,7 @@ class Executor:
     def close(self, fast: bool = False) -> None:
         """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken).
         The session directory stays (end_session removes it)."""
+        self._view = None
         if self.client is not None:
             if not isinstance(self.client, _GoneClient):
                 _quietly(self.client.close, timeout=2 if fast or not self.connected() else 10)
@@ -439,10 +492,11 @@ class Executor:
             self.connection_lost()
         return result
 
-    def ensure_workers(self) -> None:
-        """Wait (bounded) for workers that are being replaced, e.g. after a crash killed them all."""
+    def ensure_workers(self, max_age: float = 0.0) -> None:
+        """Wait (bounded) for workers that are being replaced, e.g. after a crash killed them all
+        (`max_age`: as for workers())."""
         want = self.spec.workers if self.spec.kind == "local" else 1
-        if len(self.workers()) >= want:
+        if len(self.workers(max_age)) >= want:
             return
         timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
@@ -464,9 +518,14 @@ class Executor:
                 raise QueryError(f"no dask worker is available (waited {timeout:.0f} s for the "
                                  f"cluster at {self.client.scheduler.address})") from None
 
-    def workers(self) -> list[str]:
+    def workers(self, max_age: float = 0.0) -> list[str]:
         """Every usable worker of the cluster, sorted (their order gives the PROOF ordinals).
-        Workers with several threads (joined after Open) are left out, with a warning."""
+        Workers with several threads (joined after Open) are left out, with a warning. With
+        `max_age`, the scheduler's last answer if it is at most that many seconds old."""
+        view = self._view
+        if max_age > 0 and view is not None and time.monotonic() - view[0] <= max_age:
+            return list(view[1])
+        asked = time.monotonic()
         try:
             nthreads = self.client.nthreads()   # a small reply, unlike scheduler_info()
         except ProofShimError:
@@ -480,11 +539,17 @@ class Executor:
             log.warning("dask worker(s) %s run several threads: proofshim does not use them (start "
                         "workers with --nthreads 1)", ", ".join(sorted(many - self._refused)))
             self._refused |= many
-        return sorted(w for w in nthreads if w not in many)
+        current = sorted(w for w in nthreads if w not in many)
+        self._view = (asked, current)
+        return list(current)
+
+    def recent_workers(self) -> list[str]:
+        """workers(), or the scheduler's answer of at most VIEW_AGE s ago."""
+        return self.workers(VIEW_AGE)
 
     def active_workers(self, current: list[str] | None = None) -> list[str]:
         """The workers queries use: all of them, or the first n after SetParallel(n)."""
-        current = self.workers() if current is None else current
+        current = self.recent_workers() if current is None else current
         return current if self.parallel is None else current[:max(1, self.parallel)]
 
     def on_every_worker(self, fn, *args, timeout: float | None = None) -> dict:
@@ -592,7 +657,7 @@ class Executor:
         refs = list(refs)
         if not refs:
             return _CountBatches()
-        per_task = max(1, -(-len(refs) // (4 * max(1, len(self.workers())))))
+        per_task = max(1, -(-len(refs) // (4 * max(1, len(self.recent_workers())))))
         batches = _CountBatches(self.client.submit(slots.count_entries_many, refs[i:i + per_task], pure=False)
                                 for i in range(0, len(refs), per_task))
         return batches
@@ -621,7 +686,7 @@ class Executor:
 
     def run(self, spec: slots.QuerySpec, packetizer: AdaptivePacketizer, progress) -> QueryOutcome:
         """Run every packet of the query, finish every slot, return the outputs (queryrun.QueryRun)."""
-        self.ensure_workers()
+        self.ensure_workers(VIEW_AGE)   # _ordinals made sure of them just before
         backend = DaskRun(self, spec)
         self._run = run = QueryRun(spec, packetizer, progress, backend, run_settings())
         try:
@@ -699,6 +764,7 @@ class DaskRun:
     def __init__(self, executor: Executor, spec: slots.QuerySpec):
         self.ex, self.client, self.spec = executor, executor.client, spec
         self._spec_future = self.client.scatter(spec, broadcast=True, hash=False)
+        self._fetched: dict = {}   # handle -> its result, fetched with others done at once
 
     def clock(self) -> float:
         return time.monotonic()
@@ -707,7 +773,8 @@ class DaskRun:
         time.sleep(seconds)
 
     def workers(self) -> list[str]:
-        return self.ex.workers()
+        # The run's first look repeats the query's own of a moment ago; later ones are fresh.
+        return self.ex.recent_workers()
 
     def active(self, current: list[str]) -> list[str]:
         return self.ex.active_workers(current)
@@ -733,9 +800,33 @@ class DaskRun:
 
     def wait(self, handles: list, timeout: float) -> set:
         done, _ = self.ex._wait(handles, timeout)
+        finished = [h for h in done if h.status == "finished" and h not in self._fetched]
+        if len(finished) > 1:
+            self._fetched.update(self._fetch_together(finished))
         return done
 
+    def _fetch_together(self, futures: list) -> dict:
+        """The results of several finished tasks in one round trip (outcome() would fetch each
+        in its own); {} when that fails or takes longer than a moment, and outcome() then fetches
+        each, with its handling of results lost with their worker."""
+        client = self.client
+
+        async def gather():
+            return await asyncio.wait_for(client.gather(futures, errors="skip", asynchronous=True),
+                                          CALL_TIMEOUT)
+
+        try:
+            values = client.sync(gather)
+        except Exception:  # noqa: BLE001 - fetched one by one instead
+            return {}
+        if not isinstance(values, list) or len(values) != len(futures) or any(v is None for v in values):
+            return {}
+        return dict(zip(futures, values))
+
     def outcome(self, handle, addr: str) -> tuple[str, object]:
+        res = self._fetched.pop(handle, None)
+        if res is not None:
+            return "ok", res
         if handle.status == "finished":
             res = self.ex._fetch(handle, RESULT_TIMEOUT, addr)
             return ("ok", res) if res is not None else ("lost", None)
@@ -770,7 +861,10 @@ class DaskRun:
         self.ex.forget(self.spec.query_id)
 
     def close(self) -> None:
+        self._fetched.clear()
         try:
-            self.client.cancel([self._spec_future])
+            # Dropped without waiting for the scheduler's answer (cancel would: a round trip);
+            # the scheduler forgets it, and so the query's lease, all the same.
+            self._spec_future.release()
         except Exception:  # noqa: BLE001 - cleanup only
             pass

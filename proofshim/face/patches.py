@@ -316,22 +316,37 @@ ENUM_CLASSES = ("TProof", "TDSet", "TDSetElement", "TProofOutputFile", "TProofSe
 
 def _materialize_enums(ROOT) -> None:
     """Every enum constant a class declares reads PROOF's value on its Python class: those a base
-    class shadows are set on the class itself."""
+    class shadows are set on the class itself. Done when cppyy binds the class (a pythonization):
+    binding the eleven classes up front cost about half of `import proofshim`'s own time."""
+    import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it already
+
+    def pythonize(cls, name):
+        if name in ENUM_CLASSES:
+            _materialize_class_enums(ROOT, cls, name)
+
+    _journal.call("enum constants of the PROOF classes (a cppyy pythonization)",
+                  lambda: cppyy.py.add_pythonization(pythonize),
+                  lambda: cppyy.py.remove_pythonization(pythonize))
+    bound = vars(cppyy.gbl)
     for cls_name in ENUM_CLASSES:
-        cls = getattr(ROOT, cls_name)
-        for enum in ROOT.TClass.GetClass(cls_name).GetListOfEnums():
-            enum_type = getattr(cls, str(enum.GetName()), None) if str(enum.GetName()) else None
-            for const in enum.GetConstants():
-                name, value = str(const.GetName()), int(const.GetValue())
-                seen = getattr(cls, name, None)
-                if seen is not None and int(seen) == value and name in cls.__dict__:
-                    continue
-                typed = getattr(enum_type, name, None) if enum_type is not None else None
-                typed = typed if typed is not None and int(typed) == value else value
-                # cppyy keeps a base class's constants as read-only descriptors of its metaclass,
-                # which the derived class's metaclass inherits: shadow them there first.
-                _journal.setattr(type(cls), name, typed)
-                _journal.setattr(cls, name, typed)
+        if cls_name in bound:   # bound before: no pythonization comes for it
+            _materialize_class_enums(ROOT, bound[cls_name], cls_name)
+
+
+def _materialize_class_enums(ROOT, cls, cls_name: str) -> None:
+    for enum in ROOT.TClass.GetClass(cls_name).GetListOfEnums():
+        enum_type = getattr(cls, str(enum.GetName()), None) if str(enum.GetName()) else None
+        for const in enum.GetConstants():
+            name, value = str(const.GetName()), int(const.GetValue())
+            seen = getattr(cls, name, None)
+            if seen is not None and int(seen) == value and name in cls.__dict__:
+                continue
+            typed = getattr(enum_type, name, None) if enum_type is not None else None
+            typed = typed if typed is not None and int(typed) == value else value
+            # cppyy keeps a base class's constants as read-only descriptors of its metaclass,
+            # which the derived class's metaclass inherits: shadow them there first.
+            _journal.setattr(type(cls), name, typed)
+            _journal.setattr(cls, name, typed)
 
 
 def _list_of_proofs(self):
@@ -405,10 +420,10 @@ def install() -> None:
         _journal.wrap(cls, "AddInput", _keep_alive)
         _journal.wrap(cls, "Process", _passing_selectors)
     # pyroot's TPySelector: `from ROOT import TPySelector` (ROOT's namespace is cppyy's global one).
+    # Made on first lookup: a property of the global namespace's own metaclass (cppyy makes one per
+    # scope), as deriving the first Python class from a C++ one costs cppyy about a second.
     import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it above
-    gbl = cppyy.gbl
-    _journal.call("ROOT.TPySelector", lambda: setattr(gbl, "TPySelector", pyselector.tpyselector_class()),
-                  lambda: delattr(gbl, "TPySelector"))
+    _journal.setattr(type(cppyy.gbl), "TPySelector", property(lambda _gbl: pyselector.tpyselector_class()))
     _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
     _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
     _installed = True

@@ -525,7 +525,7 @@ def _ordinals(executor) -> dict[str, str]:
     """PROOF ordinals "0.N" of the workers, once workers lost in an earlier query are replaced
     (a worker joining during the query gets the next free one)."""
     executor.ensure_workers()
-    return {w: f"0.{i}" for i, w in enumerate(executor.workers())}
+    return {w: f"0.{i}" for i, w in enumerate(executor.recent_workers())}
 
 
 def _ordinal(spec: slots.QuerySpec, address: str) -> str:

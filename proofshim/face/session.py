@@ -285,6 +285,31 @@ def open_session(url: str, loglevel: int = 0, conffile: str = "", confdir: str =
     "workers=N" is the local cluster's worker count (unless the URL gives one) or, on a cluster,
     the most workers to use; the rest, and `confdir`, are reported as having no effect."""
     ROOT = runtime.load_library()
+    from ..cluster import executor  # noqa: PLC0415 - dask's side: imported with the first session
+
+    if _surely_local(url) and not (ROOT.gProof and ROOT.gProof.IsValid()):
+        # The embedded cluster's process starts now: it loads ROOT and dask while this process
+        # imports dask and reads its settings (a second on the way to the session otherwise).
+        executor.prespawn_host()
+    try:
+        return _open(ROOT, url, loglevel, conffile, confdir)
+    finally:
+        executor.drop_spare_host()   # not taken: a session reused, a remote one, or a failure
+
+
+def _surely_local(url) -> bool:
+    """Whether an Open URL asks for an embedded cluster (unless the proofshim.default setting
+    names another for "" and "lite://").
+
+    >>> [_surely_local(u) for u in ("", "lite://", "workers=4", "tcp://h:8786", "proof://master")]
+    [True, True, True, False, False]
+    """
+    text = url.strip().lower() if isinstance(url, str) else None
+    return text is not None and (text in ("", "lite") or text.startswith("lite://")
+                                 or text.replace(" ", "").startswith("workers="))
+
+
+def _open(ROOT, url: str, loglevel: int, conffile: str, confdir: str):
     config = parse_config_field(conffile)
     for level, message in config.notes:
         log.log(level, "%s", message, extra={"where": "TProof::Open"})

@@ -288,7 +288,12 @@ class AdaptivePacketizer:
         pieces, probe, planned = [], [], 0
         est = self._per_file()
         left = self._remaining_estimate()
-        cap = target if left is None else -(-left // max(1, len(self._slots)))   # keep the tail balanced
+        # Keep the tail balanced, but never below a packet's least (entries, and what the slot
+        # does in a fraction of the least packet time): halving the rest for ever ended every
+        # query with a dozen packets of a few entries, each costing a whole round trip.
+        rate = self._rate(s) or 0.0
+        floor = max(self._min_entries, int(rate * self._tmin / self._fraction))
+        cap = target if left is None else max(floor, -(-left // max(1, len(self._slots))))
         while len(pieces) < MAX_PIECES:
             want = max(1, min(target, cap) - planned)
             if pieces and est and self._unsized_first and want < est / 2 and not self._orphans:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import logging
 import os
@@ -112,13 +113,21 @@ def user_include_dirs() -> tuple[str, ...]:
     """The directories of the client's ACLiC include path (gSystem->AddIncludePath("-I...")) that
     may hold a user's headers: not ROOT's, Python's, the system's, proofshim's or its cache's."""
     ROOT = runtime.import_root()
-    skip = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, "/usr", runtime.INCLUDE_DIR,
-                                          runtime.cache_dir(),
-                                          os.path.dirname(str(ROOT.TROOT.GetIncludeDir())))}
+    skip = (sys.prefix, sys.base_prefix, "/usr", runtime.INCLUDE_DIR, runtime.cache_dir(),
+            os.path.dirname(str(ROOT.TROOT.GetIncludeDir())))
+    candidates = _include_candidates(str(ROOT.gSystem.GetIncludePath()), skip, os.getcwd())
+    return tuple(d for d in candidates if os.path.isdir(d))
+
+
+@functools.lru_cache(maxsize=16)
+def _include_candidates(include_path: str, skip: tuple[str, ...], cwd: str) -> tuple[str, ...]:
+    """The include path's directories, resolved, outside `skip`; remembered (every query asks,
+    and resolving the dozen directories of ROOT's include path costs a hundred system calls)."""
+    skipped = {os.path.realpath(p) for p in skip}
     dirs: list[str] = []
-    for quoted, bare in _INCLUDE_FLAG.findall(str(ROOT.gSystem.GetIncludePath())):
-        d = os.path.realpath(os.path.abspath(quoted or bare))
-        if os.path.isdir(d) and d not in dirs and not any(_within(d, s) for s in skip):
+    for quoted, bare in _INCLUDE_FLAG.findall(include_path):
+        d = os.path.realpath(os.path.join(cwd, quoted or bare))
+        if d not in dirs and not any(_within(d, s) for s in skipped):
             dirs.append(d)
     return tuple(dirs)
 
