@@ -61,7 +61,7 @@ _spec = importlib.util.spec_from_file_location("pyship", {path!r})
 pyship = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(pyship)
 '''
-PYSHIP = os.path.join(REPO, "proofshim", "pyship.py")
+PYSHIP = os.path.join(REPO, "proofshim", "plan", "pyship.py")
 
 _WORKER = _LOAD_PYSHIP + '''
 import pickle, sys, traceback
