@@ -231,13 +231,19 @@ def force_rebuild_if_stale(arg: str, shim: str, build_dir: str = "") -> tuple[st
     return f"{path}+{aclic}{args}", linked
 
 
-def force_rebuild_line_if_stale(line: str, shim: str, build_dir: str = "") -> tuple[str, str | None]:
-    """The same for a ROOT prompt line ('.x run.C+(3)', '.L run.C+')."""
+def _on_line(line: str, fn) -> tuple[str, str | None]:
+    """fn (a gROOT.Macro argument -> (new argument, note or None)) applied to the macro of a ROOT
+    prompt line ('.x run.C+(3)', '.L run.C+'); other lines, and lines fn leaves alone, are kept."""
     m = _LINE.match(line)
     if not m:
         return line, None
-    arg, linked = force_rebuild_if_stale(m.group("rest"), shim, build_dir)
-    return (f".{m.group('cmd')} {arg}", linked) if linked else (line, None)
+    arg, note = fn(m.group("rest"))
+    return (f".{m.group('cmd')} {arg}", note) if note else (line, None)
+
+
+def force_rebuild_line_if_stale(line: str, shim: str, build_dir: str = "") -> tuple[str, str | None]:
+    """The same for a ROOT prompt line ('.x run.C+(3)', '.L run.C+')."""
+    return _on_line(line, lambda arg: force_rebuild_if_stale(arg, shim, build_dir))
 
 
 def script_line(line: str) -> tuple[str, str, str, str] | None:
@@ -275,8 +281,4 @@ def macro_path(text: str, line: bool = False) -> str | None:
 
 def prepare_line(line: str, cache_dir: str) -> tuple[str, str | None]:
     """The same for a ROOT prompt line: '.x run.C(3)', '.L run.C+' are prepared, others kept."""
-    m = _LINE.match(line)
-    if not m:
-        return line, None
-    arg, incdir = prepare(m.group("rest"), cache_dir)
-    return (f".{m.group('cmd')} {arg}", incdir) if incdir else (line, None)
+    return _on_line(line, lambda arg: prepare(arg, cache_dir))
