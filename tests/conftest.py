@@ -18,7 +18,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # own, so that whatever is left in it at the end, besides pytest's tmp_path tree, was left by this
 # run (a shared /tmp could not tell other programs' files from ours); it is removed when the run
 # passes. 0711: xrootd, run as its own user when we are root, reaches its data dirs inside.
-RUN_TMP = tempfile.mkdtemp(prefix=f"proofshim-tests-{os.getpid()}-")
+# Under pytest-xdist every worker process is a run of its own (its TMPDIR, marker and end checks),
+# its directory made beside the controller's, not inside it: xrootd refuses long admin paths.
+RUN_TMP = tempfile.mkdtemp(prefix=f"proofshim-tests-{os.getpid()}-",
+                           dir=os.environ.setdefault("PROOFSHIM_TESTS_TMP_BASE", tempfile.gettempdir()))
 os.chmod(RUN_TMP, 0o711)
 os.environ["TMPDIR"] = RUN_TMP
 tempfile.tempdir = RUN_TMP
@@ -295,3 +298,20 @@ def assert_hist_equal(a, b, what=""):
             f"{what}: bin {i} content {a.GetBinContent(i)} != {b.GetBinContent(i)}"
         assert a.GetBinError(i) == pytest.approx(b.GetBinError(i), rel=1e-9, abs=1e-12), \
             f"{what}: bin {i} error"
+
+
+# The modules that take longest (each starts its own drivers and clusters), longest first. With
+# pytest-xdist's `--dist loadfile --no-loadscope-reorder` (pyproject.toml) files are handed out in
+# collection order, so starting with these lets the workers finish together; a module missing from
+# the list only runs later, nothing else changes.
+LONGEST_FIRST = ["test_benchmarks.py", "test_legacy_examples.py", "test_tutorial_forms.py", "test_lost_workers.py",
+                 "test_remote_cluster.py", "test_original_forms.py", "test_stop.py", "test_hangs.py",
+                 "test_macros.py", "test_drivers.py", "test_concurrent_clients.py", "test_security.py",
+                 "test_dead_scheduler.py", "test_newcomer.py", "test_compare.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Collected tests, their modules ordered longest first (LONGEST_FIRST), each module's own
+    order kept (sorted() is stable)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items[:] = sorted(items, key=lambda item: rank.get(item.path.name, len(rank)))
