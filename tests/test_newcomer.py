@@ -126,6 +126,7 @@ _USED_AS = {
     "pytest": r"^\s*import pytest\b",
     "ruff": r"^\[tool\.ruff\]",         # the lint rules, run by .ci/run
     "pytest-timeout": r"^timeout = \d+",   # pyproject's [tool.pytest.ini_options]: a bound per test
+    "pytest-xdist": r"^addopts = .*-n \d",   # pyproject's addopts: two workers
     "hypothesis": r"^\s*from hypothesis\b",
     "pyyaml": r"^\s*import yaml\b",
     # The wheel fixture above builds with the installed backend: pip wheel --no-build-isolation.

@@ -327,6 +327,12 @@ def _begin(spec: QuerySpec, slot: Slot, st: _SlotState):
         sel = pickle.loads(spec.selector_object) if spec.selector_object else selector.instantiate(class_name)
         ROOT.SetOwnership(sel, False)
         runner = ROOT.ProofShim.Runner(sel, input_list, spec.option)
+        # cppyy has cling compile a method's call wrapper at its first call, and cling breaks when
+        # two threads enter it at once (seen: "expected unqualified-id" in a wrapper, the query
+        # failed). activity() and request_stop() call these from the event-loop thread while this
+        # thread compiles and runs the selector, so their first calls are made here, before the
+        # runner is visible to them (RequestStop(0): no stop; one requested already is applied below).
+        runner.GetProcessed(), runner.GetLastEntry(), runner.RequestStop(0)
     runner.SetTreeCache(spec.tree_cache, spec.cache_size)
     st.runner = runner
     # After the runner is visible to request_stop: a stop that came before is applied here.
