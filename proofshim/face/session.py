@@ -99,6 +99,7 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
+        self.rates: dict[str, float] = {}  # selector digest -> a slot's entries/s in its last query
         self.perf_tree = ""                # TProof::SetPerfTree's file, written after the next query
         self.logs = querylogs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
