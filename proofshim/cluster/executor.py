@@ -920,8 +920,11 @@ class DaskRun:
 
     def submit_finish(self, slot: slots.Slot, create: bool):
         spec = self._spec()
+        # After every packet on the worker, whatever their order of submission: the finish may be
+        # sent while the slot's last packets wait there, and tasks of equal priority submitted
+        # close together run in the order of their keys ("finish" < "packet").
         return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
-                                  pure=False, key=f"proofshim-finish-{slot}")
+                                  pure=False, key=f"proofshim-finish-{slot}", priority=-1)
 
     def wait(self, handles: list, timeout: float) -> set:
         done, _ = self.ex._wait(handles, timeout)
