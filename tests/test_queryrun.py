@@ -205,7 +205,7 @@ class FakeCluster:
     def submit_packet(self, slot, packet):
         return self._submit(Task("packet", slot, packet))
 
-    def submit_finish(self, slot, create):
+    def submit_finish(self, slot, create, after=()):
         return self._submit(Task("finish", slot, create=create))
 
     def wait(self, handles, timeout):
@@ -436,12 +436,12 @@ def test_entries_invariant_fails_a_query_whose_outputs_do_not_match_its_count():
     run = make_run(cluster, sizes=(5000,))
     finish = cluster.submit_finish
 
-    def finish_with_extra(slot, create):
+    def finish_with_extra(slot, create, after=()):
         # a selector that ran entries the client never counted (a packet run twice)
         w = cluster.workers_.get(slot.worker)
         if w is not None and slot in w.selectors:
             w.selectors[slot] += 7
-        return finish(slot, create)
+        return finish(slot, create, after)
 
     cluster.submit_finish = finish_with_extra
     with pytest.raises(QueryError, match="counted 5000 entries but the selectors whose outputs are "
@@ -455,8 +455,8 @@ def test_a_slot_the_worker_no_longer_holds_is_redone():
     finish = cluster.submit_finish
     forgot = []
 
-    def finish_after_reclaim(slot, create):
-        task = finish(slot, create)
+    def finish_after_reclaim(slot, create, after=()):
+        task = finish(slot, create, after)
         if not forgot and not create:
             # Reclaimed (or the worker was restarted) when SlaveTerminate comes to run, which may
             # be queued behind the slot's last packets.

@@ -918,13 +918,13 @@ class DaskRun:
         return self.client.submit(slots.run_packet, spec, slot, packet, spec.key, workers=[slot.worker],
                                   pure=False, key=f"proofshim-packet-{self.spec.query_id}-{packet.id}")
 
-    def submit_finish(self, slot: slots.Slot, create: bool):
+    def submit_finish(self, slot: slots.Slot, create: bool, after: list = ()):
         spec = self._spec()
-        # After every packet on the worker, whatever their order of submission: the finish may be
-        # sent while the slot's last packets wait there, and tasks of equal priority submitted
-        # close together run in the order of their keys ("finish" < "packet").
-        return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
-                                  pure=False, key=f"proofshim-finish-{slot}", priority=-1)
+        # `after`, the slot's packets still running: dependencies, so that the scheduler hands the
+        # finish to the worker only once they are done (sent to the worker with them, it could run
+        # first: dask does not keep the order of submission).
+        return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, *after, workers=[slot.worker],
+                                  pure=False, key=f"proofshim-finish-{slot}")
 
     def wait(self, handles: list, timeout: float) -> set:
         done, _ = self.ex._wait(handles, timeout)

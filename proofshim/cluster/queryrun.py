@@ -125,7 +125,7 @@ class Backend(Protocol):
     def active(self, current: list[str]) -> list[str]: ...   # those the query uses (SetParallel)
     def host_of(self, addr: str) -> str | None: ...
     def submit_packet(self, slot: Slot, packet: Packet): ...
-    def submit_finish(self, slot: Slot, create: bool): ...
+    def submit_finish(self, slot: Slot, create: bool, after: list = ()): ...   # after `after` (its packets)
     # The done ones among `handles`, waiting at most `timeout` s (Ctrl-C: KeyboardInterrupt).
     def wait(self, handles: list, timeout: float) -> set: ...
     # ("ok", result), ("died", exc) its worker died running it, ("lost", None) the result went
@@ -282,7 +282,8 @@ class QueryRun:
 
     def _finish(self, slot: Slot, create: bool) -> None:
         self.finishing.add(slot)
-        self.tasks[self.backend.submit_finish(slot, create)] = _Task(slot, None, self.backend.clock())
+        after = [h for h, t in self.tasks.items() if t.slot == slot and t.packet is not None]
+        self.tasks[self.backend.submit_finish(slot, create, after)] = _Task(slot, None, self.backend.clock())
 
     def _packetizer_call(self, method: str, slot: Slot):
         """slot_lost/slot_committed for a slot the packetizer may never have seen (an empty one)."""
