@@ -495,3 +495,43 @@ def test_slot_text_form_is_stable():
     slot = Slot("abc", "tcp://1.2.3.4:5", 7)
     assert str(slot) == "abc|tcp://1.2.3.4:5|7"
     assert slot == Slot("abc", "tcp://1.2.3.4:5", 7) and hash(slot) == hash(Slot("abc", "tcp://1.2.3.4:5", 7))
+
+
+def test_slaveterminate_goes_out_behind_the_last_packets_not_a_round_trip_after_them():
+    """Once nothing is left to hand out, each slot's finish is sent with its packets still running
+    (they are its dependencies), and the outputs still hold every entry once."""
+    cluster = FakeCluster()
+    run = make_run(cluster, sizes=(20000,))
+    finish, sent = cluster.submit_finish, []
+
+    def watched(slot, create, after=()):
+        sent.append((slot, [h for h in after if h.status == "pending"]))
+        return finish(slot, create, after)
+
+    cluster.submit_finish = watched
+    out = run.run()
+    assert processed_everything(out, (20000,))
+    assert sum(r.processed for r in out.slots) == 20000
+    assert len(sent) == len(cluster.workers()) and all(pending for _, pending in sent), sent
+
+
+def test_a_finish_seen_done_before_its_packets_is_taken_after_them():
+    """The client may see a slot's finish done in a wait that does not show its packets yet (a
+    finish sent behind them): the query stays exact (the finish is taken after the packets)."""
+    cluster = FakeCluster()
+    run = make_run(cluster, sizes=(20000,))
+    wait, held_back = cluster.wait, []
+
+    def finishes_first(handles, timeout):
+        done = wait(handles, timeout)
+        finished = {h for h in done if h.kind == "finish"}
+        if finished and any(h.kind == "packet" for h in done):
+            held_back.append(len(done - finished))
+            return finished          # the packets done with them show in the next wait
+        return done
+
+    cluster.wait = finishes_first
+    out = run.run()
+    assert held_back, "the case did not occur"
+    assert processed_everything(out, (20000,))
+    assert sum(r.processed for r in out.slots) == 20000
