@@ -73,10 +73,10 @@ _CTRL_C = _HEAD + textwrap.dedent('''
     p = ROOT.TProof.Open("workers=2")
     p.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total)
     c = chain()
-    print("PROCESSING", flush=True)
     try:
+        print("PROCESSING", flush=True)
         rc = c.Process(sel)       # waits for the workers: Ctrl-C arrives meanwhile
-    except KeyboardInterrupt:     # (or just before the wait)
+    except KeyboardInterrupt:     # (not expected: the wait takes it)
         rc = "interrupted"
     print("RC1", rc, flush=True)
     rc = c.Process(sel)
@@ -153,9 +153,11 @@ def test_a_cluster_that_does_not_start_is_a_clear_error_at_first_use(data_files,
 
 def test_ctrl_c_while_the_first_query_waits_for_the_workers(data_files, total_entries):
     proc, lines, tag = _driver(_CTRL_C, data_files, total_entries, "PROCESSING")
+    time.sleep(0.5)                        # in Process, waiting for the workers (they take seconds)
     os.killpg(proc.pid, signal.SIGINT)     # the foreground group: the client only (the cluster has its own)
     out, err = finish_driver(proc, lines)
     assert proc.returncode == 0, out + err
+    assert "RC1 -1" in out and "Ctrl-C" in err, out + err   # the first query ended, said why
     assert "RC2 0" in out and f"SECOND ENTRIES {total_entries} ONCE True" in out, out + err
     assert "DONE" in out
     assert not _none_left(tag)
