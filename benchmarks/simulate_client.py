@@ -130,7 +130,7 @@ class SimCluster:
         self.packets += 1
         return self._queue(h, elapsed)
 
-    def submit_finish(self, slot, create):
+    def submit_finish(self, slot, create, after=()):
         w = self.workers_[slot.worker]
         h = Handle("finish", slot, create=create)
         h.result = worker.SlotResult(slot, b"out", w.entries.pop(slot, 0), 1, "")

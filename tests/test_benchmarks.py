@@ -109,4 +109,7 @@ def test_session_overhead_tiny(tmp_path):
     assert len(res["runs"]) == 1
     whats = [r["what"] for r in res["startup_rows"]]
     assert any(w.startswith("import proofshim") for w in whats) and "cold first query - compile time" in whats
+    # Open returning early must not hide its cost: the time to the first query's result is reported.
+    assert "Open's start to the first query's result" in whats
+    assert res["runs"][0]["open_first_s"] >= res["runs"][0]["open_s"] > 0
     assert res["startup"]["compile_s"][0] > 0 and res["startup"]["cold_s"][0] > 0

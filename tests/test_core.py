@@ -304,3 +304,22 @@ def test_current_element_describes_each_packet(ROOT, fresh_proof, chain, data_fi
     per_file = {h.GetXaxis().GetBinLabel(b): h.GetBinContent(b) for b in range(1, h.GetNbinsX() + 1)
                 if h.GetXaxis().GetBinLabel(b)}
     assert per_file == {os.path.basename(f): n for f, n in zip(data_files, FILE_SIZES)}
+
+
+def test_a_warm_small_query_takes_one_round_of_packets(ROOT, fresh_proof, chain, total_entries):
+    """The second small query of a selector in a session sizes its first packets from the first's
+    rate: two per worker cover it (not rounds of 100 entries, each a round trip), every entry once."""
+    from proofshim.face import session
+
+    proof = fresh_proof
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total_entries)
+    c = chain()
+    c.SetProof()
+    assert c.Process(COUNT_SEL + "+", "", 1000) == 0
+    assert c.Process(COUNT_SEL + "+", "", 1000, 500) == 0
+    run = session.get(proof).executor.running()      # the query that ran last
+    packets = [s["packets"] for s in run.packetizer.summary()["slots"].values()]
+    assert 0 < sum(packets) <= 2 * proof.GetParallel(), packets
+    h = proof.GetOutputList().FindObject("hgid")
+    assert h.GetEntries() == 1000
+    assert all(h.GetBinContent(b + 1) == (1 if 500 <= b < 1500 else 0) for b in range(total_entries))

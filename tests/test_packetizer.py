@@ -809,3 +809,17 @@ def test_file_packetizer_requeues_lost_files_to_the_same_host_or_anyone_when_the
     assert pk2.next_packet("b1", "B") is None, "A still has a slot: its files wait for it"
     again = pk2.next_packet("a2", "A")
     assert (again.element, again.first, again.num) == (q.element, 0, 1), "requeued for host A"
+
+
+def test_a_start_sized_for_the_query_splits_it_evenly_without_slivers():
+    """first_packet_entries from an earlier query's rate (face/query.py first_packet_size: a quarter
+    of a small query for 2 workers): two packets per slot cover it, each entry once, none smaller."""
+    pk = AdaptivePacketizer(make_elements([1000]), n_workers_hint=2, first_packet_entries=250, sized_start=True)
+    packets = [pk.next_packet(s) for s in ("a", "a", "b", "b")]
+    assert [p.num for p in packets] == [250] * 4
+    assert pk.next_packet("a") is None and pk.remaining_entries == 0
+    covered = sorted(e for p in packets for e in range(p.first, p.first + p.num))
+    assert covered == list(range(1000))
+    # Without it, the slots' shares of the rest are halved: a fifth, small packet.
+    pk = AdaptivePacketizer(make_elements([1000]), n_workers_hint=2, first_packet_entries=250)
+    assert [pk.next_packet(s).num for s in ("a", "a", "b", "b")] == [250, 250, 250, 125]

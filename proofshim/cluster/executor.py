@@ -26,7 +26,7 @@ from ..worker import slots, logcapture
 from ..util.errors import OpenError, ProofShimError, QueryError, SessionGone
 from ..plan.packetizer import AdaptivePacketizer
 from .queryrun import QueryOutcome, QueryRun, RunSettings, Tally  # noqa: F401 - Tally: part of the API
-from .url import ClusterSpec
+from .url import ClusterSpec, check_memory_limit
 
 log = logging.getLogger("proofshim")
 
@@ -151,12 +151,16 @@ class LocalClusterProcess:
         self.address: str | None = None
         self.credentials: dict | None = None
 
-    def start(self, timeout: float) -> str:
+    def spawn(self) -> None:
+        """Start (or take the one started ahead) the cluster's host process, and note the
+        environment its workers are to inherit: this process's as it is now (see start)."""
         sessiondir.create(self.session_dir)
         self.proc = _take_spare() or _spawn_host()
-        found: list[str] = []
-        ready = threading.Event()
+        self._env = _host_environment()
+        self._found: list[str] = []
+        self._ready = threading.Event()
         out = self.proc.stdout
+        found, ready = self._found, self._ready
 
         def read():
             # Keeps draining the pipe after the address line: worker processes share it, and one
@@ -171,29 +175,41 @@ class LocalClusterProcess:
             out.close()
 
         threading.Thread(target=read, daemon=True, name="proofshim-cluster-stdout").start()
+
+    def connect(self, timeout: float) -> str:
+        """Configure the host process started by spawn(), wait (at most `timeout` s) for its
+        scheduler and workers; return the scheduler's address."""
         try:
             # Made while the cluster host loads ROOT; they travel through its stdin, a pipe only
             # this process holds (never its command line or environment, which others can read).
             self.credentials = tls.embedded_credentials()
-            # The environment as it is now, not as when the process started (possibly ahead of
-            # the session, before the session's variables were set): the workers inherit it.
+            # The environment as it was at spawn(), not as when the process started (possibly
+            # ahead of the session, before the session's variables were set): the workers inherit it.
             self._tell(json.dumps({"tls": self.credentials, "session_dir": self.session_dir,
                                    "local_directory": os.path.join(self.session_dir, "dask"),
                                    "keep_files": self.kept_files,
                                    "keep_dirs": bool(settings.get(sessiondir.KEEP_SETTING)),
                                    "n_workers": self.n_workers, "memory_limit": str(self.memory_limit),
-                                   "env": _host_environment()}))
+                                   "env": self._env}))
         except BaseException:
             self.stop()
             raise
-        ready.wait(timeout)
-        if not found:
+        self._ready.wait(timeout)
+        if not self._found:
+            ended = self.proc is not None and self.proc.poll() is not None
             self.stop()
-            raise OpenError(f"the local dask cluster of {self.n_workers} workers did not start within "
-                            f"{timeout:.0f} s (see the messages above)")
-        self.address = found[0]
+            raise OpenError(f"the local dask cluster of {self.n_workers} workers "
+                            + ("ended before its scheduler and workers were up" if ended else
+                               f"did not start within {timeout:.0f} s")
+                            + " (see the messages above)")
+        self.address = self._found[0]
         tls.remember(self.address, self.credentials)
         return self.address
+
+    def start(self, timeout: float) -> str:
+        """spawn() and connect(): the cluster up, its scheduler's address."""
+        self.spawn()
+        return self.connect(timeout)
 
     def _tell(self, line: str) -> bool:
         """Send the cluster host one line of its protocol (see proofshim.cluster.embedded)."""
@@ -299,7 +315,11 @@ class Executor:
         self.address = ""                     # the scheduler's
         self.gone = ""                        # why the session is gone ('' while it is not)
         self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
-        self.client = None
+        self._client = None
+        self._starting: threading.Thread | None = None   # the start going on in the background
+        self._start_error: BaseException | None = None
+        self._start_bound = 0.0
+        self._on_started: list = []
         self._warm: list = []
         self._run: QueryRun | None = None       # the query running now
         self._last_run: QueryRun | None = None  # the one that ran last
@@ -308,19 +328,119 @@ class Executor:
         self._view: tuple[float, list[str]] | None = None   # (when, workers()) of the last answer
 
     # ---- lifecycle
-    def start(self) -> None:
+    @property
+    def client(self):
+        """The session's dask client; while the embedded cluster starts in the background
+        (start(background=True)), waits for it first (wait_started)."""
+        if self._starting is not None:
+            self.wait_started()
+        return self._client
+
+    @client.setter
+    def client(self, value) -> None:
+        self._client = value
+
+    def start(self, background: bool = False) -> None:
+        """Start (or reach) the session's cluster and connect to it. With `background`, an
+        embedded cluster's process is started and the rest (its scheduler and workers up, the
+        client connected) goes on in a thread: the first use of the client waits for it."""
         timeout = float(settings.get("connect-timeout"))
         if self.spec.kind == "local":
-            limit = settings.get("memory-limit")
-            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir(), self.kept_files,
-                                               "auto" if limit is None else str(limit))
-            address = self.cluster.start(timeout)
+            limit = check_memory_limit(settings.get("memory-limit"))
+            self.cluster = LocalClusterProcess(self.spec.workers, self.session_dir(), self.kept_files, limit)
+            self.cluster.spawn()
+            if background:
+                self._start_error = None
+                # Every wait of the start has its own bound (the address, the connection, the
+                # workers); this one is a last resort, should a thread hang between them.
+                self._start_bound = 3 * timeout + 10
+                self._starting = threading.Thread(target=self._start_in_background, args=(timeout,),
+                                                  daemon=True, name="proofshim-session-start")
+                self._starting.start()
+                return
+            address = self.cluster.connect(timeout)
         elif self.spec.kind == "cluster":
             # SSH or batch-system cluster started for this session, closed with it.
             self.cluster = clusters.ClusterHandle(self.spec.cluster)
             address = self.cluster.start(timeout)
         else:
             address = self.spec.address
+        self._connect(address, timeout)
+
+    def _start_in_background(self, timeout: float) -> None:
+        t0 = time.monotonic()
+        try:
+            self._connect(self.cluster.connect(timeout), timeout)
+        except BaseException as exc:  # noqa: BLE001 - handed to the first use of the client
+            self._start_error = exc
+            return
+        for fn in self._on_started:
+            try:
+                fn(self.address)
+            except Exception as exc:  # noqa: BLE001 - a detail of the session (e.g. its port)
+                log.debug("after the start of the local cluster: %s", exc)
+        log.debug("local cluster of %d workers up in %.1f s", self.spec.workers, time.monotonic() - t0)
+
+    def starting(self) -> bool:
+        """Whether the cluster is still starting in the background (nothing waited for it yet)."""
+        thread = self._starting
+        return thread is not None and thread.is_alive()
+
+    def when_started(self, fn) -> None:
+        """Call fn(scheduler address) once the cluster is up: now if it is (or did not start in
+        the background), else from the thread that started it."""
+        if self._starting is None:
+            fn(self.address)
+            return
+        self._on_started.append(fn)
+        if not self._starting.is_alive() and self._start_error is None and self._client is not None:
+            # It finished before fn was added (a callback may then run twice: fn must not mind).
+            fn(self.address)
+
+    def expected_workers(self) -> int:
+        """The number of workers queries will use: known without waiting while an embedded
+        cluster of spec.workers starts (it starts them all, or fails), else active_workers()."""
+        if self._starting is not None and self.spec.kind == "local":
+            n = self.spec.workers
+            return n if self.parallel is None else min(n, max(1, self.parallel))
+        return len(self.active_workers())
+
+    def wait_started(self) -> None:
+        """Wait for a start in the background to finish: bounded, Ctrl-C interrupts it (the start
+        goes on). Raises OpenError naming what did not start, and the session is then gone."""
+        thread = self._starting
+        if thread is None or thread is threading.current_thread():
+            return
+        deadline = time.monotonic() + self._start_bound
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(min(0.25, max(0.0, deadline - time.monotonic())))
+        if self._starting is not thread:
+            return      # another thread saw it finish meanwhile
+        self._starting = None
+        error = self._start_error
+        if thread.is_alive():
+            error = OpenError(f"the local dask cluster of {self.spec.workers} workers did not start within "
+                              f"{self._start_bound:.0f} s (see the messages above)")
+            if self.cluster is not None:
+                self.cluster.stop(timeout=0.1)
+        if error is None:
+            return
+        self.gone = (f"the session could not start: {error}; open a new session with TProof.Open")
+        self._client = _GoneClient(self.gone)
+        if isinstance(error, ProofShimError):
+            raise error
+        raise OpenError(f"the local dask cluster did not start: {type(error).__name__}: {error}") from error
+
+    def _settle(self) -> None:
+        """Before closing: a start in the background finished (bounded), its failure not raised
+        again (the session is gone then, and its cluster stopped)."""
+        try:
+            self.wait_started()
+        except ProofShimError:
+            pass
+
+    def _connect(self, address: str, timeout: float) -> None:
+        """Connect the client to the scheduler at `address`, wait for the workers, check them."""
         # Imported once the embedded cluster's process is on its way (it takes a second).
         from distributed import Client  # noqa: PLC0415
 
@@ -405,7 +525,10 @@ class Executor:
 
     # ---- a scheduler that goes away
     def connected(self) -> bool:
-        """Whether the client is connected to its scheduler (not gone, not reconnecting)."""
+        """Whether the client is connected to its scheduler (not gone, not reconnecting); a
+        cluster still starting in the background counts as connected (nothing is lost yet)."""
+        if self.starting():
+            return not self.gone
         return not self.gone and self.client is not None and \
             getattr(self.client, "status", "") in ("running", "newly-created")
 
@@ -445,6 +568,7 @@ class Executor:
         """Close at the end of the session: remove the session's directories (on this host for the
         embedded cluster, on every worker host of any other cluster), unless they are to be kept;
         then disconnect and stop the embedded cluster. `gone`: the scheduler is known to be dead."""
+        self._settle()
         remove = bool(self.session_tag) and not settings.get(sessiondir.KEEP_SETTING)
         gone = gone or not self.connected()
         if remove and self.spec.kind != "local" and self.client is not None and not gone:
@@ -463,6 +587,7 @@ class Executor:
     def close(self, fast: bool = False) -> None:
         """Disconnect; stop the embedded cluster (at once if `fast`: its workers are broken).
         The session directory stays (end_session removes it)."""
+        self._settle()
         self._view = None
         if self.client is not None:
             if not isinstance(self.client, _GoneClient):
@@ -793,9 +918,12 @@ class DaskRun:
         return self.client.submit(slots.run_packet, spec, slot, packet, spec.key, workers=[slot.worker],
                                   pure=False, key=f"proofshim-packet-{self.spec.query_id}-{packet.id}")
 
-    def submit_finish(self, slot: slots.Slot, create: bool):
+    def submit_finish(self, slot: slots.Slot, create: bool, after: list = ()):
         spec = self._spec()
-        return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, workers=[slot.worker],
+        # `after`, the slot's packets still running: dependencies, so that the scheduler hands the
+        # finish to the worker only once they are done (sent to the worker with them, it could run
+        # first: dask does not keep the order of submission).
+        return self.client.submit(slots.finish_slot, spec, slot, create, spec.key, *after, workers=[slot.worker],
                                   pure=False, key=f"proofshim-finish-{slot}")
 
     def wait(self, handles: list, timeout: float) -> set:

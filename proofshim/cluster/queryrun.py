@@ -125,7 +125,7 @@ class Backend(Protocol):
     def active(self, current: list[str]) -> list[str]: ...   # those the query uses (SetParallel)
     def host_of(self, addr: str) -> str | None: ...
     def submit_packet(self, slot: Slot, packet: Packet): ...
-    def submit_finish(self, slot: Slot, create: bool): ...
+    def submit_finish(self, slot: Slot, create: bool, after: list = ()): ...   # after `after` (its packets)
     # The done ones among `handles`, waiting at most `timeout` s (Ctrl-C: KeyboardInterrupt).
     def wait(self, handles: list, timeout: float) -> set: ...
     # ("ok", result), ("died", exc) its worker died running it, ("lost", None) the result went
@@ -176,6 +176,8 @@ class QueryRun:
         self._entries = self._bytes = 0           # the tallies' sums (kept up to date, not summed)
         self.counts: dict[int, int] = {}          # files counted by their first packet -> entries
         self._flying: dict[Slot, int] = {}        # slot -> its packets in flight
+        self.finishing: set[Slot] = set()         # slots whose SlaveTerminate was sent
+        self._early: dict[Slot, object] = {}      # slot -> its finish, done before its packets were seen
         self.began: set[str] = set()              # workers that had a slot in this query
         self.closed: set[str] = set()             # workers whose selector asked to end (kAbortProcess)
         self.dropped: dict[str, str] = {}
@@ -206,10 +208,15 @@ class QueryRun:
             self.known = self.backend.active(self.backend.workers())
             for addr in self.known:
                 self._feed(addr)
+            for addr in self.known:     # the first fed may have had work left then
+                self._finish_early(addr)
             while True:
                 self._handle_stop()
                 if self.tasks:
-                    for handle in self._wait(list(self.tasks), POLL):
+                    deferred = set(self._early.values())
+                    done = self._wait([h for h in self.tasks if h not in deferred], POLL)
+                    # Packets before finishes: a slot's finish is taken after its packets.
+                    for handle in sorted(done, key=lambda h: h not in self.tasks or self.tasks[h].packet is None):
                         if handle in self.tasks:   # not given up with a lost slot meanwhile
                             self._task_done(handle)
                 elif not self._next_step():
@@ -254,6 +261,29 @@ class QueryRun:
             self._flying[slot] = n
         if fresh:   # nothing to hand out: no slot made (an empty one may come at the finish)
             self._packetizer_call("slot_lost", slot)
+        else:
+            self._finish_early(addr)
+
+    def _finish_early(self, addr: str) -> None:
+        """Nothing is left for any slot: the worker's SlaveTerminate goes out now, queued on it
+        behind its slot's packets (a single-threaded worker runs them in the order sent), not a
+        round trip after them. Work lost later with another worker starts a new slot."""
+        slot = self.active.get(addr)
+        if slot is not None and self._flying.get(slot, 0) and slot not in self.finishing \
+                and self._all_handed_out():
+            self._finish(slot, create=False)
+            self.active.pop(addr, None)
+
+    def _all_handed_out(self) -> bool:
+        """Whether the packetizer has nothing more to hand out, now or later: every file counted,
+        no lost work queued again, no stop (a stopped query finishes its slots as they are)."""
+        pk = self.packetizer
+        return not self.stop_request and not pk.has_work and not getattr(pk, "unsized_elements", 0)
+
+    def _finish(self, slot: Slot, create: bool) -> None:
+        self.finishing.add(slot)
+        after = [h for h, t in self.tasks.items() if t.slot == slot and t.packet is not None]
+        self.tasks[self.backend.submit_finish(slot, create, after)] = _Task(slot, None, self.backend.clock())
 
     def _packetizer_call(self, method: str, slot: Slot):
         """slot_lost/slot_committed for a slot the packetizer may never have seen (an empty one)."""
@@ -277,7 +307,7 @@ class QueryRun:
                     return True   # packets out, or waiting for workers (see _periodic)
         # Every packet is back: SlaveTerminate on every slot; workers that never had a slot in
         # this query run SlaveBegin and SlaveTerminate on an empty one (as every PROOF worker did).
-        pending = [(s, False) for s in self.slots if s not in self.results]
+        pending = [(s, False) for s in self.slots if s not in self.results and s not in self.finishing]
         for addr in self.known:
             if addr not in self.began:
                 slot = self._new_slot(addr)
@@ -286,7 +316,7 @@ class QueryRun:
                 pending.append((slot, True))
         self.active.clear()   # finished slots take no more packets: new ones would start
         for slot, create in pending:
-            self.tasks[self.backend.submit_finish(slot, create)] = _Task(slot, None, self.backend.clock())
+            self._finish(slot, create)
         return bool(pending)
 
     def _sleep_if_idle(self) -> None:
@@ -298,10 +328,30 @@ class QueryRun:
 
     # ---- results
     def _task_done(self, handle) -> None:
-        task = self.tasks.pop(handle)
+        task = self.tasks[handle]
         slot = task.slot
+        if task.packet is None and self._flying.get(slot, 0) > 0:
+            # A finish sent behind the slot's packets, seen done before them: taken once they are.
+            self._early[slot] = handle
+            return
+        del self.tasks[handle]
         if task.packet is not None:
             self._flying[slot] = self._flying.get(slot, 1) - 1
+            if self._flying[slot] == 0:
+                for t in self.tasks.values():
+                    if t.slot == slot and t.packet is None:
+                        t.sent = self.backend.clock()   # its time limit counts from now
+        try:
+            self._task_result(handle, task)
+        finally:
+            early = self._early.get(slot)
+            if early is not None and self._flying.get(slot, 0) == 0 and early in self.tasks \
+                    and slot in self.slots:
+                del self._early[slot]
+                self._task_done(early)
+
+    def _task_result(self, handle, task) -> None:
+        slot = task.slot
         kind, value = self.backend.outcome(handle, slot.worker)
         self._progressed(slot.worker)
         if kind in ("died", "lost"):
@@ -427,6 +477,8 @@ class QueryRun:
             self._entries -= lost.entries
             self._bytes -= lost.bytes_read
         self._flying.pop(slot, None)
+        self.finishing.discard(slot)
+        self._early.pop(slot, None)
         self.slots.pop(slot, None)
         if self.progress.feedback is not None:
             self.progress.feedback.drop(str(slot))

@@ -197,3 +197,28 @@ def parse_open_url(url: str | Mapping | None, *, ncpu: int, default_workers: int
         f"  proofshim:\n    masters:\n      \"{wanted}\": \"tcp://scheduler-host:8786\"\n"
         f"or in the environment: DASK_PROOFSHIM__MASTERS='{{\"{wanted}\": \"tcp://scheduler-host:8786\"}}'")
 
+
+
+_SIZE = re.compile(r"\s*(\d+(\.\d*)?([eE][+-]?\d+)?|\.\d+)?\s*([kmgtp]i?)?b?\s*", re.IGNORECASE)
+
+
+def check_memory_limit(value) -> str:
+    """proofshim.memory-limit as the embedded cluster's workers take it ("auto", a number of
+    bytes, a fraction of the machine's memory, 0 for none, or a size such as "4GiB"), checked here
+    so that a wrong one fails TProof::Open at once rather than the cluster's start after it.
+
+    >>> [check_memory_limit(v) for v in ("auto", "4GiB", "4 GB", 0, "1.5e9", None)]
+    ['auto', '4GiB', '4 GB', '0', '1.5e9', 'auto']
+    >>> check_memory_limit("lots")
+    Traceback (most recent call last):
+    ...
+    proofshim.util.errors.OpenError: proofshim.memory-limit is 'lots': give "auto", 0 (no limit), a number of bytes or a size such as "4GiB"
+    """
+    text = "auto" if value is None else str(value)
+    if text.strip().lower() == "auto":
+        return text
+    m = _SIZE.fullmatch(text)
+    if not m or not (m.group(1) or m.group(4)):
+        raise OpenError(f"proofshim.memory-limit is {text!r}: give \"auto\", 0 (no limit), a number of "
+                        "bytes or a size such as \"4GiB\"")
+    return text

@@ -314,23 +314,50 @@ ENUM_CLASSES = ("TProof", "TDSet", "TDSetElement", "TProofOutputFile", "TProofSe
                 "TProofDesc", "TSlaveInfo", "TProofDebug", "TProofLog")
 
 
-def _materialize_enums(ROOT) -> None:
-    """Every enum constant a class declares reads PROOF's value on its Python class: those a base
-    class shadows are set on the class itself. Done when cppyy binds the class (a pythonization):
-    binding the eleven classes up front cost about half of `import proofshim`'s own time."""
+def _class_patches(ROOT) -> list[tuple[str, object]]:
+    """(class name, patch taking the Python class) for every class-level patch: the PROOF
+    classes' enum constants, TChain's and TTree's Process, TProof's and TDSet's methods."""
+    def chain(cls):
+        _journal.setattr(cls, "SetProof", _set_proof)
+        _journal.wrap(cls, "Process", _chain_process)
+
+    def tree(cls):
+        _journal.wrap(cls, "Process", _tree_process)
+
+    def proof(cls):
+        _journal.wrap(cls, "Connect", _connect)
+        _journal.wrap(cls, "Disconnect", _disconnect)
+
+    def inputs_and_process(cls):
+        _journal.wrap(cls, "AddInput", _keep_alive)
+        _journal.wrap(cls, "Process", _passing_selectors)
+
+    patches = [(name, lambda cls, name=name: _materialize_class_enums(ROOT, cls, name)) for name in ENUM_CLASSES]
+    return patches + [("TChain", chain), ("TTree", tree), ("TProof", proof), ("TProof", inputs_and_process),
+                      ("TDSet", inputs_and_process)]
+
+
+def _when_bound(ROOT, patches: list[tuple[str, object]]) -> None:
+    """Apply each (class name, patch) when cppyy binds that class (a pythonization), or now for
+    a class bound already (no pythonization comes for it). Every enum constant a class declares
+    then reads PROOF's value, and the wrapped methods are in place before any use of the class."""
     import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it already
 
-    def pythonize(cls, name):
-        if name in ENUM_CLASSES:
-            _materialize_class_enums(ROOT, cls, name)
+    pending: dict[str, list] = {}
+    bound = vars(cppyy.gbl)
+    for name, patch in patches:
+        pending.setdefault(name, []).append(patch)
 
-    _journal.call("enum constants of the PROOF classes (a cppyy pythonization)",
+    def pythonize(cls, name):
+        for patch in pending.pop(name, ()):
+            patch(cls)
+
+    _journal.call("the PROOF classes' patches, as cppyy binds each (a pythonization)",
                   lambda: cppyy.py.add_pythonization(pythonize),
                   lambda: cppyy.py.remove_pythonization(pythonize))
-    bound = vars(cppyy.gbl)
-    for cls_name in ENUM_CLASSES:
-        if cls_name in bound:   # bound before: no pythonization comes for it
-            _materialize_class_enums(ROOT, bound[cls_name], cls_name)
+    for name in list(pending):
+        if name in bound:
+            pythonize(bound[name], name)
 
 
 def _materialize_class_enums(ROOT, cls, cls_name: str) -> None:
@@ -403,9 +430,6 @@ def install() -> None:
                   lambda: ROOT.TVirtualTreePlayer.SetPlayer("TTreePlayer"))
     # Methods ROOT has are wrapped (wrapt); the ones ROOT 6.40 lacks are added. The journal
     # restores each class's own dictionary entry on uninstall().
-    _journal.setattr(ROOT.TChain, "SetProof", _set_proof)
-    _journal.wrap(ROOT.TChain, "Process", _chain_process)
-    _journal.wrap(ROOT.TTree, "Process", _tree_process)
     _journal.setattr(ROOT.TROOT, "GetListOfProofs", _list_of_proofs)
     _journal.setattr(ROOT.TROOT, "Proof", _root_proof)
     path_before = os.environ.get("PATH")
@@ -413,12 +437,9 @@ def install() -> None:
                   lambda: _restore_env("PATH", path_before))
     _journal.wrap(ROOT.TROOT, "Macro", _rewriting(macros.prepare, line=False))
     _journal.wrap(ROOT.TROOT, "ProcessLine", _rewriting(macros.prepare_line, line=True))
-    _materialize_enums(ROOT)
-    _journal.wrap(ROOT.TProof, "Connect", _connect)
-    _journal.wrap(ROOT.TProof, "Disconnect", _disconnect)
-    for cls in (ROOT.TProof, ROOT.TDSet):
-        _journal.wrap(cls, "AddInput", _keep_alive)
-        _journal.wrap(cls, "Process", _passing_selectors)
+    # The classes' own patches when cppyy binds each (most scripts never touch TDSet; binding
+    # TChain, TProof and TDSet with their enums up front was about a fifth of the import).
+    _when_bound(ROOT, _class_patches(ROOT))
     # pyroot's TPySelector: `from ROOT import TPySelector` (ROOT's namespace is cppyy's global one).
     # Made on first lookup: a property of the global namespace's own metaclass (cppyy makes one per
     # scope), as deriving the first Python class from a C++ one costs cppyy about a second.

@@ -80,7 +80,9 @@ class Session:
         os.environ.setdefault("ROOTPROOFCLIENT", "")
         try:
             with _LocalWorkerEnvironment(self.spec, self.sandbox):
-                self.executor.start()
+                # The embedded cluster's scheduler and workers come up in the background: Open
+                # returns with the session usable, and what needs the workers waits for them.
+                self.executor.start(background=self.spec.kind == "local")
         except BaseException:
             self.executor.end_session(gone=True)   # nothing of a session that never opened stays
             raise
@@ -97,20 +99,27 @@ class Session:
         self.packages: dict = {}           # name -> packages.Package, from UploadPackage
         self.enabled_packages: list = []   # packages.EnabledPackage, in the order enabled
         self.announced: set[str] = set()   # PROOF_* parameters already reported as ignored
+        self.rates: dict[str, float] = {}  # selector digest -> a slot's entries/s in its last query
         self.perf_tree = ""                # TProof::SetPerfTree's file, written after the next query
         self.logs = querylogs.SessionLog()      # the workers' logs of every query and Exec
         self.proof = ROOT.TProof(self.spec.url, self.id, self.tag, self.spec.kind == "local", loglevel)
         ROOT.SetOwnership(self.proof, False)
-        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, self.executor.client.scheduler.address))
+        # The port comes with the scheduler's address (for a local cluster: once it is up).
+        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, None))
+        self.executor.when_started(self._set_session_info)
         self.async_announced = False       # SetQueryMode(kAsync) / "ASYN" reported once
         self.draw_queries = 0              # Draw calls (TProof::GetNumberOfDrawQueries)
         if max_workers and self.spec.kind != "local" and max_workers < len(self.executor.workers()):
             self.executor.parallel = max_workers   # PROOF's "workers=N" on a cluster: at most N
-        n = len(self.executor.active_workers())
+        n = self.executor.expected_workers()
         self.proof.SetParallelCount(n)
         _sessions[self.id] = self
         print(f"PROOF set to parallel mode ({n} workers)")
-        log.info("session %s on %s ready in %.1f s", self.tag, self.spec.url, time.monotonic() - t0)
+        log.info("session %s on %s ready in %.1f s%s", self.tag, self.spec.url, time.monotonic() - t0,
+                 " (its workers starting)" if self.executor.starting() else "")
+
+    def _set_session_info(self, scheduler: str | None) -> None:
+        self.proof.SetSessionInfo(*_session_info(self.spec, self.tag, scheduler))
 
     def parameter(self, name: str, default):
         """A PROOF_* parameter from the input list, or `default`."""

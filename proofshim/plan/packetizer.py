@@ -167,7 +167,7 @@ class AdaptivePacketizer:
                  packet_fraction: float = 4.0, min_packet_time: float = 0.2,
                  max_packet_time: float = 20.0, first_packet_entries: int | None = None,
                  min_packet_entries: int = 100, clock: Callable[[], float] = time.monotonic,
-                 span_files: bool = True):
+                 span_files: bool = True, sized_start: bool = False):
         if n_workers_hint < 1 or packet_fraction <= 0 or min_packet_entries < 1:
             raise ValueError("n_workers_hint and min_packet_entries must be >= 1, "
                              "packet_fraction > 0")
@@ -211,6 +211,9 @@ class AdaptivePacketizer:
         self._tmin, self._tmax = min_packet_time, max_packet_time
         self._first_entries, self._min_entries = first_packet_entries, min_packet_entries
         self._span = span_files
+        # first_packet_entries was sized by the caller for this query (from an earlier query's
+        # rate, at most a share of it): slots not measured yet take it whole, not tail-capped.
+        self._sized_start = sized_start and first_packet_entries is not None
         self._clock = clock
         self._next_id = 0
         self._stopped = False
@@ -293,7 +296,8 @@ class AdaptivePacketizer:
         # query with a dozen packets of a few entries, each costing a whole round trip.
         rate = self._rate(s) or 0.0
         floor = max(self._min_entries, int(rate * self._tmin / self._fraction))
-        cap = target if left is None else max(floor, -(-left // max(1, len(self._slots))))
+        cap = target if left is None or (self._sized_start and not rate) else \
+            max(floor, -(-left // max(1, len(self._slots))))
         while len(pieces) < MAX_PIECES:
             want = max(1, min(target, cap) - planned)
             if pieces and est and self._unsized_first and want < est / 2 and not self._orphans:
@@ -312,7 +316,7 @@ class AdaptivePacketizer:
                 planned += guess if est else want
                 self._move(s, e, first + want)
             else:
-                rng, start = self._choose_start(s, e)
+                rng, start = self._choose_start(s, e, want if self._sized_start and not rate else None)
                 avail = rng[1] - start
                 size = min(want, avail)
                 rest = avail - size
@@ -460,7 +464,7 @@ class AdaptivePacketizer:
             self._readers.setdefault(e, set()).add(s)
         s.cur, s.cursor = e, cursor
 
-    def _choose_start(self, s: _Slot, e: int) -> tuple[list[int], int]:
+    def _choose_start(self, s: _Slot, e: int, back: int | None = None) -> tuple[list[int], int]:
         ranges = self._free[e]
         if s.cur == e:
             for r in ranges:
@@ -470,8 +474,9 @@ class AdaptivePacketizer:
         others = {o.cursor for o in self._readers.get(e, ()) if o is not s}
         if r[0] in others and r[1] - r[0] >= 2 * self._min_entries:
             # another slot reads this range from its start: take the back half so both
-            # keep reading sequentially without colliding
-            return r, r[0] + (r[1] - r[0]) // 2
+            # keep reading sequentially without colliding (`back`: the last `back` entries, for
+            # packets sized for the query, which would otherwise leave a sliver behind)
+            return r, r[0] + (r[1] - r[0]) // 2 if back is None else max(r[0], r[1] - back)
         return r, r[0]
 
     def _carve(self, e: int, rng: list[int], start: int, size: int) -> None:

@@ -553,8 +553,9 @@ def _int64s(spec: QuerySpec, field: str, element: int):
     return arrays[key]
 
 
-def finish_slot(spec: QuerySpec, slot: Slot, create: bool = False, lease: str = "") -> SlotResult:
-    """SlaveTerminate the slot's selector and return its output list, serialised. With `create`,
+def finish_slot(spec: QuerySpec, slot: Slot, create: bool = False, lease: str = "", *after) -> SlotResult:
+    """SlaveTerminate the slot's selector and return its output list, serialised (`after`: the
+    results of the slot's packets it was sent behind, unused: dask runs it once they are done). With `create`,
     a slot that never had a packet runs SlaveBegin first: every worker of a query runs SlaveBegin
     and SlaveTerminate once, as in PROOF. Without it, a slot this worker does not hold (it was
     restarted, or the slot reclaimed) answers UNKNOWN_SLOT: its work must be redone."""
