@@ -307,7 +307,7 @@ def assert_hist_equal(a, b, what=""):
 LONGEST_FIRST = ["test_benchmarks.py", "test_legacy_examples.py", "test_tutorial_forms.py", "test_lost_workers.py",
                  "test_remote_cluster.py", "test_original_forms.py", "test_stop.py", "test_hangs.py",
                  "test_macros.py", "test_drivers.py", "test_concurrent_clients.py", "test_security.py",
-                 "test_dead_scheduler.py", "test_newcomer.py", "test_compare.py"]
+                 "test_dead_scheduler.py", "test_session_start.py", "test_newcomer.py", "test_compare.py"]
 
 
 def pytest_collection_modifyitems(config, items):
