@@ -69,12 +69,14 @@ _FAILED_START = _HEAD + textwrap.dedent('''
 ''')
 
 _CTRL_C = _HEAD + textwrap.dedent('''
-    import time
+    # Compiled and loaded before Open: a compile inside Process (cold cache) would take the Ctrl-C
+    # in ACLiC instead, and the workers would be up before Process waits for them.
+    ROOT.gROOT.ProcessLine(".L " + sel)
     p = ROOT.TProof.Open("workers=2")
     p.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total)
     c = chain()
     try:
-        print("PROCESSING", flush=True)
+        print("PROCESSING", session.get(p).executor.starting(), flush=True)
         rc = c.Process(sel)       # waits for the workers: Ctrl-C arrives meanwhile
     except KeyboardInterrupt:     # (not expected: the wait takes it)
         rc = "interrupted"
@@ -151,9 +153,13 @@ def test_a_cluster_that_does_not_start_is_a_clear_error_at_first_use(data_files,
     assert not _none_left(tag)
 
 
+@pytest.mark.xfail(strict=True, reason="known bug (closing note of 2026-12-03): after Ctrl-C during the wait for the "
+                   "workers, the next Process fails with AttributeError in Executor.connection_lost (client None) "
+                   "instead of running on the started cluster")
 def test_ctrl_c_while_the_first_query_waits_for_the_workers(data_files, total_entries):
     proc, lines, tag = _driver(_CTRL_C, data_files, total_entries, "PROCESSING")
-    time.sleep(0.5)                        # in Process, waiting for the workers (they take seconds)
+    assert lines[-1].split() == ["PROCESSING", "True"], "the workers were up before Process"
+    time.sleep(0.3)                        # in Process, waiting for the workers (they take seconds)
     os.killpg(proc.pid, signal.SIGINT)     # the foreground group: the client only (the cluster has its own)
     out, err = finish_driver(proc, lines)
     assert proc.returncode == 0, out + err
