@@ -214,9 +214,8 @@ class QueryRun:
                 self._handle_stop()
                 if self.tasks:
                     deferred = set(self._early.values())
-                    done = self._wait([h for h in self.tasks if h not in deferred], POLL)
-                    # Packets before finishes: a slot's finish is taken after its packets.
-                    for handle in sorted(done, key=lambda h: h not in self.tasks or self.tasks[h].packet is None):
+                    # A slot's finish seen done before its packets waits in _early (_task_done).
+                    for handle in self._wait([h for h in self.tasks if h not in deferred], POLL):
                         if handle in self.tasks:   # not given up with a lost slot meanwhile
                             self._task_done(handle)
                 elif not self._next_step():

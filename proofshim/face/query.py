@@ -211,11 +211,12 @@ def _plan(session, kind: str, data, code_loader, nentries: int, first: int, entr
             and all(e.num < 0 for e in unknown) and not any(e.friends for e in elements))
     # The workers count entries while the client compiles the selector; while the session's
     # workers are still starting, the client compiles it first (counting would wait for them).
-    class_name = code_loader() if session.executor.starting() else None
+    loaded_first = session.executor.starting()
+    class_name = code_loader() if loaded_first else None
     counts = None if lazy else session.executor.submit_counts([e.ref for e in unknown])
     friend_refs = [(f[1], f[2], f[3]) for e in elements for f in e.friends]
     friend_counts = session.executor.submit_counts(friend_refs)
-    if class_name is None:
+    if not loaded_first:
         class_name = code_loader()
     elements, missing = _elements_with_entries(session, elements, counts, strict)
     if not elements:
