@@ -185,7 +185,11 @@ def test_second_query_has_its_own_log_and_earlier_ones_stay(ROOT, fresh_proof, c
     assert "tag=first" in got and "tag=second" in got
     plog = fresh_proof.GetManager().GetSessionLogs()
     elems = {str(e.GetName()): macro_lines(e.GetMacro()) for e in plog.GetListOfLogs()}
-    assert sorted(elems) == list(ORDINALS)
+    # The session's logs also keep workers that left it earlier (a worker lost and replaced in
+    # an earlier test of the shared session): those never saw this test's queries.
+    assert set(ORDINALS) <= set(elems), sorted(elems)
+    for o in set(elems) - set(ORDINALS):
+        assert not any("tag=second" in ln or "tag=first" in ln for ln in elems[o]), (o, elems[o])
     for o in ORDINALS:
         assert f"LogSel[{o}] SlaveBegin tag=second" in elems[o]
         assert not any(f"LogSel[{other}]" in ln for ln in elems[o] for other in ORDINALS if other != o)

@@ -80,8 +80,8 @@ def main(argv: list[str]) -> int:
     stdin = sys.stdin.fileno()
     lines = _lines(stdin, bytearray())
     first = next(lines, "")
-    if not first.strip():
-        return 0        # the client went away before it said anything
+    if not first.strip().startswith("{"):
+        return 0        # the client went away (or stopped the session) before configuring it
     config = json.loads(first)
     n_workers = int(config.get("n_workers", n_workers))
     memory_limit = str(config.get("memory_limit", memory_limit))

@@ -317,6 +317,7 @@ class Executor:
         self.cluster: LocalClusterProcess | clusters.ClusterHandle | None = None
         self._client = None
         self._starting: threading.Thread | None = None   # the start going on in the background
+        self._start_done = threading.Event()            # set by that thread when it ends
         self._start_error: BaseException | None = None
         self._start_bound = 0.0
         self._on_started: list = []
@@ -351,6 +352,7 @@ class Executor:
             self.cluster.spawn()
             if background:
                 self._start_error = None
+                self._start_done = threading.Event()
                 # Every wait of the start has its own bound (the address, the connection, the
                 # workers); this one is a last resort, should a thread hang between them.
                 self._start_bound = 3 * timeout + 10
@@ -370,21 +372,28 @@ class Executor:
     def _start_in_background(self, timeout: float) -> None:
         t0 = time.monotonic()
         try:
-            self._connect(self.cluster.connect(timeout), timeout)
-        except BaseException as exc:  # noqa: BLE001 - handed to the first use of the client
-            self._start_error = exc
-            return
-        for fn in self._on_started:
             try:
-                fn(self.address)
-            except Exception as exc:  # noqa: BLE001 - a detail of the session (e.g. its port)
-                log.debug("after the start of the local cluster: %s", exc)
-        log.debug("local cluster of %d workers up in %.1f s", self.spec.workers, time.monotonic() - t0)
+                self._connect(self.cluster.connect(timeout), timeout)
+            except BaseException as exc:  # noqa: BLE001 - handed to the first use of the client
+                self._start_error = exc
+                return
+            for fn in self._on_started:
+                try:
+                    fn(self.address)
+                except Exception as exc:  # noqa: BLE001 - a detail of the session (e.g. its port)
+                    log.debug("after the start of the local cluster: %s", exc)
+            log.debug("local cluster of %d workers up in %.1f s", self.spec.workers, time.monotonic() - t0)
+        finally:
+            self._start_done.set()
+
+    def _start_running(self) -> bool:
+        # Not Thread.is_alive(): on Python < 3.13 a Ctrl-C that interrupts Thread.join() marks a
+        # thread that still runs as stopped for good (the interrupted join releases its state lock).
+        return not self._start_done.is_set()
 
     def starting(self) -> bool:
         """Whether the cluster is still starting in the background (nothing waited for it yet)."""
-        thread = self._starting
-        return thread is not None and thread.is_alive()
+        return self._starting is not None and self._start_running()
 
     def when_started(self, fn) -> None:
         """Call fn(scheduler address) once the cluster is up: now if it is (or did not start in
@@ -393,7 +402,7 @@ class Executor:
             fn(self.address)
             return
         self._on_started.append(fn)
-        if not self._starting.is_alive() and self._start_error is None and self._client is not None:
+        if not self._start_running() and self._start_error is None and self._client is not None:
             # It finished before fn was added (a callback may then run twice: fn must not mind).
             fn(self.address)
 
@@ -411,14 +420,14 @@ class Executor:
         thread = self._starting
         if thread is None or thread is threading.current_thread():
             return
-        deadline = time.monotonic() + self._start_bound
-        while thread.is_alive() and time.monotonic() < deadline:
-            thread.join(min(0.25, max(0.0, deadline - time.monotonic())))
+        done, deadline = self._start_done, time.monotonic() + self._start_bound
+        while not done.is_set() and time.monotonic() < deadline:
+            done.wait(min(0.25, max(0.0, deadline - time.monotonic())))
         if self._starting is not thread:
             return      # another thread saw it finish meanwhile
         self._starting = None
         error = self._start_error
-        if thread.is_alive():
+        if not done.is_set():
             error = OpenError(f"the local dask cluster of {self.spec.workers} workers did not start within "
                               f"{self._start_bound:.0f} s (see the messages above)")
             if self.cluster is not None:
