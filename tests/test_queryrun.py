@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -36,6 +37,7 @@ class Task:
     done_entries: int = 0
     since: float = 0.0         # when it started running
     started: bool = False
+    fetched: bool = False      # its result taken by the run (outcome)
 
 
 @dataclasses.dataclass
@@ -70,6 +72,11 @@ class FakeCluster:
         self.stops = []
         self.probes = 0
         self.slots_begun = []
+        # (element, entry): a worker's Process() crashes there, every time; or fn(worker, task) called
+        # as each packet starts, until it names that (element, entry)
+        self.crash_at = None
+        self.crashes = []         # the packets (first, num) of the element that crashed a worker
+        self.done = {}            # addr -> its finished tasks (their results live on the worker)
 
     def _add(self, rate):
         addr = f"tcp://w{next(self.seq)}:1"
@@ -86,6 +93,9 @@ class FakeCluster:
         for task in w.queue:
             task.status = "died" if task.started else "died"
         w.queue.clear()
+        for task in self.done.pop(addr, []):
+            if not task.fetched:
+                task.status = "lost"   # the result lived on the worker
         if memory:
             self.memory_killed.add(addr)
         if self.nanny:
@@ -120,6 +130,10 @@ class FakeCluster:
                 continue
             if not task.started:
                 task.started, task.since = True, self.t
+                if callable(self.crash_at) and task.kind == "packet":
+                    chosen = self.crash_at(w, task)    # the crash entry, chosen at this start
+                    if chosen is not None:
+                        self.crash_at = chosen
             qid = task.slot.query_id
             level = w.stop.get(qid, 0)
             if task.kind == "finish":
@@ -163,6 +177,11 @@ class FakeCluster:
                 w.selectors[task.slot] += int(step)
                 return   # stuck in Process(hang entry)
             step = int(min(budget, p.num - task.done_entries))
+            if isinstance(self.crash_at, tuple) and self.crash_at[0] == p.element \
+                    and p.first + task.done_entries <= self.crash_at[1] < p.first + task.done_entries + step:
+                self.crashes.append((p.first, p.num))
+                self.kill(w.addr)      # a segmentation violation in Process()
+                return
             task.done_entries += step
             w.selectors[task.slot] += step
             budget -= step
@@ -177,6 +196,7 @@ class FakeCluster:
                                           task.packet.first + task.done_entries - 1, "")
         task.status = "finished"
         w.queue.pop(0)
+        self.done.setdefault(w.addr, []).append(task)
 
     # ---- Backend
     def clock(self):
@@ -211,15 +231,20 @@ class FakeCluster:
     def wait(self, handles, timeout):
         end = self.t + timeout
         while True:
-            done = {h for h in handles if h.status != "pending"}
+            # A lost result is not done: dask clears its future's event (and recomputes it).
+            done = {h for h in handles if h.status not in ("pending", "lost")}
             if done or self.t >= end - 1e-9:
                 return done
             self._advance(STEP)
 
     def outcome(self, handle, addr):
+        handle.fetched = True
         if handle.status == "finished":
             return "ok", handle.result
         return handle.status if handle.status in ("died", "lost") else "died", None
+
+    def ran(self, handle):
+        return handle.status in ("finished", "lost")
 
     def cancel(self, handles):
         for h in handles:
@@ -535,3 +560,31 @@ def test_a_finish_seen_done_before_its_packets_is_taken_after_them():
     assert held_back, "the case did not occur"
     assert processed_everything(out, (20000,))
     assert sum(r.processed for r in out.slots) == 20000
+
+
+def test_a_selector_crashing_on_one_entry_is_named_by_the_packet_that_holds_it():
+    """Each worker that reaches the crash entry dies there. The entry is the second of a packet
+    that a worker starts in the step where it ended the one before: that one's result dies with the
+    worker (dask's "lost" future) before the run has fetched it. The query fails after exactly two
+    losses naming the packet holding the entry, never the one before it (which ran to its end)."""
+    cluster = FakeCluster()
+    ended = {}    # worker -> the packet it ended last, while the crash entry is not chosen
+
+    def choose(w, task):
+        before = next((t for t in reversed(cluster.done.get(w.addr, [])) if t.kind == "packet"), None)
+        if task.packet.element == 1 and task.packet.first > 5000 and before is not None \
+                and before.packet.element == 1 and not before.fetched:
+            ended["previous"], ended["crashing"] = before.packet, task.packet
+            return (1, task.packet.first + 1)
+        return None
+
+    cluster.crash_at = choose
+    with pytest.raises(QueryError, match="took down 2 worker processes on the same data") as info:
+        make_run(cluster).run()
+    assert isinstance(cluster.crash_at, tuple), "no packet started right behind another"
+    entry = cluster.crash_at[1]
+    assert len(cluster.crashes) == 2, "the right packet was suspected from the first loss on"
+    named = [(int(a), int(b)) for a, b in re.findall(r"entries (\d+)\.\.(\d+)", str(info.value))]
+    assert named and all(a <= entry < b for a, b in named), (str(info.value), entry, cluster.crashes)
+    previous = ended["previous"]
+    assert f"entries {previous.first}..{previous.first + previous.num}" not in str(info.value)

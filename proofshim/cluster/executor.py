@@ -970,7 +970,13 @@ class DaskRun:
         if handle.status == "error":
             exc = handle.exception()
             return ("died", exc) if _worker_died(exc) else ("error", exc)
+        if handle.status == "lost":
+            return "lost", None   # it ran; its result went with its worker
         return "died", None   # cancelled: its worker (or its input's) went
+
+    def ran(self, handle) -> bool:
+        # dask marks a finished task's future "lost" when the only worker holding its result goes.
+        return handle.status in ("finished", "lost")
 
     def cancel(self, handles: list) -> None:
         if handles:

@@ -131,6 +131,8 @@ class Backend(Protocol):
     # ("ok", result), ("died", exc) its worker died running it, ("lost", None) the result went
     # with its worker, ("error", exc) the task raised.
     def outcome(self, handle, addr: str) -> tuple[str, object]: ...
+    # Whether the task ran to its end on its worker (its result may since be lost with it).
+    def ran(self, handle) -> bool: ...
     def cancel(self, handles: list) -> None: ...
     def stop(self, addrs: list[str], level: int) -> None: ...
     # slots.activity's answer per worker, None for a worker that did not answer in time.
@@ -445,15 +447,17 @@ class QueryRun:
     # ---- lost workers
     def _lose_slot(self, slot: Slot, also=()) -> None:
         """The slot's selector is gone: everything it did goes back in the queue. Of its packets
-        in flight (`also`: ones already taken off the tasks), the oldest is the one its worker was
-        running: the suspect of the loss (the others waited behind it)."""
+        in flight (`also`: ones already taken off the tasks) that had not run to their end, the
+        oldest is the one its worker was running: the suspect of the loss (the others waited
+        behind it). A packet that ended but whose result went with its worker is not suspected:
+        the worker died in the one after it."""
         packets = list(also)
         for handle, task in list(self.tasks.items()):
             if task.slot == slot:
                 del self.tasks[handle]
-                self.backend.cancel([handle])
-                if task.packet is not None:
+                if task.packet is not None and not self.backend.ran(handle):
                     packets.append(task.packet)
+                self.backend.cancel([handle])
         culprits = []
         for packet in sorted(packets, key=lambda p: p.id)[:1]:
             # Requeued work comes back under a new packet id, with the same range.
