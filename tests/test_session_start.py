@@ -9,7 +9,6 @@ driver of its own (a fresh process: Open's start is what is tested, the shared s
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -69,12 +68,31 @@ _FAILED_START = _HEAD + textwrap.dedent('''
 ''')
 
 _CTRL_C = _HEAD + textwrap.dedent('''
+    import signal, threading, time
     # Compiled and loaded before Open: a compile inside Process (cold cache) would take the Ctrl-C
     # in ACLiC instead, and the workers would be up before Process waits for them.
     ROOT.gROOT.ProcessLine(".L " + sel)
     p = ROOT.TProof.Open("workers=2")
     p.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", total)
     c = chain()
+
+    def ctrl_c_in_the_wait():
+        # The Ctrl-C goes once the main thread waits for the workers: a signal sent from outside
+        # after a fixed delay may arrive before or after that wait on a loaded machine.
+        main, deadline = threading.main_thread().ident, time.monotonic() + 120
+        while time.monotonic() < deadline:
+            frame, names = sys._current_frames().get(main), set()
+            while frame is not None:
+                names.add(frame.f_code.co_name)
+                frame = frame.f_back
+            if "wait_started" in names:
+                print("SIGINT", session.get(p).executor.starting(), flush=True)
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.002)
+        print("NEVER WAITED", flush=True)
+
+    threading.Thread(target=ctrl_c_in_the_wait, daemon=True).start()
     try:
         print("PROCESSING", session.get(p).executor.starting(), flush=True)
         rc = c.Process(sel)       # waits for the workers: Ctrl-C arrives meanwhile
@@ -156,10 +174,9 @@ def test_a_cluster_that_does_not_start_is_a_clear_error_at_first_use(data_files,
 def test_ctrl_c_while_the_first_query_waits_for_the_workers(data_files, total_entries):
     proc, lines, tag = _driver(_CTRL_C, data_files, total_entries, "PROCESSING")
     assert lines[-1].split() == ["PROCESSING", "True"], "the workers were up before Process"
-    time.sleep(0.3)                        # in Process, waiting for the workers (they take seconds)
-    os.killpg(proc.pid, signal.SIGINT)     # the foreground group: the client only (the cluster has its own)
     out, err = finish_driver(proc, lines)
     assert proc.returncode == 0, out + err
+    assert "SIGINT True" in out, out + err     # sent while the workers were still starting
     assert "RC1 -1" in out and "Ctrl-C" in err, out + err   # the first query ended, said why
     assert "RC2 0" in out and f"SECOND ENTRIES {total_entries} ONCE True" in out, out + err
     assert "DONE" in out
