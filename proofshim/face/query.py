@@ -429,6 +429,7 @@ def _run(ROOT, session, kind: str, data, sel_arg: str, sel_obj, option: str, nen
         ordinals=_ordinals(session.executor),
         tree_cache=bool(session.parameter("PROOF_UseTreeCache", 1)),
         cache_size=int(session.parameter("PROOF_CacheSize", -1)),
+        cache_ranges=() if is_objects or entry_lists else tuple((i, f, f + n if n >= 0 else -1) for i, f, n in ranges),
         feedback=fb_names, feedback_period=fb_period, log_level=session.log_level)
     # Locality: packets of a file go preferably to workers on the host that holds it.
     if files:

@@ -145,6 +145,10 @@ private:
    Bool_t     fBegun = kFALSE;
    Bool_t     fUseTreeCache = kTRUE;
    Long64_t   fCacheSize = -1;
+   // The query's entries [first, end) of the file the next piece opens (end -1: unknown), set by
+   // RunTreePieces: the tree cache of a freshly opened file reads no further than them.
+   Long64_t   fCacheFirst = 0;
+   Long64_t   fCacheEnd = -1;
    TPair     *fCurrentElement = nullptr; // "PROOF_CurrentElement" in fInput: the packet being run
    TDirectory *fObjDir = nullptr;       // object data sets: the directory whose keys are read
    std::vector<TKey *> fKeys;           // its keys, in the file's order
@@ -180,7 +184,9 @@ public:
    Int_t    RunTreePacket(const char *file, const char *dir, const char *tree, Long64_t first, Long64_t num,
                           Bool_t upToEnd = kFALSE);
    // A packet of several pieces (files), one per line: "file\tdirectory\ttree\tfirst\tnum\tprobe"
-   // (directory "." for none, probe 1: RunTreePacket's upToEnd). Each piece is a PROOF packet to
+   // (directory "." for none, probe 1: RunTreePacket's upToEnd), optionally followed by
+   // "\tqueryfirst\tqueryend": the query's range of that file, which bounds the tree cache's reads
+   // (a 1,000-entry query otherwise fills a whole cache, ~30 MB). Each piece is a PROOF packet to
    // the selector (its own PROOF_CurrentElement); a piece whose file cannot be read (kDataError) or
    // whose rest the selector skipped (kAbortedFile) ends there and the next piece runs; any other
    // result but kOk ends the packet and is returned. out[kPieceFields * i + ...] of piece i:

@@ -76,7 +76,8 @@ class _QueryState:
     lease: str = ""              # scheduler key of the query's spec
     stop: int = 0                # StopProcess level asked for this query (1 stop, 2 abort)
     arrays: dict = dataclasses.field(default_factory=dict)   # (field, element) -> int64 array
-    lines: dict = dataclasses.field(default_factory=dict)    # element -> "file\tdir\ttree\t" (RunTreePieces)
+    # element -> ("file\tdir\ttree\t", "\tqueryfirst\tqueryend" or ""): its RunTreePieces lines
+    lines: dict = dataclasses.field(default_factory=dict)
     since: float = dataclasses.field(default_factory=time.monotonic)
     input_digest: str = ""       # digest of its input data file (inputdata.InputDataFile)
 
@@ -117,6 +118,9 @@ class QuerySpec:
     objects: tuple = ()                            # object data sets: per element, int64 key positions (bytes)
     input_data: object = None                      # inputdata.InputDataFile: AddInputData/SetInputDataFile
     files: tuple = ()                              # TPacketizerFile: per element, the file name of a cycle
+    # (element, first, end) of each file whose entries the query processes are known: its tree
+    # cache reads no further than `end` (-1: to the file's end).
+    cache_ranges: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -445,12 +449,15 @@ def _run_tree_pieces(spec: QuerySpec, packet, runner, st: _SlotState):
     lines = _queries[spec.query_id].lines
     todo = list(_pieces_left(packet, st))
     text = []
+    if not lines and spec.cache_ranges:
+        lines.update((e, ("", f"\t{f}\t{end}")) for e, f, end in spec.cache_ranges if end >= 0)
     for _, element, first, num in todo:
-        prefix = lines.get(element)
-        if prefix is None:
+        prefix, suffix = lines.get(element) or ("", "")
+        if not prefix:
             url, tree, directory = spec.elements[element]
-            prefix = lines[element] = f"{url}\t{directory or '.'}\t{tree}\t"
-        text.append(f"{prefix}{first}\t{num}\t{1 if element in packet.probe else 0}")
+            prefix = f"{url}\t{directory or '.'}\t{tree}\t"
+            lines[element] = (prefix, suffix)
+        text.append(f"{prefix}{first}\t{num}\t{1 if element in packet.probe else 0}{suffix}")
     out = array.array("q", bytes(8 * _PIECE_FIELDS * max(1, len(todo))))
     st.piece = todo[0][0] if todo else 0
     rc = int(runner.RunTreePieces("\n".join(text), out)) if todo else OK
