@@ -86,6 +86,32 @@ def test_entry_range_spans_files(ROOT, fresh_proof, chain, total_entries, nentri
         assert hgid.GetBinContent(gid + 1) == expected, f"gid {gid}"
 
 
+def test_a_small_query_reads_no_further_than_its_range(ROOT, fresh_proof, make_files, tmp_path):
+    """The tree cache of a file is bounded by the query's range of it: a 1,000-entry query on a
+    large file reads about its own entries, not a whole cache's worth (ROOT's TTreeCache fills
+    up to its size from the first entry it serves; ~30 MB by default). Checked with a cache larger
+    than the file, where an unbounded one reads all of it."""
+    path = make_files(tmp_path, [300000])[0]
+    size = os.path.getsize(path)
+    proof = fresh_proof
+    proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", 1000)
+    proof.SetParameter.__overload__("const char*, Long64_t")("PROOF_CacheSize", 4 * size)
+    try:
+        c = ROOT.TChain("T")
+        c.Add(path)
+        c.SetProof()
+        assert c.Process(COUNT_SEL + "+", "", 1000, 50000) == 0
+        read = proof.GetQueryResult().GetBytes()
+        assert 0 < read < size / 10, f"{read} bytes read of a {size}-byte file for 1,000 of its 300,000 entries"
+        # The whole file: every entry once, the cache unbounded within it.
+        proof.SetParameter.__overload__("const char*, Long64_t")("CountSel_NTotal", 300000)
+        assert c.Process(COUNT_SEL + "+") == 0
+        hgid = proof.GetOutput("hgid")
+        assert hgid.GetEntries() == 300000 and hgid.GetMaximum() == 1 and hgid.GetMinimum() == 1
+    finally:
+        proof.DeleteParameters("PROOF_CacheSize")
+
+
 def test_version0_selector_runs_processcut_processfill(ROOT, fresh_proof, chain, data_files, total_entries):
     c = chain()
     c.SetProof()
