@@ -812,8 +812,8 @@ def test_file_packetizer_requeues_lost_files_to_the_same_host_or_anyone_when_the
 
 
 def test_a_start_sized_for_the_query_splits_it_evenly_without_slivers():
-    """first_packet_entries from an earlier query's rate (face/query.py first_packet_size: a quarter
-    of a small query for 2 workers): two packets per slot cover it, each entry once, none smaller."""
+    """first_packet_entries from an earlier query's rate (face/query.py first_packet_size: here a
+    quarter of the query for 2 workers): two packets per slot cover it, each entry once, none smaller."""
     pk = AdaptivePacketizer(make_elements([1000]), n_workers_hint=2, first_packet_entries=250, sized_start=True)
     packets = [pk.next_packet(s) for s in ("a", "a", "b", "b")]
     assert [p.num for p in packets] == [250] * 4

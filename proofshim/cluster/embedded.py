@@ -97,6 +97,7 @@ def main(argv: list[str]) -> int:
         # cycles from it.
         "distributed.worker.profile.enabled": False,
         "distributed.admin.system-monitor.interval": "2s",
+        "distributed.admin.tick.interval": "500ms",
         "distributed.worker.memory.monitor-interval": "1s",
         # Packets are pinned to their worker: work stealing has nothing to do but its timer.
         "distributed.scheduler.work-stealing": False,

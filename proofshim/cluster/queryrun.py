@@ -55,16 +55,6 @@ class RunSettings:
     #                                workers are restarted (stuck in the selector's code)
 
 
-def _share(total: float, parts: list[float]) -> float:
-    """The factor that makes `parts` add up to `total` (1 when they are all zero).
-
-    >>> _share(3.0, [1.0, 0.5]), _share(1.0, [0.0, 0.0])
-    (2.0, 1.0)
-    """
-    covered = sum(parts)
-    return total / covered if covered > 0 else 1.0
-
-
 @dataclasses.dataclass
 class Tally:
     """What one slot (or one worker) did in a query."""
@@ -81,20 +71,10 @@ class Tally:
         self.bytes_read += res.bytes_read
         self.proc_time += res.elapsed
         self.cpu += res.cpu
-        if len(res.runs) > 1:
-            # A packet of several files is several PROOF packets to the selector (one element
-            # each, kNewPacket set): the statistics count and record each of them.
-            # The time between the pieces (opening the next file) is shared out over them in
-            # proportion, so that the records add up to the packet's totals, as the query's do.
-            self.packets += len(res.runs)
-            scale_t = _share(res.elapsed, [r[3] for r in res.runs])
-            scale_c = _share(res.cpu, [r[4] for r in res.runs])
-            self.records.extend(dataclasses.replace(res, element=e, processed=n, started=t, elapsed=dt * scale_t,
-                                                    cpu=c * scale_c, bytes_read=b, runs=())
-                                for e, n, t, dt, c, b in res.runs)
-        else:
-            self.packets += 1
-            self.records.append(res)
+        # A packet of several files is several PROOF packets to the selector (one element each,
+        # kNewPacket set): the statistics count each (their records: PacketResult.as_proof_packets).
+        self.packets += max(1, len(res.runs))
+        self.records.append(res)
 
     def merge(self, other: Tally) -> None:
         for field in dataclasses.fields(self):

@@ -70,7 +70,7 @@ def records(tallies: dict, ordinals: dict[str, str], urls: Sequence[str], files:
     workers' PacketResults); `urls`: file of each element, `files`: TPacketizerFile's file names."""
     out = []
     for tally in tallies.values():
-        for res in tally.records:
+        for res in (p for packet in tally.records for p in packet.as_proof_packets()):
             if res.started <= 0:    # answered without running (its selector had failed or aborted)
                 continue
             address = res.slot.worker

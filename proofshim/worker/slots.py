@@ -145,6 +145,34 @@ class PacketResult:
     runs: tuple = ()             # a packet of several files: (element, entries, started, elapsed, cpu,
     #                              bytes) of each piece that processed entries, a PROOF packet each
 
+    def as_proof_packets(self) -> list[PacketResult]:
+        """The packet as PROOF's packets: one per file of a packet of several (their time between
+        the pieces, opening the next file, shared out in proportion, so that they add up to the
+        packet's totals), else itself. Made when asked (the performance records), not per packet.
+
+        >>> r = PacketResult(Slot("q", "w", 1), 7, 30, 0, 3.0, 9, 29, "", cpu=1.5,
+        ...                  runs=((0, 10, 5.0, 1.0, 0.5, 4), (1, 20, 6.0, 0.5, 0.25, 5)))
+        >>> [(p.element, p.processed, p.elapsed, p.cpu, p.bytes_read) for p in r.as_proof_packets()]
+        [(0, 10, 2.0, 1.0, 4), (1, 20, 1.0, 0.5, 5)]
+        """
+        if len(self.runs) <= 1:
+            return [self]
+        scale_t = _share(self.elapsed, [r[3] for r in self.runs])
+        scale_c = _share(self.cpu, [r[4] for r in self.runs])
+        return [dataclasses.replace(self, element=e, processed=n, started=t, elapsed=dt * scale_t, cpu=c * scale_c,
+                                    bytes_read=b, runs=())
+                for e, n, t, dt, c, b in self.runs]
+
+
+def _share(total: float, parts: list[float]) -> float:
+    """The factor that makes `parts` add up to `total` (1 when they are all zero).
+
+    >>> _share(3.0, [1.0, 0.5]), _share(1.0, [0.0, 0.0])
+    (2.0, 1.0)
+    """
+    covered = sum(parts)
+    return total / covered if covered > 0 else 1.0
+
 
 @dataclasses.dataclass(frozen=True)
 class SlotResult:
