@@ -229,11 +229,11 @@ def test_performance_records_latencies_and_file_visits():
     from types import SimpleNamespace
 
     from proofshim.face import perfstats
-    from proofshim.worker.slots import Slot
+    from proofshim.worker.slots import PacketResult, Slot
 
     def res(slot, element, processed, started, elapsed, cpu=0.1):
-        return SimpleNamespace(slot=slot, element=element, processed=processed, started=started,
-                               elapsed=elapsed, cpu=cpu, bytes_read=10 * processed)
+        return PacketResult(slot, 0, processed, 0, elapsed, 10 * processed, -1, "", cpu=cpu, started=started,
+                            element=element)
 
     s0, s1 = Slot("q", "tcp://w0:1", 1), Slot("q", "tcp://w1:1", 2)
     tallies = {"tcp://w0:1": SimpleNamespace(records=[res(s0, 0, 100, 10.0, 1.0), res(s0, 0, 50, 11.5, 0.5),

@@ -50,16 +50,14 @@ def first_packet_size(rate: float | None, elements, n_workers: int, fraction: fl
     """The first packets' size when the session ran this selector before (`rate`: a slot's
     entries/s then): what a slot does in a fraction of the least packet time, as the packetizer
     sizes packets once it measured a rate, but no more than a share of the query that keeps two
-    packets per worker for balance. A query whose even share per worker is less than that size
-    (over in a moment, nothing to balance) takes one packet per worker. Without a rate, None: the
-    packetizer starts small and measures. A small query on a warm session then takes one round
-    of packets, not five of 100 entries (each packet is a round trip to the scheduler).
+    packets per worker (the run loop keeps two packets in flight per worker: with one packet per
+    worker, the first to ask would take them all). Without a rate, None: the packetizer starts
+    small and measures. A small query on a warm session then takes one round of packets, not five
+    of 100 entries (each packet is a round trip to the scheduler).
 
     >>> from proofshim.plan.packetizer import Element
     >>> first_packet_size(1e6, [Element(index=0, first=0, num=1000)], 2, 4.0, 0.2)
-    500
-    >>> first_packet_size(1e6, [Element(index=0, first=0, num=200000)], 2, 4.0, 0.2)
-    50000
+    250
     >>> first_packet_size(1e6, [Element(index=0, first=0, num=10**8)], 2, 4.0, 0.2)
     50000
     >>> first_packet_size(None, [Element(index=0, first=0, num=1000)], 2, 4.0, 0.2) is None
@@ -67,11 +65,9 @@ def first_packet_size(rate: float | None, elements, n_workers: int, fraction: fl
     """
     if not rate or any(e.num < 0 for e in elements):
         return None
-    total, workers = sum(e.num for e in elements), max(1, n_workers)
-    size = int(rate * min_time / fraction)
-    if -(-total // workers) <= size:
-        return max(least, -(-total // workers))
-    return max(least, min(size, -(-total // (2 * workers))))
+    total = sum(e.num for e in elements)
+    share = -(-total // (2 * max(1, n_workers)))
+    return max(least, min(int(rate * min_time / fraction), share))
 
 
 def _normalise_range(nentries: int, first: int) -> tuple[int, int]:
