@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 
@@ -118,6 +119,42 @@ def test_missing_extras_name_the_install_command(monkeypatch):
     # and through TProof::Open's path: the handle reports it as is
     with pytest.raises(OpenError, match=r"pip install asyncssh"):
         clusters.ClusterHandle(ssh).start(timeout=30)
+
+
+@pytest.mark.parametrize("up", ["before the Ctrl-C", "after the Ctrl-C"])
+def test_ctrl_c_while_a_cluster_starts_leaves_no_cluster_running(monkeypatch, up):
+    """Ctrl-C in Open while an SSH or batch cluster starts: the interrupt reaches the script and
+    the cluster, whether it was up already or comes up later, is closed (its remote processes
+    must not outlive the abandoned start)."""
+    closed, release = threading.Event(), threading.Event()
+
+    class FakeCluster:
+        scheduler_address = "tcp://127.0.0.1:1"
+
+        def close(self, timeout=None):
+            closed.set()
+
+    def build(spec):
+        if up == "after the Ctrl-C":
+            release.wait(10)
+        return FakeCluster()
+
+    real_join = threading.Thread.join
+
+    def join(self, timeout=None):
+        if self.name != "proofshim-cluster-start":
+            return real_join(self, timeout)
+        if up == "before the Ctrl-C":
+            real_join(self, 10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clusters, "build", build)
+    monkeypatch.setattr(threading.Thread, "join", join)
+    spec = clusters.parse({"ssh": {"hosts": ["a", "b"]}}, "s")
+    with pytest.raises(KeyboardInterrupt):
+        clusters.ClusterHandle(spec).start(timeout=30)
+    release.set()
+    assert closed.wait(10), "the cluster was left running"
 
 
 def test_unreachable_ssh_host_fails_open_with_the_reason():

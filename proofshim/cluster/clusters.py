@@ -272,7 +272,17 @@ class ClusterHandle:
         log.info("starting the %s cluster %s", self.spec.kind, self.spec.describe())
         t = threading.Thread(target=run, daemon=True, name="proofshim-cluster-start")
         t.start()
-        t.join(timeout)
+        try:
+            t.join(timeout)
+        except BaseException:
+            # Ctrl-C while the cluster starts: the start is abandoned as on a timeout, and a
+            # cluster that came up meanwhile is closed (the thread closes one that comes later).
+            with lock:
+                box["abandoned"], built = True, box.get("cluster")
+            if built is not None:
+                threading.Thread(target=lambda: built.close(timeout=20), daemon=True,
+                                 name="proofshim-cluster-close").start()
+            raise
         with lock:
             box["abandoned"] = "cluster" not in box and "error" not in box
         if box["abandoned"]:
