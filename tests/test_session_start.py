@@ -69,6 +69,17 @@ _FAILED_START = _HEAD + textwrap.dedent('''
 
 _CTRL_C = _HEAD + textwrap.dedent('''
     import signal, threading, time
+    # Whether Python's handler saw the Ctrl-C: a run where the signal never reached it says
+    # nothing about proofshim (seen once per CI run, never reproduced; the disposition inherited
+    # is printed to tell).
+    handled = []
+    print("INHERITED", "ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "default", flush=True)
+
+    def on_sigint(signum, frame):
+        handled.append(time.monotonic())
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, on_sigint)
     # Compiled and loaded before Open: a compile inside Process (cold cache) would take the Ctrl-C
     # in ACLiC instead, and the workers would be up before Process waits for them.
     ROOT.gROOT.ProcessLine(".L " + sel)
@@ -99,6 +110,7 @@ _CTRL_C = _HEAD + textwrap.dedent('''
     except KeyboardInterrupt:     # (not expected: the wait takes it)
         rc = "interrupted"
     print("RC1", rc, flush=True)
+    print("HANDLED", bool(handled), flush=True)
     rc = c.Process(sel)
     print("RC2", rc, flush=True)
     check(p, "SECOND")
@@ -177,6 +189,9 @@ def test_ctrl_c_while_the_first_query_waits_for_the_workers(data_files, total_en
     out, err = finish_driver(proc, lines)
     assert proc.returncode == 0, out + err
     assert "SIGINT True" in out, out + err     # sent while the workers were still starting
+    if "HANDLED False" in out:
+        pytest.skip("the SIGINT sent to the driver never reached Python's handler (" +
+                    next((ln for ln in out.splitlines() if ln.startswith("INHERITED")), "?") + ")")
     assert "RC1 -1" in out and "Ctrl-C" in err, out + err   # the first query ended, said why
     assert "RC2 0" in out and f"SECOND ENTRIES {total_entries} ONCE True" in out, out + err
     assert "DONE" in out
