@@ -208,8 +208,30 @@ def test_selector_spellings(ROOT, fresh_proof, chain, tmp_path, monkeypatch):
         fresh_proof.GetOutputList().Delete()
         assert c.Process(sel, "", 500) == 0, sel
         assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 500, sel
+    # By its name alone, from another directory: the code the client loaded is what travels (ROOT
+    # records the source as 'Spell.cxx', relative to the compile directory, not to this one).
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     assert c.Process("Spell", "", 300) == 0
     assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 300
+
+
+def test_a_class_loaded_with_dot_L_runs_by_its_name_from_another_directory(
+        ROOT, fresh_proof, chain, tmp_path, monkeypatch):
+    """`.L MySel.C+` in one directory, then Process("MySel") from another: PROOF shipped the loaded
+    class's source; its recorded file name is relative to where ACLiC compiled it."""
+    src_dir = tmp_path / "analysis"
+    src_dir.mkdir()
+    (src_dir / "DotLSel.C").write_text(
+        open(selector_path("V0Sel.C")).read().replace("V0Sel", "DotLSel"))
+    monkeypatch.chdir(src_dir)
+    assert ROOT.gROOT.ProcessLine(".L DotLSel.C+") == 0
+    monkeypatch.chdir(tmp_path)
+    c = chain()
+    c.SetProof()
+    assert c.Process("DotLSel", "", 400) == 0
+    assert fresh_proof.GetOutput("n_ProcessCut").GetVal() == 400
 
 
 def test_compile_error_returns_minus_one_and_session_survives(ROOT, fresh_proof, chain, capfd):

@@ -84,6 +84,9 @@ def _normalise_range(nentries: int, first: int) -> tuple[int, int]:
 def _selector_code(sel_arg: str) -> selector.SelectorCode:
     spec = selector.parse(sel_arg)
     if spec.path is None:
+        code = selector.loaded_code(spec.class_name)
+        if code is not None:
+            return code
         src = selector.source_of_loaded_class(spec.class_name)
         if src is None:
             raise SelectorError(

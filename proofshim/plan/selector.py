@@ -32,6 +32,9 @@ SHIPPED_INCLUDE_DIR = ".proofshim-include"
 # Selectors loaded in this process: digest -> class name. Worker processes stay warm across queries.
 _loaded: dict[str, str] = {}
 _loaded_sources: dict[tuple[str, bytes], str] = {}   # (main file name, its bytes) -> class, loaded here
+# Selector classes this process compiled from shipped code: class name -> that code, so that a
+# later Process("MySel") ships exactly the code the client loaded.
+_loaded_code: dict[str, "SelectorCode"] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,16 +186,30 @@ def collect(spec: SelectorSpec, *, cwd: str | None = None, extra: tuple[str, ...
 
 
 def source_of_loaded_class(class_name: str) -> str | None:
-    """The source file of a selector class already loaded in this process, if ROOT knows it."""
+    """The source file of a selector class already loaded in this process, if ROOT knows it.
+
+    ACLiC records the file name as it included it, often relative to the directory it compiled
+    in (the source's directory, where it also puts the library MySel_C.so): a relative name is
+    looked up next to that loaded library first, then in the working directory."""
     ROOT = runtime.import_root()
     cl = ROOT.TClass.GetClass(class_name)
     if not cl:
         return None
-    for name in (cl.GetImplFileName(), cl.GetDeclFileName()):
-        name = str(name or "")
-        if name and os.path.isfile(name):
-            return name
+    for name in (str(cl.GetImplFileName() or ""), str(cl.GetDeclFileName() or "")):
+        if not name:
+            continue
+        dirs = _aclic_library_dirs(ROOT, name) + [os.getcwd()]
+        for cand in ([name] if os.path.isabs(name) else [os.path.join(d, name) for d in dirs]):
+            if os.path.isfile(cand):
+                return os.path.normpath(os.path.abspath(cand))
     return None
+
+
+def _aclic_library_dirs(ROOT, source: str) -> list[str]:
+    """The directories of the loaded libraries that ACLiC would have made of `source`."""
+    wanted = os.path.basename(compiled_library("", source))
+    return [os.path.dirname(lib) for lib in str(ROOT.gSystem.GetLibraries("", "", False) or "").split()
+            if os.path.isabs(lib) and os.path.basename(lib) == wanted]
 
 
 def aclic_options(mode: str) -> str:
@@ -288,7 +305,14 @@ def load(code: SelectorCode, *, require_selector: bool = True) -> str:
             f"selector {code.label} compiled, but it does not define a TSelector class named "
             f"'{code.class_name}': PROOF requires the class to be named after the file")
     _loaded[code.digest] = _loaded_sources[main_source] = code.class_name
+    if require_selector:
+        _loaded_code.setdefault(code.class_name, code)
     return code.class_name
+
+
+def loaded_code(class_name: str) -> SelectorCode | None:
+    """The code of a selector class that an earlier query compiled and loaded in this process."""
+    return _loaded_code.get(class_name)
 
 
 def compiled_library(build: str, main: str) -> str:
