@@ -3,7 +3,7 @@
 `proofshim run 'macro.C(args)'` runs a legacy ROOT macro with the shim installed, like `root -b -q`
 would: the exit status is 1 when a macro fails to compile or run, else the value the last macro
 returned (as root's), 0 for a void macro. The macros run in a child process whose exit is bounded
-(proofshim.exit-timeout, 30 s): a crash while exiting gives 128 + the signal (see runner.py).
+(proofshim.exit-timeout, 30 s): a crash while exiting gives 128 + the signal (see proofshim/runner.py).
 
 `proofshim compare SELECTOR --files ...` runs a selector once locally and once through the shim
 and compares the outputs: exit status 0 when they agree, 1 on any difference, 2 when the command

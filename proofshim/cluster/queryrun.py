@@ -710,7 +710,10 @@ class QueryRun:
 
     # ---- words
     def _worker(self, addr: str) -> str:
-        return f"worker {self.spec.ordinals.get(addr, '?')} ({addr})"
+        ordinal = self.spec.ordinals.get(addr)
+        if ordinal is None:   # not there when the query began: a replacement of a lost worker
+            return f"the worker at {addr} (joined during the query)"
+        return f"worker {ordinal} ({addr})"
 
     def _where(self, packet: Packet, res=None, last_entry: int = -1, piece: int | None = None) -> str:
         """The packet's data as users know it: file, tree and entries, or cycles (of its piece in
