@@ -20,7 +20,6 @@ log = logging.getLogger("proofshim")
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE_DIR = os.path.join(PACKAGE_DIR, "include")
-CXX_SOURCE = os.path.join(PACKAGE_DIR, "cxx", "ProofShim.cxx")
 
 _library_loaded = False
 _library_file = ""
