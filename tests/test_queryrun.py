@@ -243,7 +243,7 @@ class FakeCluster:
             return "ok", handle.result
         return handle.status if handle.status in ("died", "lost") else "died", None
 
-    def ran(self, handle):
+    def ran(self, handle, slot, packet_id):
         return handle.status in ("finished", "lost")
 
     def cancel(self, handles):
@@ -588,3 +588,28 @@ def test_a_selector_crashing_on_one_entry_is_named_by_the_packet_that_holds_it()
     assert named and all(a <= entry < b for a, b in named), (str(info.value), entry, cluster.crashes)
     previous = ended["previous"]
     assert f"entries {previous.first}..{previous.first + previous.num}" not in str(info.value)
+
+
+def test_a_packet_ended_before_its_worker_died_in_the_next_is_known_from_the_slots_note(tmp_path, monkeypatch):
+    """A selector that crashes its worker a few entries into a packet: the worker's 'finished' for
+    the packet before may never leave the process, so its future still looks unfinished. The
+    slot's note of the packet it started last (written before running it) tells the client that
+    the earlier packet ended: only the later one is suspected."""
+    import types
+
+    from proofshim.cluster.executor import DaskRun
+    from proofshim.worker import slots
+
+    monkeypatch.setenv("PROOFSHIM_CACHE_DIR", str(tmp_path))
+    spec = types.SimpleNamespace(session_tag="vm-1-2-3")
+    slot = slots.Slot("q1", "tcp://127.0.0.1:1", 0)
+    run = object.__new__(DaskRun)
+    run.spec = spec
+    pending = types.SimpleNamespace(status="pending")
+    assert not run.ran(pending, slot, 7), "no note (a remote worker's host): not known to have ended"
+    slots._note_started(spec, slot, 7)
+    assert not run.ran(pending, slot, 7), "the packet it was in when it died"
+    slots._note_started(spec, slot, 9)
+    assert run.ran(pending, slot, 7), "it had started a later packet: this one ended"
+    assert not run.ran(pending, slots.Slot("q1", "tcp://127.0.0.1:2", 0), 7), "another slot's note"
+    assert run.ran(types.SimpleNamespace(status="lost"), slot, 11)

@@ -974,9 +974,14 @@ class DaskRun:
             return "lost", None   # it ran; its result went with its worker
         return "died", None   # cancelled: its worker (or its input's) went
 
-    def ran(self, handle) -> bool:
+    def ran(self, handle, slot: slots.Slot, packet_id: int) -> bool:
         # dask marks a finished task's future "lost" when the only worker holding its result goes.
-        return handle.status in ("finished", "lost")
+        if handle.status in ("finished", "lost"):
+            return True
+        # Ended, but its worker died in the next packet before saying so: the slot's note of the
+        # packet it started last tells (on the workers' host: the embedded cluster).
+        started = slots.last_started(self.spec.session_tag, slot)
+        return started is not None and started > packet_id
 
     def cancel(self, handles: list) -> None:
         if handles:

@@ -111,8 +111,9 @@ class Backend(Protocol):
     # ("ok", result), ("died", exc) its worker died running it, ("lost", None) the result went
     # with its worker, ("error", exc) the task raised.
     def outcome(self, handle, addr: str) -> tuple[str, object]: ...
-    # Whether the task ran to its end on its worker (its result may since be lost with it).
-    def ran(self, handle) -> bool: ...
+    # Whether the task (packet `packet_id` of `slot`) ran to its end on its worker (its result
+    # may since be lost with it).
+    def ran(self, handle, slot: Slot, packet_id: int) -> bool: ...
     def cancel(self, handles: list) -> None: ...
     def stop(self, addrs: list[str], level: int) -> None: ...
     # slots.activity's answer per worker, None for a worker that did not answer in time.
@@ -435,7 +436,7 @@ class QueryRun:
         for handle, task in list(self.tasks.items()):
             if task.slot == slot:
                 del self.tasks[handle]
-                if task.packet is not None and not self.backend.ran(handle):
+                if task.packet is not None and not self.backend.ran(handle, slot, task.packet.id):
                     packets.append(task.packet)
                 self.backend.cancel([handle])
         culprits = []

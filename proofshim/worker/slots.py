@@ -20,6 +20,7 @@ import array
 import ctypes
 import dataclasses
 import getpass
+import hashlib
 import logging
 import os
 import pickle
@@ -409,10 +410,47 @@ def _slot_state(spec: QuerySpec, slot: Slot, lease: str) -> _SlotState:
     return st
 
 
+def started_marker(session_tag: str, slot: Slot) -> str:
+    """Where `slot` notes the id of each packet it starts, before running it, on its host.
+
+    When a selector crashes its worker, the packet it was in leaves no other trace: the worker's
+    'task finished' for the packet before may never have left the process either. The client, on
+    the same host as the workers of an embedded cluster, reads the note to blame the right one."""
+    name = hashlib.sha256(str(slot).encode()).hexdigest()[:20]
+    return os.path.join(logcapture.session_dir(session_tag), "started", name)
+
+
+def _note_started(spec: QuerySpec, slot: Slot, packet_id: int) -> None:
+    path = started_marker(spec.session_tag, slot)
+    try:
+        # Unbuffered: written when this returns, whatever the process does next.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, b"%d\n" % packet_id)
+    finally:
+        os.close(fd)
+
+
+def last_started(session_tag: str, slot: Slot) -> int | None:
+    """The id of the last packet `slot` started, if its note is readable on this host."""
+    try:
+        with open(started_marker(session_tag, slot), "rb") as fh:
+            return int(fh.read().strip() or b"-1")
+    except (OSError, ValueError):
+        return None
+
+
 def run_packet(spec: QuerySpec, slot: Slot, packet, lease: str = "") -> PacketResult:
     """Process one packet in this worker's selector for `slot` (created, with SlaveBegin, on first
     use). `lease` is the scheduler key of `spec`: while the scheduler knows it, the query lives."""
     with _task_lock, _query_log(spec):
+        try:
+            _note_started(spec, slot, packet.id)
+        except OSError as exc:   # the note only sharpens the blame of a crash
+            log.debug("cannot note the start of packet %s: %s", packet.id, exc)
         st = _slot_state(spec, slot, lease)
         st.busy = ("prepare", packet.id, time.monotonic())
         try:
