@@ -277,9 +277,15 @@ def local_run(ROOT, files, sel_source, inputs=(), option="", nentries=None, firs
         c.Add(f)
     sel = ROOT.TSelector.GetSelector(sel_source)
     assert sel, f"cannot load {sel_source} locally"
+    # The list owns copies: callers pass temporaries (`inputs=[ROOT.TParameter(...)]`) that Python
+    # deletes when the call returns, and the returned list, destroyed later, would read them (a
+    # use after free that crashed the test process now and then).
     inp = ROOT.TList()
+    inp.SetOwner(True)
     for obj in inputs:
-        inp.Add(obj)
+        copy = obj.Clone()
+        ROOT.SetOwnership(copy, False)
+        inp.Add(copy)
     sel.SetInputList(inp)
     if nentries is None:
         c.Process(sel, option)
