@@ -41,7 +41,7 @@ def _run_child(macros: list[str], status_fd: int) -> int:
     from .util import runtime  # noqa: PLC0415
 
     ROOT = runtime.import_root()
-    ROOT.ProofShim.ExitGuard.SetNotice(status_fd, runner.EXITING)
+    ROOT.ProofShim.ExitGuardSetNotice(status_fd, runner.EXITING)
     status = _run_macros(macros)
     sys.stdout.flush()
     sys.stderr.flush()

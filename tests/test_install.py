@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 _SCRIPT = textwrap.dedent(r'''
     import warnings; warnings.filterwarnings("ignore")
     import ROOT
@@ -80,3 +82,44 @@ def test_uninstall_restores_root():
     res = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True, timeout=300)
     assert "INSTALL-ROUNDTRIP-OK" in res.stdout, res.stdout + res.stderr
     assert "proofshim is not active" in res.stderr
+
+
+_LAZY = textwrap.dedent(r'''
+    import sys, warnings; warnings.filterwarnings("ignore")
+    import ROOT
+    ROOT.gROOT.GetVersion()
+    checks = iter(range(1000))
+
+    def parsed():
+        """Whether cling parsed TProof.h (its include guard), asked without naming a class (which
+        would make ROOT parse it)."""
+        n = next(checks)
+        ROOT.gInterpreter.Declare(f"#ifdef ROOT_TProof\nint proofshim_parsed_{n} = 1;\n#else\n"
+                                  f"int proofshim_parsed_{n} = 0;\n#endif\n")
+        return bool(getattr(ROOT, f"proofshim_parsed_{n}"))
+
+    import proofshim
+    assert not parsed(), "import proofshim made cling parse the PROOF headers"
+    if sys.argv[1] == "macro":
+        # A macro naming the PROOF classes and gProof, without an include, as legacy macros do.
+        assert ROOT.gROOT.ProcessLine("TProof *p = gProof; TProofOutputFile *o = nullptr; "
+                                      "p == nullptr && o == nullptr && TProof::kFailIfExists == 0;") == 1
+        assert parsed()
+    elif sys.argv[1] == "python":
+        assert not ROOT.gProof
+        assert ROOT.TProofOutputFile.kOverwrite == 16
+        assert parsed()
+    print("LAZY-OK", flush=True)
+''')
+
+
+@pytest.mark.parametrize("first_use", ["macro", "python", "none"])
+def test_import_leaves_the_proof_headers_to_their_first_use(first_use):
+    """`import proofshim` loads the library without parsing the PROOF headers (0.15 s of every
+    import); a macro or Python naming a PROOF class gets them then, and a process that never used
+    them exits cleanly. (The exit guard's class, which ROOT's exit reaches through the interpreter
+    once no header is parsed on demand, is checked by test_macros' `proofshim run` tests.)"""
+    res = subprocess.run([sys.executable, "-c", _LAZY, first_use], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0 and "LAZY-OK" in res.stdout, res.stdout + res.stderr
+    assert "Error" not in res.stderr, res.stderr

@@ -112,7 +112,7 @@ static int gWarnedSecondCopy = (WarnSecondCopy(), 0);
 #endif // !__CLING__
 
 // =====================================================================================
-// process exit: declared for cling too (Python calls ROOT.ProofShim.ExitGuard)
+// process exit: declared for cling too (TROOT::CloseFiles calls ExitGuard::Close through it)
 
 #include "ProofShimExitGuard.cxx"
 

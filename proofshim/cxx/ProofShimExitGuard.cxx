@@ -1,7 +1,7 @@
 // proofshim's C++ library, one part of the unity build in ProofShim.cxx (which includes the
 // headers, ROOT's and the standard library's this part uses; compile ProofShim.cxx, not this file):
-// ProofShim::ExitGuard, declared for cling too (used from Python as
-// ROOT.ProofShim.ExitGuard).
+// ProofShim::ExitGuard, declared for cling too (TROOT::CloseFiles calls its Close() through the
+// interpreter); Python uses the free functions ProofShim::ExitGuard* of ProofShimCore.h.
 
 // Guarded: cling may include this file on its own (the class's autoload names it) and again
 // through ProofShim.cxx, the dictionary's payload.
@@ -12,6 +12,7 @@
 // process exit
 
 #include "TClass.h"
+#include "TInterpreter.h"
 #include "TROOT.h"
 #include "TSystem.h"
 #include <unistd.h>
@@ -46,6 +47,13 @@ public:
       // list, and crashes when that information is missing; it cannot be loaded at exit.
       gSystem->Load("libNet");
       if (TClass *socket = TClass::GetClass("TSocket")) socket->GetClassInfo();
+      // The same for this class: at exit, cling no longer finds a class it was not asked about.
+      // Python declared this file to cling already (proofshim/util/runtime.py): without the
+      // autoparse, which would parse every PROOF header (0.15 s of each `import proofshim`).
+      {
+         TInterpreter::SuspendAutoParsing noAutoParse(gInterpreter);
+         ExitGuard::Class()->GetClassInfo();
+      }
       if (!gROOT->GetListOfSockets()->FindObject(Get())) gROOT->GetListOfSockets()->Add(Get());
    }
    static void Uninstall()
@@ -76,6 +84,14 @@ public:
    }
    ClassDefOverride(ExitGuard, 0)
 };
+
+#ifndef __CLING__
+void ExitGuardInstall() { ExitGuard::Install(); }
+void ExitGuardUninstall() { ExitGuard::Uninstall(); }
+void ExitGuardArm() { ExitGuard::Arm(); }
+void ExitGuardDefaultCrashSignals() { ExitGuard::DefaultCrashSignals(); }
+void ExitGuardSetNotice(Int_t fd, const char *text) { ExitGuard::SetNotice(fd, text); }
+#endif
 
 } // namespace ProofShim
 

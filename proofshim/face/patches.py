@@ -59,7 +59,7 @@ def _open_hook(args, loglevel):
     proof = session.open_session(url, int(loglevel), conffile, confdir)
     if _installed:
         _run_at_exit_first()
-        runtime.import_root().ProofShim.ExitGuard.Arm()
+        runtime.import_root().ProofShim.ExitGuardArm()
     return proof
 
 
@@ -239,6 +239,7 @@ def _rewriting(prepare, line: bool):
     def call(wrapped, instance, args, kwargs):
         path = macros.macro_path(str(args[0]), line=line)
         if path:
+            runtime.parse_proof_headers()
             try:
                 rootsys.expose_tutorials(os.path.dirname(path))
             except OSError as exc:
@@ -406,7 +407,7 @@ def at_exit() -> None:
     opened = session.ever_opened()
     _close_all()
     if opened:
-        runtime.import_root().ProofShim.ExitGuard.DefaultCrashSignals()
+        runtime.import_root().ProofShim.ExitGuardDefaultCrashSignals()
 
 
 def _run_at_exit_first() -> None:
@@ -446,7 +447,7 @@ def install() -> None:
     import cppyy  # noqa: PLC0415 - comes with ROOT, imported by it above
     _journal.setattr(type(cppyy.gbl), "TPySelector", property(lambda _gbl: pyselector.tpyselector_class()))
     _journal.call("atexit close sessions", _run_at_exit_first, lambda: atexit.unregister(at_exit))
-    _journal.call("exit guard in gROOT's sockets", hooks.ExitGuard.Install, hooks.ExitGuard.Uninstall)
+    _journal.call("exit guard in gROOT's sockets", hooks.ExitGuardInstall, hooks.ExitGuardUninstall)
     _installed = True
 
 

@@ -50,6 +50,16 @@ void   ClearPythonHooks();
 // Sessions opened in this process (what TROOT::GetListOfProofs() returned before ROOT 6.40).
 TList *ListOfProofs();
 
+// ---- the exit guard (ProofShimExitGuard.cxx), for Python. Free functions: using its class from
+// Python would make cling parse every PROOF header at `import proofshim` (the class's autoparse).
+void ExitGuardInstall();
+void ExitGuardUninstall();
+// After a session was opened: crash signals get their default action back at exit.
+void ExitGuardArm();
+void ExitGuardDefaultCrashSignals();
+// Under `proofshim run`: write `text` to `fd` once exit has begun.
+void ExitGuardSetNotice(Int_t fd, const char *text);
+
 // ObjectCall(session, method, string argument, object argument) -> object, for methods returning objects.
 extern std::function<TObject *(TProof *, const char *, const char *, TObject *)> gObjectHook;
 

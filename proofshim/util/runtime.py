@@ -1,9 +1,9 @@
 """ROOT in this process: a quiet import, and proofshim's C++ library built once per host and loaded.
 
 Used on the client and on every worker. The library (cxx/ProofShim.cxx, a unity build of the other
-files of cxx/, with the PROOF headers of include/) is compiled by ACLiC into a content-addressed
-directory of the cache, under a file lock so that the processes of one host do not race, and reused
-by every later process on that host.
+files of cxx/, with the PROOF headers of include/) is built with rootcling and the compiler ACLiC
+uses into a directory of the cache, under a file lock so that the processes of one host do not
+race, and reused by every later process on that host.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ INCLUDE_DIR = os.path.join(PACKAGE_DIR, "include")
 
 _library_loaded = False
 _library_file = ""
+_headers_parsed = False
 
 
 def cache_dir() -> str:
@@ -128,7 +129,10 @@ def add_include_path(path: str) -> None:
 
 
 # Bumped when the way the library is built changes, so that existing builds are redone.
-_BUILD_LAYOUT = b"layout 3: built in its directory from a copy of cxx/ and of the headers"
+_BUILD_LAYOUT = b"layout 4: rootcling and the compiler, in its directory, from a copy of cxx/ and of the headers"
+# The ROOT libraries the library's code calls directly (the rest come with these).
+_LINKED_ROOT_LIBS = ("Core", "RIO", "Net", "Hist", "Tree", "TreePlayer", "MathCore", "Thread")
+_BUILD_TIMEOUT_S = 1200
 
 
 def library_sources(package_dir: str = PACKAGE_DIR) -> list[str]:
@@ -176,6 +180,48 @@ def _copy_sources(build: str, headers: str, package_dir: str = PACKAGE_DIR) -> N
         shutil.copy2(os.path.join(package_dir, rel), os.path.join(build if sub == "cxx" else headers, name))
 
 
+def _compile_library(ROOT, build: str, headers: str, library: str) -> tuple[bool, str]:
+    """Build the library in `build`: its dictionary with rootcling, then one compile and link with
+    ACLiC's own command line (gSystem.GetMakeSharedLib: ROOT's compiler and flags). Returns whether
+    it worked and what the tools printed.
+
+    Not ACLiC itself: ROOT parses an ACLiC dictionary's headers whenever the library is loaded, but
+    defers a rootcling dictionary's until one of its classes is used (header parsing on demand).
+    Every `import proofshim` loads the library; most never touch half its classes (0.15 s)."""
+    import shlex  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    with open(os.path.join(build, "ProofShimLinkDef.h"), "w") as fh:
+        fh.write("// The selection is the #pragma link block at the end of ProofShim.cxx.\n")
+    tmp = library + ".tmp"
+    rootcling = [os.path.join(str(ROOT.gROOT.GetBinDir()), "rootcling"), "-f", "G__ProofShim.cxx",
+                 "-s", library, f"-I{headers}", f"-I{build}", "ProofShim.cxx", "ProofShimLinkDef.h"]
+    libdir = str(ROOT.gROOT.GetLibDir())
+    fill = {
+        "$BuildDir": shlex.quote(build), "$Opt": str(ROOT.gSystem.GetFlagsOpt()),
+        "$IncludePath": f"{ROOT.gSystem.GetIncludePath()} -I{shlex.quote(headers)} -I{shlex.quote(build)}",
+        "$SourceFiles": "G__ProofShim.cxx", "$ObjectFiles": "G__ProofShim.o",
+        "$RPath": f"-Wl,-rpath,{shlex.quote(libdir)}",
+        "$LinkedLibs": f"-L{shlex.quote(libdir)} " + " ".join(f"-l{n}" for n in _LINKED_ROOT_LIBS),
+        "$SharedLib": shlex.quote(tmp),
+    }
+    make = str(ROOT.gSystem.GetMakeSharedLib())
+    for key in sorted(fill, key=len, reverse=True):   # $ObjectFiles before a shorter $Object...
+        make = make.replace(key, fill[key])
+    out = []
+    try:
+        for cmd, shell in ((rootcling, False), (make, True)):
+            res = subprocess.run(cmd, shell=shell, cwd=build, capture_output=True, text=True,
+                                 timeout=_BUILD_TIMEOUT_S)
+            out.append(res.stdout + res.stderr)
+            if res.returncode != 0 or (shell and not os.path.exists(tmp)):
+                return False, "".join(out)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, "".join(out) + str(exc)
+    os.replace(tmp, library)
+    return True, "".join(out)
+
+
 def load_library():
     """Build (once per host) and load proofshim's C++ library; return the ROOT module.
 
@@ -191,50 +237,62 @@ def load_library():
     build = os.path.join(cache_dir(), "lib", f"root-{ROOT.gROOT.GetVersion().replace('/', '.')}")
     headers = os.path.join(build, "include")
     os.makedirs(build, exist_ok=True)
-    src = os.path.join(build, "ProofShim.cxx")
     stamp = os.path.join(build, "digest")
+    library = os.path.join(build, "ProofShim_cxx.so")
     with file_lock(os.path.join(build, ".lock")):
         current = open(stamp).read().strip() if os.path.exists(stamp) else ""
         if current != digest or not os.path.isdir(headers):
             for name in os.listdir(build):
-                if name.startswith("ProofShim") or name == "digest":
+                if name.startswith(("ProofShim", "G__ProofShim")) or name == "digest":
                     os.unlink(os.path.join(build, name))
             _copy_sources(build, headers)
-        if not any(name.startswith("ProofShim") and name.endswith(".so") for name in os.listdir(build)):
+        # The library's dictionary records the include path of its build, and every process that
+        # loads it adds it to the include path of its later ACLiC compiles: build in the
+        # library's own directory, from its own copy of the headers, so that neither the first
+        # caller's directory nor this proofshim's location is recorded.
+        add_include_path(headers)
+        ok, out = False, ""
+        if current == digest and os.path.exists(library):
+            with captured_output() as text:
+                ok = ROOT.gSystem.Load(library) >= 0
+            out = text[0]
+        if not ok:
             # The first import on a host is silent for a long time otherwise.
             log.info("building proofshim's C++ library for ROOT %s in %s (once per host and version "
                      "of proofshim, ~20 s)", ROOT.gROOT.GetVersion(), build, extra={"where": "proofshim"})
-        # The library's dictionary records the include path and the working directory of its
-        # build, and every process that loads it adds them to the include path of its later ACLiC
-        # compiles: build in the library's own directory, from its own copy of the headers, so
-        # that neither the first caller's directory nor this proofshim's location is recorded.
-        add_include_path(headers)
-        library = os.path.join(build, "ProofShim_cxx.so")
-        ok = 0
-        if current == digest and os.path.exists(library):
-            # Built already: load it directly. ACLiC's own up-to-date checks on every import cost
-            # about half a second (measured) for nothing; it still rebuilds when the load fails.
-            with captured_output() as out:
-                ok = 1 if ROOT.gSystem.Load(library) >= 0 else 0
-        if ok != 1:
-            cwd = os.getcwd()
-            os.chdir(build)
-            try:
-                with captured_output() as out:
-                    ok = ROOT.gSystem.CompileMacro(src, "kO")
-            finally:
-                os.chdir(cwd)
-        if ok == 1 and current != digest:
-            with open(stamp, "w") as fh:
-                fh.write(digest)
+            ok, out = _compile_library(ROOT, build, headers, library)
+            if ok:
+                with captured_output() as text:
+                    ok = ROOT.gSystem.Load(library) >= 0
+                out += text[0]
+            if ok:
+                with open(stamp, "w") as fh:
+                    fh.write(digest)
     add_include_path(INCLUDE_DIR)
-    if ok != 1:
+    # The classes' headers are parsed when first used. Declared now: the ProofShim namespace's
+    # functions (what Python calls; no class, so never parsed on demand) and the exit guard
+    # (TROOT::CloseFiles needs its class at exit, when ROOT parses nothing on demand any more).
+    # 0.05 s; all the headers ~0.15 s more.
+    if not ok or not ROOT.gInterpreter.Declare('#include "ProofShimCore.h"\n#include "ProofShimExitGuard.cxx"'):
         raise RuntimeError(
-            f"proofshim could not build its C++ library from {src}:\n{out[0]}\n"
+            f"proofshim could not build or load its C++ library in {build}:\n{out}\n"
             "Check that g++ works and that ROOT's headers are installed (pip install root).")
     _library_loaded = True
     _library_file = library
     return ROOT
+
+
+def parse_proof_headers() -> None:
+    """Have cling parse the PROOF classes' headers now (0.15 s, once), before a macro file runs.
+
+    The library defers them to their first use (load_library). A macro file that is the first
+    to name a PROOF class would get them parsed inside its own transaction, which cling unloads
+    when the macro runs again (`.x m.C` twice, `proofshim run m.C m.C`): the declarations would
+    vanish from under the library's classes (a crash)."""
+    global _headers_parsed
+    if not _headers_parsed:
+        load_library().TClass.GetClass("TProof").GetClassInfo()
+        _headers_parsed = True
 
 
 def library_file() -> str:
