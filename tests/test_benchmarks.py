@@ -100,6 +100,23 @@ def test_straggler_and_many_files_tiny(tiny_data, tmp_path):
 
 
 @pytest.mark.slow
+def test_paired_limit_tiny(tiny_data, tmp_path):
+    """paired_limit.py: each round runs the limit, TTreeProcessorMP and proofshim once, in a
+    rotating order; every run counted every entry (the script exits 1 otherwise) and the shares
+    are each round's limit time over the runner's."""
+    main, _ = tiny_data
+    out = tmp_path / "paired.json"
+    printed = _run([os.path.join(BENCH, "paired_limit.py"), "--data", main, "--rounds", "3", "--json", str(out)])
+    res = json.loads(out.read_text())
+    assert res["entries"] == 4000 and len(res["rounds"]) == 3
+    for r in res["rounds"]:
+        assert not any(k.endswith("_entries") for k in r), r
+        for name in ("shim", "mp"):
+            assert r[name + "_share"] == pytest.approx(r["limit_s"] / r[name + "_s"])
+    assert "proofshim's share of the limit: median" in printed and "TTreeProcessorMP's share" in printed
+
+
+@pytest.mark.slow
 def test_session_overhead_tiny(tmp_path):
     """session_overhead.py with one run: the warm-query figures and the start-up table (imports,
     Open, warm query, a cold first query that compiles BenchSel in an empty selector cache)."""
