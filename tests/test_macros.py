@@ -82,30 +82,49 @@ int stale_link() { return gProof && gProof->IsValid() ? 0 : 1; }
 """
 
 
+def _other_cache(tmp_path):
+    """A copy of this process's proofshim library under another cache (loaded there as built: the
+    same digest): (its cache directory, the copy's path)."""
+    import shutil
+
+    from proofshim.util import runtime
+
+    ours = runtime.library_file()
+    other = tmp_path / "othercache"
+    if not other.exists():
+        shutil.copytree(os.path.dirname(ours), other / "lib" / os.path.basename(os.path.dirname(ours)),
+                        ignore=shutil.ignore_patterns(".lock"))
+    return other, str(other / "lib" / os.path.basename(os.path.dirname(ours)) / "ProofShim_cxx.so")
+
+
+def _compile_with(cache, source) -> str:
+    """ACLiC-compile `source` in a process using proofshim cache `cache`; its library's path."""
+    from proofshim.face.macros import aclic_library
+
+    env = dict(os.environ, PROOFSHIM_CACHE_DIR=str(cache))
+    build = ("import ctypes, proofshim, ROOT; ok = ROOT.gSystem.CompileMacro(%r, 'k'); "
+             "raise SystemExit(0 if ok == 1 else 1)" % str(source))
+    res = subprocess.run([sys.executable, "-c", build], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return aclic_library(str(source))
+
+
 def test_macro_compiled_with_another_proofshim_cache_is_recompiled(ROOT, proof, tmp_path):
     """A macro's ACLiC library links proofshim's C++ library by path. One built with another cache
     (another machine's home, another PROOFSHIM_CACHE_DIR) would load a second copy of it, whose
     gProof is not this session: ACLiC thinks it up to date, so proofshim forces the rebuild; and a
     second copy loaded another way (gSystem->Load) says so on stderr instead of failing later."""
-    import shutil
-
     from proofshim.util import runtime
-    from proofshim.face.macros import aclic_library, linked_shim
+    from proofshim.face.macros import linked_shim
 
     ours = runtime.library_file()
-    other = tmp_path / "othercache"
-    theirs_dir = other / "lib" / os.path.basename(os.path.dirname(ours))
-    # A copy of the built library under another cache (loaded there as built: same digest).
-    shutil.copytree(os.path.dirname(ours), theirs_dir, ignore=shutil.ignore_patterns(".lock"))
+    other, theirs = _other_cache(tmp_path)
+    theirs_dir = os.path.dirname(theirs)
     macro = tmp_path / "stale_link.C"
     macro.write_text(STALE_MACRO)
     env = dict(os.environ, PROOFSHIM_CACHE_DIR=str(other))
-    build = ("import ctypes, proofshim, ROOT; ok = ROOT.gSystem.CompileMacro(%r, 'k'); "
-             "raise SystemExit(0 if ok == 1 else 1)" % str(macro))
-    res = subprocess.run([sys.executable, "-c", build], env=env, capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr
-    library = aclic_library(str(macro))
-    assert linked_shim(library) == str(theirs_dir / "ProofShim_cxx.so")
+    library = _compile_with(other, macro)
+    assert linked_shim(library) == theirs
 
     # Here: rebuilt against this process's library, and it sees this session.
     assert ROOT.gROOT.Macro(f"{macro}+") == 0
@@ -116,3 +135,50 @@ def test_macro_compiled_with_another_proofshim_cache_is_recompiled(ROOT, proof, 
     res = subprocess.run([sys.executable, "-c", load], env=env, capture_output=True, text=True, timeout=300)
     assert "a second copy of proofshim's C++ library" in res.stderr, res.stderr
     assert ours in res.stderr and str(theirs_dir) in res.stderr
+
+
+STALE_SELECTOR = """#include "TSelector.h"
+#include "TParameter.h"
+#include "TProof.h"
+class %(name)s : public TSelector {
+public:
+   Long64_t fN = 0;
+   Long64_t fAdd = 0;
+   void SlaveBegin(TTree *) override { TProof::GetParameter(fInput, "add", fAdd); }
+   Bool_t Process(Long64_t) override { fN += 1 + fAdd; return kTRUE; }
+   void SlaveTerminate() override { fOutput->Add(new TParameter<Long64_t>("n", fN)); }
+   Int_t Version() const override { return 2; }
+   ClassDefOverride(%(name)s, 0);
+};
+"""
+
+
+def test_selector_compiled_with_another_proofshim_cache_is_recompiled(ROOT, proof, make_files, tmp_path):
+    """The same for selectors given by file name outside any session: TSelector.GetSelector("X.C+")
+    and a local chain.Process("X.C+") (no SetProof) recompile a build that links to another cache's
+    library, instead of loading that second copy; the selectors then run locally as usual."""
+    from proofshim.util import runtime
+    from proofshim.face.macros import linked_shim
+
+    other, theirs = _other_cache(tmp_path)
+    files = make_files(tmp_path / "data", [120])
+    libraries = {}
+    for name in ("StaleGetSel", "StaleProcSel"):
+        source = tmp_path / f"{name}.C"
+        source.write_text(STALE_SELECTOR % {"name": name})
+        libraries[name] = _compile_with(other, source)
+        assert linked_shim(libraries[name]) == theirs
+
+    sel = ROOT.TSelector.GetSelector(str(tmp_path / "StaleGetSel.C+"))
+    assert sel and sel.ClassName() == "StaleGetSel"
+    assert os.path.realpath(linked_shim(libraries["StaleGetSel"])) == os.path.realpath(runtime.library_file())
+    chain = ROOT.TChain("T")
+    chain.Add(files[0])
+    chain.Process(sel)
+    assert sel.GetOutputList().FindObject("n").GetVal() == 120
+
+    chain = ROOT.TChain("T")
+    chain.Add(files[0])
+    assert chain.Process(str(tmp_path / "StaleProcSel.C+")) == 0   # the selector's status
+    assert os.path.realpath(linked_shim(libraries["StaleProcSel"])) == os.path.realpath(runtime.library_file())
+    assert chain.GetPlayer().GetSelectorFromFile().GetOutputList().FindObject("n").GetVal() == 120

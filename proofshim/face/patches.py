@@ -209,6 +209,8 @@ def _chain_process(wrapped, instance, args, kwargs):
     if not proof and ROOT.ProofShim.MissingSession(instance, "Process"):
         return -1
     if not proof:
+        if isinstance(selector, str):
+            selector = _rebuilt_if_stale(selector, where="TChain::Process")
         if nentries == -1 and firstentry == 0:
             return wrapped(selector, option)
         return wrapped(selector, option, ROOT.TTree.kMaxEntries if nentries == -1 else nentries, firstentry)
@@ -222,6 +224,8 @@ def _tree_process(wrapped, instance, args, kwargs):
     if args and pyselector.runs_locally_here(args[0]):
         selector, option, nentries, firstentry = _process_args(*args, **kwargs)
         return pyselector.run_local(instance, selector, option, nentries, firstentry)
+    if args and isinstance(args[0], str):
+        args = (_rebuilt_if_stale(args[0], where="TTree::Process"), *args[1:])
     return wrapped(*args, **kwargs)
 
 
@@ -249,13 +253,28 @@ def _rewriting(prepare, line: bool):
         if incdir:
             runtime.add_include_path(incdir)
         rebuild = macros.force_rebuild_line_if_stale if line else macros.force_rebuild_if_stale
-        new, linked = rebuild(new, runtime.library_file(), str(runtime.import_root().gSystem.GetBuildDir()))
-        if linked:
-            log.info("recompiling %s: its compiled library links to proofshim's library at %s, "
-                     "not to this process's %s", path or new, linked, runtime.library_file(),
-                     extra={"where": "TROOT::Macro"})
+        new = _rebuilt_if_stale(new, rebuild, "TROOT::Macro", path)
         return wrapped(new, *args[1:], **kwargs)
     return call
+
+
+def _rebuilt_if_stale(arg: str, rebuild=macros.force_rebuild_if_stale, where: str = "", name: str | None = None) -> str:
+    """`arg`, an ACLiC argument ('X.C+', or a prompt line with rebuild=force_rebuild_line_if_stale),
+    made '++' when the macro's existing library links to another copy of proofshim's library (one
+    built with another proofshim cache): ACLiC would judge it up to date and load that copy
+    beside this process's, whose PROOF classes are not the active ones."""
+    new, linked = rebuild(arg, runtime.library_file(), str(runtime.import_root().gSystem.GetBuildDir()))
+    if linked:
+        log.info("recompiling %s: its compiled library links to proofshim's library at %s, "
+                 "not to this process's %s", name or arg, linked, runtime.library_file(), extra={"where": where})
+    return new
+
+
+def _get_selector(wrapped, instance, args, kwargs):
+    """TSelector.GetSelector("X.C+") from Python: a stale build of X is recompiled (above)."""
+    if args and isinstance(args[0], str):
+        args = (_rebuilt_if_stale(args[0], where="TSelector::GetSelector"), *args[1:])
+    return wrapped(*args, **kwargs)
 
 
 def _bind(addr: int, cls: str = "TObject"):
@@ -317,13 +336,17 @@ ENUM_CLASSES = ("TProof", "TDSet", "TDSetElement", "TProofOutputFile", "TProofSe
 
 def _class_patches(ROOT) -> list[tuple[str, object]]:
     """(class name, patch taking the Python class) for every class-level patch: the PROOF
-    classes' enum constants, TChain's and TTree's Process, TProof's and TDSet's methods."""
+    classes' enum constants, TChain's and TTree's Process, TSelector.GetSelector, TProof's and
+    TDSet's methods."""
     def chain(cls):
         _journal.setattr(cls, "SetProof", _set_proof)
         _journal.wrap(cls, "Process", _chain_process)
 
     def tree(cls):
         _journal.wrap(cls, "Process", _tree_process)
+
+    def selector(cls):
+        _journal.wrap(cls, "GetSelector", _get_selector)
 
     def proof(cls):
         _journal.wrap(cls, "Connect", _connect)
@@ -334,8 +357,8 @@ def _class_patches(ROOT) -> list[tuple[str, object]]:
         _journal.wrap(cls, "Process", _passing_selectors)
 
     patches = [(name, lambda cls, name=name: _materialize_class_enums(ROOT, cls, name)) for name in ENUM_CLASSES]
-    return patches + [("TChain", chain), ("TTree", tree), ("TProof", proof), ("TProof", inputs_and_process),
-                      ("TDSet", inputs_and_process)]
+    return patches + [("TChain", chain), ("TTree", tree), ("TSelector", selector), ("TProof", proof),
+                      ("TProof", inputs_and_process), ("TDSet", inputs_and_process)]
 
 
 def _when_bound(ROOT, patches: list[tuple[str, object]]) -> None:
